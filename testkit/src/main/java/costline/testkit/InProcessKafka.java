@@ -1,0 +1,159 @@
+package costline.testkit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * A real Kafka broker (KRaft, combined controller + broker) running in this JVM, for tests and benchmarks.
+ *
+ * <p>The settings are the ones that make Streams start on a single node: the bootstrap metadata version is
+ * the latest production one, and the internal offsets and transaction topics have replication factor 1
+ * (their defaults of 3 would leave exactly-once Streams waiting forever).
+ */
+public final class InProcessKafka implements AutoCloseable {
+
+    private final KafkaClusterTestKit cluster;
+    private final Path dataDir;
+
+    private InProcessKafka(KafkaClusterTestKit cluster, Path dataDir) {
+        this.cluster = cluster;
+        this.dataDir = dataDir;
+    }
+
+    /** Starts a one-node cluster with the default settings. */
+    public static InProcessKafka start() {
+        return start(Map.of());
+    }
+
+    /** Starts a one-node cluster; {@code brokerConfig} overrides or adds broker settings. */
+    public static InProcessKafka start(Map<String, ?> brokerConfig) {
+        try {
+            Path dir = Files.createTempDirectory("costline-kafka-");
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                    .setBaseDirectory(dir)
+                    .build();
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "3")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("transaction.state.log.num.partitions", "3")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024))
+                    .setConfigProp("num.partitions", "1");
+            brokerConfig.forEach(builder::setConfigProp);
+            KafkaClusterTestKit cluster = builder.build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return new InProcessKafka(cluster, dir);
+        } catch (Exception e) {
+            throw new IllegalStateException("in-process Kafka broker failed to start: " + e, e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** The underlying test kit, for tests that stop and start the broker. */
+    public KafkaClusterTestKit cluster() {
+        return cluster;
+    }
+
+    /** Admin, producer and consumer settings that reach this broker. */
+    public Properties clientProperties() {
+        Properties props = new Properties();
+        props.putAll(cluster.clientProperties());
+        return props;
+    }
+
+    /**
+     * Creates topics (ignoring ones that exist) and waits until every partition has a leader: an idempotent
+     * producer whose first batch hits a partition without a leader can crawl for minutes otherwise.
+     */
+    public void createTopics(int partitions, String... topics) {
+        createTopics(partitions, Map.of(), topics);
+    }
+
+    public void createTopics(int partitions, Map<String, String> topicConfig, String... topics) {
+        Properties props = clientProperties();
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        try (Admin admin = Admin.create(props)) {
+            List<NewTopic> requests = Arrays.stream(topics)
+                    .map(t -> new NewTopic(t, partitions, (short) 1).configs(topicConfig))
+                    .toList();
+            try {
+                admin.createTopics(requests).all().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            awaitLeaders(admin, Set.of(topics), Duration.ofSeconds(30));
+        } catch (Exception e) {
+            throw new IllegalStateException("creating topics " + Arrays.toString(topics) + " failed: " + e, e);
+        }
+    }
+
+    private static void awaitLeaders(Admin admin, Set<String> topics, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get();
+                boolean ready = described.values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException notYetVisible) {
+                // metadata not propagated yet: retry below
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("partitions of " + topics.stream().collect(Collectors.joining(","))
+                        + " have no leader after " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing in-process Kafka failed: " + e, e);
+        } finally {
+            deleteQuietly(dataDir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+}
