@@ -26,7 +26,7 @@ public enum Measurement {
             List.of("workload", "state"),
             List.of("cloud_mtd_usd", "onprem_line_usd", "projected_cross_day")),
     GPU_ROLLUP_MONTHLY("gpu_rollup_monthly",
-            List.of("month", "workload", "team", "site"),
+            List.of("month", "workload", "team", "site", "gpu_model"),
             List.of("gpu_hours", "busy_gpu_hours", "cost_usd", "idle_usd", "energy_kwh"));
 
     private final String measurementName;

@@ -1,0 +1,142 @@
+package costline.streams.cost;
+
+import costline.events.CostRecord;
+import costline.events.PriceEntry;
+import costline.schemas.Topics;
+import costline.schemas.registry.SchemaRegistries;
+import costline.schemas.registry.SchemaRegistry;
+import costline.schemas.serde.AvroDeserializer;
+import costline.schemas.serde.AvroSerializer;
+import costline.schemas.serde.AvroSerde;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cost topology, a pure function from settings to {@link Topology}:
+ * <pre>
+ *   gpu.prices (compacted, one record per price version) ──> global store cost-prices
+ *   gpu.samples (raw bytes) ──> cost-samples ──> increments ──> re-partition by workload ──> cost-revisions ──> gpu.cost
+ *                                           └──> gpu.samples.dlq (original key and bytes + reason headers)
+ * </pre>
+ * Samples are consumed as bytes and decoded in the processor, so a record that does not decode is dead-lettered
+ * with its original bytes instead of stopping the topology. Prices are a global store, read by every task: samples
+ * need no re-partitioning by price key.
+ */
+public final class CostTopology {
+
+    public static final String PRICES_STORE = "cost-prices";
+    public static final String SEEN_STORE = "cost-seen-samples";
+    public static final String ENERGY_STORE = "cost-energy-counters";
+    public static final String PENDING_STORE = "cost-pending";
+    public static final String REVISIONS_STORE = "cost-revisions";
+    /** Counts: samples, duplicates, corrections, dlq.&lt;REASON&gt; (and the partition's watermark). */
+    public static final String COUNTERS_STORE = "cost-counters";
+    static final String COST_SINK = "to-gpu-cost";
+    static final String DLQ_SINK = "to-gpu-samples-dlq";
+    private static final Logger LOG = LoggerFactory.getLogger(CostTopology.class);
+
+    private CostTopology() {
+    }
+
+    public static Topology build(CostSettings cfg) {
+        SchemaRegistry registry = SchemaRegistries.forUrl(cfg.registryUrl());
+        AvroSerde<CostRecord> costSerde = new AvroSerde<>(registry, CostRecord.class);
+        StreamsBuilder b = new StreamsBuilder();
+
+        b.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(),
+                        new AvroSerde<>(registry, PriceEntry.class)).withLoggingDisabled(),
+                Topics.GPU_PRICES,
+                Consumed.with(Serdes.String(), Serdes.serdeFrom(new AvroSerializer<PriceEntry>(registry), new LenientPriceDeserializer(registry)))
+                        .withName("gpu-prices-source"),
+                PriceStoreWriter::new);
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENERGY_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTERS_STORE), Serdes.String(), Serdes.Long()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer()));
+
+        Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))
+                .process(() -> new SampleProcessor(cfg, registry), Named.as("cost-samples"),
+                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE)
+                .split(Named.as("cost-"))
+                .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
+                .defaultBranch(Branched.as("increments"));
+
+        out.get("cost-dead-letters")
+                .map((k, v) -> KeyValue.pair((byte[]) k, ((DeadLetter) v).value()), Named.as("cost-dead-letter-bytes"))
+                .to(Topics.GPU_SAMPLES_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
+
+        // Increments of one workload come from every GPU partition; re-partitioning them by workload gives one task
+        // all increments of a (minute, site, model, workload), so it can number them uniquely. They are already
+        // summed per emit interval, so this topic carries far fewer records than gpu.samples.
+        out.get("cost-increments")
+                .map((k, v) -> KeyValue.pair((String) k, (CostRecord) v), Named.as("cost-increment-records"))
+                .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("cost-increments"))
+                .process(() -> new RevisionProcessor(cfg), Named.as("cost-revisions"), REVISIONS_STORE)
+                .to(Topics.GPU_COST, Produced.with(Serdes.String(), costSerde).withName(COST_SINK));
+        return b.build();
+    }
+
+    /** Keeps every price version the topic holds. */
+    private static final class PriceStoreWriter implements Processor<String, PriceEntry, Void, Void> {
+        private KeyValueStore<String, PriceEntry> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(PRICES_STORE);
+        }
+
+        @Override
+        public void process(Record<String, PriceEntry> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
+    }
+
+    /**
+     * A price record that does not decode must not stop the global thread (and with it every cost task): it is
+     * logged and skipped; samples it would have priced go to the dead-letter topic as NO_PRICE, so nothing is lost.
+     */
+    private static final class LenientPriceDeserializer implements Deserializer<PriceEntry> {
+        private final AvroDeserializer<PriceEntry> inner;
+
+        LenientPriceDeserializer(SchemaRegistry registry) {
+            this.inner = new AvroDeserializer<>(registry, PriceEntry.class);
+        }
+
+        @Override
+        public PriceEntry deserialize(String topic, byte[] data) {
+            try {
+                return inner.deserialize(topic, data);
+            } catch (RuntimeException e) {
+                LOG.error("skipping a gpu.prices record that does not decode: {}", e.getMessage());
+                return null;
+            }
+        }
+    }
+}

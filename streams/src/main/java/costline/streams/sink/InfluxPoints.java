@@ -1,0 +1,164 @@
+package costline.streams.sink;
+
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
+import costline.events.BreakEvenRecommendation;
+import costline.events.CloudPlacement;
+import costline.events.CostRecord;
+import costline.events.DriftSignal;
+import costline.events.GpuSample;
+import costline.events.MonthlyRollup;
+import costline.events.SpendAlert;
+import costline.pricing.CostModel;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+
+/**
+ * The one mapping from events to InfluxDB points, following {@link Measurement}.
+ *
+ * <p>Idempotency: InfluxDB keeps one value per series (measurement + tag set) and timestamp, so a point written
+ * twice overwrites itself. Every method here derives the tags and the timestamp from the event alone, so a record
+ * the sink redelivers after a crash lands on the same series and time and never adds. Points are written at
+ * microsecond precision (QuestDB keeps microseconds; InfluxDB accepts them).
+ *
+ * <ul>
+ *   <li>gpu_sample: time = sample_time. A corrected sample (same GPU and sample_time) overwrites the first.</li>
+ *   <li>gpu_cost: gpu.cost records are additive increments per minute, numbered by {@code revision}; time =
+ *       window_start + revision microseconds, so each increment is its own point and sum() over the minute is the
+ *       minute's cost.</li>
+ *   <li>gpu_rollup_monthly: time = the month's first instant in its zone, so every month-to-date update, the
+ *       FINAL record and corrections overwrite one point: the latest figure.</li>
+ *   <li>gpu_drift, gpu_breakeven, gpu_alert: time = the event's own time (detected_at, computed_at, at).</li>
+ * </ul>
+ *
+ * <p>Money fields are dollars as doubles from exact micro-USD (6 decimals kept, so sums over many points still
+ * round to the right cent); GPU time is seconds (cost) or hours (rollups); energy is kWh. Null readings are left
+ * out, never written as 0. Tags whose value is unknown (team, cloud placement on-prem) are left out.
+ */
+public final class InfluxPoints {
+
+    static final WritePrecision PRECISION = WritePrecision.US;
+    private static final double MJ_PER_KWH = CostModel.MJ_PER_KWH;
+
+    private InfluxPoints() {
+    }
+
+    public static Point sample(GpuSample s) {
+        Point p = point(Measurement.GPU_SAMPLE)
+                .addTag("host", s.getHost())
+                .addTag("gpu_id", s.getGpuId())
+                .addTag("gpu_model", s.getGpuModel())
+                .addTag("site", s.getSite().name())
+                .addTag("source", s.getSource().name());
+        CloudPlacement cloud = s.getCloud();
+        if (cloud != null) {
+            p.addTag("region", cloud.getRegion());
+            p.addTag("instance_type", cloud.getInstanceType());
+        }
+        if (s.getUtilGpuPct() != null) {
+            p.addField("util_gpu", s.getUtilGpuPct().doubleValue());
+        }
+        if (s.getUtilMemPct() != null) {
+            p.addField("util_mem", s.getUtilMemPct().doubleValue());
+        }
+        if (s.getMemUsedBytes() != null) {
+            p.addField("mem_used_bytes", s.getMemUsedBytes().longValue());
+        }
+        if (s.getPowerW() != null) {
+            p.addField("power_w", s.getPowerW().doubleValue());
+        }
+        if (s.getTempC() != null) {
+            p.addField("temp_c", s.getTempC().longValue());
+        }
+        if (s.getSmClockMhz() != null) {
+            p.addField("sm_clock_mhz", s.getSmClockMhz().longValue());
+        }
+        return p.time(micros(s.getSampleTime()), PRECISION);
+    }
+
+    public static Point cost(CostRecord c) {
+        Point p = point(Measurement.GPU_COST)
+                .addTag("workload", c.getWorkload())
+                .addTag("site", c.getSite().name())
+                .addTag("gpu_model", c.getGpuModel());
+        tagIfKnown(p, "team", c.getTeam());
+        return p.addField("cost_usd", dollars(c.getCostMicroUsd()))
+                .addField("idle_usd", dollars(c.getIdleMicroUsd()))
+                .addField("gpu_seconds", c.getGpuMs() / 1000.0)
+                .addField("busy_gpu_seconds", c.getBusyGpuMs() / 1000.0)
+                .addField("energy_kwh", c.getEnergyMj() / MJ_PER_KWH)
+                .time(micros(c.getWindowStart()) + c.getRevision(), PRECISION);
+    }
+
+    public static Point drift(DriftSignal d) {
+        return point(Measurement.GPU_DRIFT)
+                .addTag("entity", d.getEntity())
+                .addTag("metric", d.getMetric().name())
+                .addTag("direction", d.getDirection().name())
+                .addField("baseline", d.getBaseline())
+                .addField("current", d.getCurrent())
+                .addField("change_pct", d.getChangePct())
+                .addField("severity", d.getSeverity().name())
+                .time(micros(d.getDetectedAt()), PRECISION);
+    }
+
+    public static Point breakeven(BreakEvenRecommendation b) {
+        Point p = point(Measurement.GPU_BREAKEVEN)
+                .addTag("workload", b.getScope())
+                .addTag("recommendation", b.getRecommendation().name())
+                .addField("optimal_owned_gpus", (long) b.getOptimalOwnedGpus())
+                .addField("yearly_savings_usd", dollars(b.getYearlySavingsMicroUsd()));
+        if (b.getBreakEvenMonths() != null) {
+            p.addField("break_even_months", b.getBreakEvenMonths().doubleValue());
+        }
+        return p.time(micros(b.getComputedAt()), PRECISION);
+    }
+
+    public static Point alert(SpendAlert a) {
+        Point p = point(Measurement.GPU_ALERT)
+                .addTag("workload", a.getWorkload())
+                .addTag("state", a.getState().name())
+                .addField("cloud_mtd_usd", dollars(a.getCloudMtdMicroUsd()))
+                .addField("onprem_line_usd", dollars(a.getOnpremLineMicroUsd()));
+        if (a.getProjectedCrossDay() != null) {
+            p.addField("projected_cross_day", a.getProjectedCrossDay().longValue());
+        }
+        return p.time(micros(a.getAt()), PRECISION);
+    }
+
+    public static Point rollup(MonthlyRollup r) {
+        Instant monthStart = YearMonth.parse(r.getMonth()).atDay(1).atStartOfDay(ZoneId.of(r.getZone())).toInstant();
+        Point p = point(Measurement.GPU_ROLLUP_MONTHLY)
+                .addTag("month", r.getMonth())
+                .addTag("workload", r.getWorkload())
+                .addTag("site", r.getSite().name())
+                .addTag("gpu_model", r.getGpuModel());
+        tagIfKnown(p, "team", r.getTeam());
+        return p.addField("gpu_hours", r.getGpuMs() / (double) CostModel.MS_PER_HOUR)
+                .addField("busy_gpu_hours", r.getBusyGpuMs() / (double) CostModel.MS_PER_HOUR)
+                .addField("cost_usd", dollars(r.getCostMicroUsd()))
+                .addField("idle_usd", dollars(r.getIdleMicroUsd()))
+                .addField("energy_kwh", r.getEnergyMj() / MJ_PER_KWH)
+                .time(micros(monthStart), PRECISION);
+    }
+
+    private static Point point(Measurement m) {
+        return Point.measurement(m.measurementName());
+    }
+
+    private static void tagIfKnown(Point p, String tag, String value) {
+        if (value != null && !value.isBlank()) {
+            p.addTag(tag, value);
+        }
+    }
+
+    /** Exact micro-USD as dollars; the double nearest to the 6-decimal value. */
+    static double dollars(long microUsd) {
+        return CostModel.toDollars(microUsd).doubleValue();
+    }
+
+    private static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1_000);
+    }
+}
