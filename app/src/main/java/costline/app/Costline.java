@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 StreamsCommand.class,
                 SinkCommand.class,
                 PricesCommand.class,
+                QuickstartCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Costline implements Runnable {

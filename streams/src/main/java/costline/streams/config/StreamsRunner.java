@@ -73,9 +73,34 @@ public final class StreamsRunner implements AutoCloseable {
                     }
                 }
             }
+            awaitLeaders(admin, topics.keySet());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Creation returns before every partition has a leader; a global store (or an idempotent producer) that
+     * starts then sees no partitions. Wait until each partition has one, up to a minute.
+     */
+    private static void awaitLeaders(Admin admin, java.util.Set<String> topics) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (true) {
+            try {
+                boolean ready = admin.describeTopics(topics).allTopicNames().get().values().stream()
+                        .flatMap(d -> d.partitions().stream())
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+                if (ready) {
+                    return;
+                }
+            } catch (ExecutionException notYetVisible) {
+                // metadata has not reached the broker yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("topics " + topics + " still have partitions without a leader after a minute");
+            }
+            Thread.sleep(100);
         }
     }
 

@@ -1,0 +1,93 @@
+package costline.app;
+
+import costline.app.quickstart.Quickstart;
+import costline.app.quickstart.QuickstartOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code costline quickstart}: the whole pipeline in one process over a simulated month. */
+@Command(name = "quickstart", mixinStandardHelpOptions = true,
+        description = {"Run everything in one process: embedded Kafka, schema registry and QuestDB store, the default "
+                + "price catalog, every topology, the sink and a simulated fleet on an accelerated clock.",
+                "Writes the finance CSV and the break-even chart to --out; the store's SQL console stays up until Ctrl-C."})
+final class QuickstartCommand implements Callable<Integer> {
+
+    @Option(names = "--start", description = "First simulated day, UTC (default: the first day of last month).")
+    LocalDate start;
+
+    @Option(names = "--days", description = "Simulated days (default: last month's length + 2, so the month closes).")
+    Integer days;
+
+    @Option(names = "--sample-interval", defaultValue = "60", description = "Simulated seconds per sample (default: ${DEFAULT-VALUE}).")
+    long sampleIntervalSeconds;
+
+    @Option(names = "--duration", defaultValue = "180", description = "Real seconds the simulation takes at least; 0 = as fast as it goes (default: ${DEFAULT-VALUE}).")
+    long wallSeconds;
+
+    @Option(names = "--data-dir", description = "Keep the broker's and the store's data here (default: a temporary folder, deleted at exit).")
+    Path dataDir;
+
+    @Option(names = "--out", defaultValue = "costline-quickstart", description = "Folder for the finance CSV and the chart (default: ${DEFAULT-VALUE}).")
+    Path outDir;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of the embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", description = "Use this schema registry instead of the in-process one.")
+    String registryUrl;
+
+    @Option(names = "--influx-url", description = "Write to this InfluxDB 2.x instead of the embedded QuestDB (token: COSTLINE_INFLUX_TOKEN).")
+    String influxUrl;
+
+    @Option(names = "--influx-org", defaultValue = "costline", description = "InfluxDB organization (default: ${DEFAULT-VALUE}).")
+    String influxOrg;
+
+    @Option(names = "--influx-bucket", defaultValue = "costline", description = "InfluxDB bucket (default: ${DEFAULT-VALUE}).")
+    String influxBucket;
+
+    @Option(names = "--no-view", description = "Print progress lines instead of redrawing the terminal view.")
+    boolean noView;
+
+    @Option(names = "--exit", description = "Exit when the run is done instead of keeping the store's console up.")
+    boolean exit;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the simulated fleet (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        YearMonth lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
+        LocalDate first = start != null ? start : lastMonth.atDay(1);
+        int simulatedDays = days != null ? days : YearMonth.from(first).lengthOfMonth() + 2;
+        QuickstartOptions options = new QuickstartOptions(first, simulatedDays, Duration.ofSeconds(sampleIntervalSeconds),
+                Duration.ofSeconds(wallSeconds), dataDir, outDir, bootstrapServers, registryUrl, influxUrl, influxOrg,
+                influxBucket, System.getenv("COSTLINE_INFLUX_TOKEN"), !noView && System.console() != null, !exit, seed);
+        Quickstart quickstart = new Quickstart(options, System.out);
+        // Ctrl-C: stop producing, then close everything in order (close is idempotent).
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            quickstart.stop();
+            quickstart.close();
+        }));
+        try {
+            Quickstart.Result result = quickstart.run();
+            System.out.println("outputs in " + result.outDir().toAbsolutePath());
+            if (quickstart.store() != null) {
+                System.out.println("SQL console of the store: " + quickstart.store().url() + "  (try: select workload, sum(cost_usd) from gpu_cost)");
+            }
+            if (options.stayUp()) {
+                System.out.println("running until Ctrl-C");
+                new CountDownLatch(1).await();
+            }
+            return 0;
+        } finally {
+            quickstart.close();
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package costline.app.quickstart;
+
+import costline.app.simulate.Fleet;
+import costline.app.simulate.FleetSimulator;
+import costline.app.simulate.SimulatedGpu;
+import costline.app.view.LiveState;
+import costline.app.view.LiveView;
+import costline.events.GpuSample;
+import costline.schemas.Topics;
+import costline.schemas.registry.InProcessSchemaRegistryServer;
+import costline.schemas.registry.SchemaRegistries;
+import costline.schemas.serde.AvroSerializer;
+import costline.streams.config.InfluxSettings;
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Settings;
+import costline.streams.config.StreamsApp;
+import costline.streams.config.StreamsRunner;
+import costline.streams.prices.PriceCatalog;
+import costline.streams.prices.PricesLoader;
+import costline.streams.sink.InfluxSink;
+import costline.streams.sink.QuestDbTables;
+import costline.testkit.EmbeddedQuestDb;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline in one process: an embedded broker, the in-process registry, an embedded QuestDB (the
+ * InfluxDB-compatible store), the default price catalog, every topology on the class path, the sink, and a
+ * simulated fleet on an accelerated clock. Each part can be swapped for an external one by the options.
+ */
+public final class Quickstart implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Quickstart.class);
+
+    private final QuickstartOptions options;
+    private final PrintStream out;
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final LiveState state = new LiveState();
+    private Path dataDir;
+    private boolean temporaryData;
+    private EmbeddedQuestDb store;
+    private Settings settings;
+    private String storeUrl;
+    private long samplesProduced;
+
+    public Quickstart(QuickstartOptions options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    /** What a finished run produced. */
+    public record Result(long samplesProduced, Instant simulatedEnd, Path outDir, String storeUrl, Duration wallTime) {
+    }
+
+    public Result run() throws Exception {
+        long started = System.nanoTime();
+        startInfrastructure();
+        startPipeline();
+        Instant end = simulate();
+        awaitProcessed(end);
+        Result result = new Result(samplesProduced, end, options.outDir(), storeUrl, Duration.ofNanos(System.nanoTime() - started));
+        out.printf("%nsimulated %d samples up to %s in %.1f s%n", samplesProduced, end, result.wallTime().toMillis() / 1000.0);
+        return result;
+    }
+
+    /** The store, when it is the embedded QuestDB (null with --influx-url). */
+    public EmbeddedQuestDb store() {
+        return store;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public LiveState liveState() {
+        return state;
+    }
+
+    private void startInfrastructure() throws IOException {
+        temporaryData = options.dataDir() == null;
+        dataDir = temporaryData ? Files.createTempDirectory("costline-quickstart-") : Files.createDirectories(options.dataDir());
+        Files.createDirectories(options.outDir());
+        out.println("data under " + dataDir + (temporaryData ? " (temporary: deleted at exit)" : ""));
+
+        String bootstrap = options.bootstrapServers();
+        if (bootstrap == null) {
+            EmbeddedKafka kafka = EmbeddedKafka.start(dataDir);
+            resources.add(0, kafka);
+            bootstrap = kafka.bootstrapServers();
+            out.println("Kafka (embedded, KRaft) on " + bootstrap);
+        }
+        String registryUrl = options.registryUrl();
+        if (registryUrl == null) {
+            InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start();
+            resources.add(0, registry);
+            registryUrl = registry.url();
+            out.println("schema registry (in-process) on " + registryUrl);
+        }
+        Map<String, String> values = new HashMap<>();
+        values.put(KafkaSettings.BOOTSTRAP.key(), bootstrap);
+        values.put(KafkaSettings.REGISTRY_URL.key(), registryUrl);
+        values.put(KafkaSettings.STATE_DIR.key(), dataDir.resolve("streams").toString());
+        values.put(KafkaSettings.COMMIT_MS.key(), "1000");
+        values.put(StreamsRunner.PARTITIONS.key(), "3");
+        if (options.influxUrl() == null) {
+            store = EmbeddedQuestDb.start(dataDir.resolve("questdb"));
+            resources.add(0, store);
+            QuestDbTables.ddl().forEach(store::sql);
+            storeUrl = store.url();
+            values.put(InfluxSettings.URL.key(), store.url());
+            values.put("influx.token", "quickstart"); // QuestDB takes the InfluxDB API without a token
+            out.println("store (embedded QuestDB, InfluxDB write API) on " + store.url());
+        } else {
+            storeUrl = options.influxUrl();
+            values.put(InfluxSettings.URL.key(), options.influxUrl());
+            values.put(InfluxSettings.ORG.key(), options.influxOrg());
+            values.put(InfluxSettings.BUCKET.key(), options.influxBucket());
+            values.put("influx.token", options.influxToken());
+            out.println("store (external InfluxDB) at " + options.influxUrl());
+        }
+        settings = Settings.of(values);
+    }
+
+    private void startPipeline() {
+        Properties client = KafkaSettings.clientProperties(settings);
+        String registryUrl = settings.string(KafkaSettings.REGISTRY_URL);
+        List<StreamsApp> apps = StreamsRunner.discover();
+        StreamsRunner runner = new StreamsRunner();
+        resources.add(0, runner);
+        runner.start(settings, apps);
+        out.println("topologies: " + apps.stream().map(StreamsApp::name).toList());
+
+        int prices = PricesLoader.load(client, registryUrl, PriceCatalog.readDefault());
+        out.println("price catalog: " + prices + " entries loaded into " + Topics.GPU_PRICES);
+
+        InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings));
+        Thread sinkThread = new Thread(() -> {
+            try {
+                sink.run();
+            } finally {
+                sink.release();
+            }
+        }, "quickstart-sink");
+        sinkThread.start();
+        resources.add(0, () -> {
+            sink.close();
+            sinkThread.join(30_000);
+        });
+
+        LiveFeed feed = new LiveFeed(client, registryUrl, state);
+        feed.start();
+        resources.add(0, feed);
+    }
+
+    private Instant simulate() throws InterruptedException {
+        Instant start = options.start().atStartOfDay(ZoneOffset.UTC).toInstant();
+        Instant end = start.plus(Duration.ofDays(options.days()));
+        List<SimulatedGpu> fleet = Fleet.standard(start.plus(Duration.ofDays(Math.max(1, options.days() * 2L / 5))));
+        FleetSimulator simulator = new FleetSimulator(fleet, options.sampleInterval(), options.seed());
+
+        Properties props = KafkaSettings.clientProperties(settings);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        long rounds = Duration.between(start, end).dividedBy(options.sampleInterval());
+        long wallNanosPerRound = options.wallTime().toNanos() / Math.max(1, rounds);
+        long began = System.nanoTime();
+        long lastDraw = 0;
+        try (KafkaProducer<String, GpuSample> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new AvroSerializer<>(SchemaRegistries.forUrl(settings.string(KafkaSettings.REGISTRY_URL))))) {
+            for (long round = 1; round <= rounds && !stopping.get(); round++) {
+                Instant t = start.plus(options.sampleInterval().multipliedBy(round));
+                for (GpuSample sample : simulator.round(t)) {
+                    // The record's timestamp is the sample's own time: Streams works in event time.
+                    producer.send(new ProducerRecord<>(Topics.GPU_SAMPLES, null, t.toEpochMilli(), sample.getGpuId(), sample));
+                    samplesProduced++;
+                }
+                long due = began + wallNanosPerRound * round;
+                long ahead = due - System.nanoTime();
+                if (ahead > 0) {
+                    Thread.sleep(ahead / 1_000_000, (int) (ahead % 1_000_000));
+                }
+                if (System.nanoTime() - lastDraw > 1_000_000_000L) {
+                    lastDraw = System.nanoTime();
+                    draw((double) round / rounds);
+                }
+            }
+            producer.flush();
+        }
+        return end;
+    }
+
+    /** Waits until the cost records have caught up with the end of the simulation (or 5 minutes pass). */
+    private void awaitProcessed(Instant end) throws InterruptedException {
+        Instant target = end.minus(options.sampleInterval()).minusSeconds(60);
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (state.latest().isBefore(target) && System.nanoTime() < deadline && !stopping.get()) {
+            draw(1.0);
+            Thread.sleep(500);
+        }
+        if (state.latest().isBefore(target)) {
+            LOG.warn("the pipeline had processed up to {} of {} when the wait ended", state.latest(), end);
+        }
+        // Let the sink and the slower topologies (rollups, recommendations) drain what is left.
+        Thread.sleep(3000);
+        draw(1.0);
+    }
+
+    private void draw(double produced) {
+        if (options.liveView()) {
+            out.print("\033[H\033[2J");
+            out.print(LiveView.render(state, produced));
+            out.flush();
+        } else {
+            out.printf("progress %s, processed up to %s%n", LiveView.progressBar(produced, 30), state.latest());
+        }
+    }
+
+    /** Asks a running {@link #run()} to stop producing (Ctrl-C). */
+    public void stop() {
+        stopping.set(true);
+    }
+
+    @Override
+    public synchronized void close() {
+        for (AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", resource, e.toString());
+            }
+        }
+        resources.clear();
+        if (temporaryData && dataDir != null && Files.exists(dataDir)) {
+            try (var paths = Files.walk(dataDir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                LOG.warn("could not delete {}: {}", dataDir, e.toString());
+            }
+        }
+    }
+}
