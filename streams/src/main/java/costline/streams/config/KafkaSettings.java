@@ -1,0 +1,54 @@
+package costline.streams.config;
+
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Kafka client settings. Every {@code kafka.*} key passes through unchanged to the clients (producer, consumer,
+ * admin, Streams), so SASL and SSL are configured the Kafka way: {@code kafka.security.protocol=SASL_SSL},
+ * {@code kafka.sasl.mechanism}, {@code kafka.sasl.jaas.config}, {@code kafka.ssl.truststore.location}, ...
+ */
+public final class KafkaSettings {
+
+    public static final Setting BOOTSTRAP = new Setting("kafka.bootstrap.servers", null,
+            "Kafka brokers, host:port[,host:port]");
+    public static final Setting REGISTRY_URL = new Setting("schema.registry.url", null,
+            "schema registry URL (http(s)://host:port, or mock://scope in tests)");
+    public static final Setting STATE_DIR = new Setting("streams.state.dir", System.getProperty("java.io.tmpdir") + "/costline-streams",
+            "folder for Kafka Streams state stores");
+    public static final Setting THREADS = new Setting("streams.num.threads", "1", "stream threads per application");
+    public static final Setting COMMIT_MS = new Setting("streams.commit.interval.ms", "100",
+            "exactly-once commit interval, ms: bounds the latency of output");
+    public static final Setting APP_ID_PREFIX = new Setting("streams.application.id.prefix", "costline",
+            "prefix of each topology's application.id (<prefix>-<topology>)");
+
+    private KafkaSettings() {
+    }
+
+    /** Plain client properties: bootstrap servers and every kafka.* pass-through key. */
+    public static Properties clientProperties(Settings settings) {
+        Properties props = new Properties();
+        Map<String, String> passThrough = settings.withPrefix("kafka.");
+        props.putAll(passThrough);
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.string(BOOTSTRAP));
+        return props;
+    }
+
+    /**
+     * Properties of one Streams application: exactly_once_v2 always (totals must not change on a restart), the
+     * pass-through client settings, and {@code streams.*} keys passed to Streams with the prefix removed.
+     */
+    public static Properties streamsProperties(Settings settings, String topologyName) {
+        Properties props = clientProperties(settings);
+        props.putAll(settings.withPrefix("streams."));
+        props.remove("application.id.prefix");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.string(APP_ID_PREFIX) + "-" + topologyName);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.string(STATE_DIR));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.intValue(THREADS, 1, 64)));
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(settings.longValue(COMMIT_MS, 1, 600_000)));
+        return props;
+    }
+}

@@ -1,0 +1,25 @@
+package costline.streams.config;
+
+import java.util.List;
+import org.apache.kafka.streams.Topology;
+
+/**
+ * A topology that {@code costline streams run} can start. Implementations are found with
+ * {@link java.util.ServiceLoader} (list the class in {@code META-INF/services/costline.streams.config.StreamsApp}),
+ * so a new topology joins the command without touching it. Each runs as its own Streams application
+ * ({@code <streams.application.id.prefix>-<name>}), exactly_once_v2.
+ */
+public interface StreamsApp {
+
+    /** Short name: part of the application.id and of {@code streams run --topology}. */
+    String name();
+
+    /** The topology: a pure function of the settings, creating no Kafka clients. Validates its settings. */
+    Topology topology(Settings settings);
+
+    /** Topics this topology reads or writes, created (if missing) before it starts: name -> cleanup policy. */
+    java.util.Map<String, String> topics();
+
+    /** Settings this topology reads, for help output and docs. */
+    List<Setting> settings();
+}

@@ -1,0 +1,89 @@
+package costline.streams.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts Streams applications (each {@link StreamsApp} as its own KafkaStreams, exactly_once_v2) and stops them
+ * cleanly. A stream thread that dies on an unexpected error is replaced: it resumes from the last committed
+ * transaction, so a failing dependency (the schema registry, say) is retried rather than skipped.
+ */
+public final class StreamsRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
+    public static final Setting PARTITIONS = new Setting("topics.partitions", "6", "partitions of topics this process creates");
+
+    private final List<KafkaStreams> running = new ArrayList<>();
+
+    /** Every topology on the class path, by name. */
+    public static List<StreamsApp> discover() {
+        List<StreamsApp> apps = new ArrayList<>();
+        ServiceLoader.load(StreamsApp.class).forEach(apps::add);
+        return apps;
+    }
+
+    /** Builds every topology first (so a bad setting stops start-up before anything runs), then starts them. */
+    public void start(Settings settings, List<StreamsApp> apps) {
+        List<KafkaStreams> built = new ArrayList<>();
+        for (StreamsApp app : apps) {
+            KafkaStreams streams = new KafkaStreams(app.topology(settings), KafkaSettings.streamsProperties(settings, app.name()));
+            streams.setUncaughtExceptionHandler(e -> {
+                LOG.error("stream thread of '{}' failed; replacing it, it resumes from the last commit", app.name(), e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            });
+            built.add(streams);
+        }
+        for (StreamsApp app : apps) {
+            createTopics(settings, app.topics());
+        }
+        for (KafkaStreams streams : built) {
+            streams.start();
+            running.add(streams);
+        }
+    }
+
+    public List<KafkaStreams> streams() {
+        return List.copyOf(running);
+    }
+
+    /** Creates missing topics with their cleanup policy; existing ones are left as they are. */
+    public static void createTopics(Settings settings, Map<String, String> topics) {
+        int partitions = settings.intValue(PARTITIONS, 1, 10_000);
+        try (Admin admin = Admin.create(KafkaSettings.clientProperties(settings))) {
+            for (Map.Entry<String, String> t : topics.entrySet()) {
+                NewTopic topic = new NewTopic(t.getKey(), java.util.Optional.of(partitions), java.util.Optional.empty())
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, t.getValue()));
+                try {
+                    admin.createTopics(List.of(topic)).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + t.getKey() + ": " + e.getCause(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (KafkaStreams streams : running) {
+            streams.close(Duration.ofSeconds(30));
+        }
+        running.clear();
+    }
+}

@@ -1,0 +1,34 @@
+package costline.streams.cost;
+
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
+import java.util.List;
+
+/** Settings of the cost topology, validated when the topology is built. */
+public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs,
+                           long dedupWindowMs, long energyMaxGapMs) {
+
+    public static final Setting EMIT_INTERVAL_MS = new Setting("cost.emit.interval.ms", "1000",
+            "how often pending cost increments are written to gpu.cost, ms (wall clock)");
+    public static final Setting MAX_FUTURE_MS = new Setting("cost.max.future.ms", "300000",
+            "samples stamped further ahead of this host's clock go to the dead-letter topic, ms");
+    public static final Setting MAX_INTERVAL_MS = new Setting("cost.max.interval.ms", "3600000",
+            "longest interval one sample may cover, ms");
+    public static final Setting DEDUP_WINDOW_MS = new Setting("cost.dedup.window.ms", "3600000",
+            "how long a (GPU, sample_time) is remembered to drop duplicates and apply corrections, ms; older samples go to the dead-letter topic as TOO_LATE");
+    public static final Setting ENERGY_MAX_GAP_MS = new Setting("cost.energy.max.gap.ms", "600000",
+            "longest gap between two energy counter readings whose delta is trusted, ms");
+
+    public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL_MS, MAX_FUTURE_MS,
+            MAX_INTERVAL_MS, DEDUP_WINDOW_MS, ENERGY_MAX_GAP_MS);
+
+    public static CostSettings from(Settings s) {
+        return new CostSettings(s.string(KafkaSettings.REGISTRY_URL),
+                s.longValue(EMIT_INTERVAL_MS, 1, 600_000),
+                s.longValue(MAX_FUTURE_MS, 0, 86_400_000L * 365),
+                s.longValue(MAX_INTERVAL_MS, 1, 86_400_000L),
+                s.longValue(DEDUP_WINDOW_MS, 60_000, 86_400_000L * 30),
+                s.longValue(ENERGY_MAX_GAP_MS, 1, 86_400_000L));
+    }
+}

@@ -1,0 +1,123 @@
+package costline.streams.cost;
+
+import costline.events.CostRecord;
+import costline.events.PriceEntry;
+import costline.schemas.Topics;
+import costline.schemas.registry.SchemaRegistries;
+import costline.schemas.registry.SchemaRegistry;
+import costline.schemas.serde.AvroDeserializer;
+import costline.schemas.serde.AvroSerializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cost topology, a pure function from settings to {@link Topology}:
+ * <pre>
+ *   gpu.prices (compacted, one record per price version) ──> global store cost-prices
+ *   gpu.samples (raw bytes) ──> cost-samples processor ──> gpu.cost (CostRecord increments, key = workload)
+ *                                                     └──> gpu.samples.dlq (original key and bytes + reason headers)
+ * </pre>
+ * Samples are consumed as bytes and decoded in the processor, so a record that does not decode is dead-lettered
+ * with its original bytes instead of stopping the topology. Prices are a global store, read by every task: samples
+ * need no re-partitioning by price key.
+ */
+public final class CostTopology {
+
+    public static final String PRICES_STORE = "cost-prices";
+    public static final String SEEN_STORE = "cost-seen-samples";
+    public static final String ENERGY_STORE = "cost-energy-counters";
+    public static final String PENDING_STORE = "cost-pending";
+    public static final String REVISIONS_STORE = "cost-revisions";
+    /** Counts: samples, duplicates, corrections, dlq.&lt;REASON&gt; (and the partition's watermark). */
+    public static final String COUNTERS_STORE = "cost-counters";
+    static final String COST_SINK = "to-gpu-cost";
+    static final String DLQ_SINK = "to-gpu-samples-dlq";
+    private static final Logger LOG = LoggerFactory.getLogger(CostTopology.class);
+
+    private CostTopology() {
+    }
+
+    public static Topology build(CostSettings cfg) {
+        SchemaRegistry registry = SchemaRegistries.forUrl(cfg.registryUrl());
+        Topology t = new Topology();
+
+        t.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(),
+                                new costline.schemas.serde.AvroSerde<>(registry, PriceEntry.class))
+                        .withLoggingDisabled(),
+                "gpu-prices-source", new StringDeserializer(), new LenientPriceDeserializer(registry),
+                Topics.GPU_PRICES, "gpu-prices-to-store", () -> new PriceStoreWriter());
+
+        t.addSource("gpu-samples-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.GPU_SAMPLES);
+        t.addProcessor("cost-samples", () -> new SampleProcessor(cfg, registry), "gpu-samples-source");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()),
+                "cost-samples");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENERGY_STORE), Serdes.String(), Serdes.ByteArray()),
+                "cost-samples");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray()),
+                "cost-samples");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer()),
+                "cost-samples");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTERS_STORE), Serdes.String(), Serdes.Long()),
+                "cost-samples");
+        t.addSink(COST_SINK, Topics.GPU_COST, new StringSerializer(), new AvroSerializer<CostRecord>(registry), "cost-samples");
+        t.addSink(DLQ_SINK, Topics.GPU_SAMPLES_DLQ, new ByteArraySerializer(), new ByteArraySerializer(), "cost-samples");
+        return t;
+    }
+
+    /** Keeps every price version the topic holds. */
+    private static final class PriceStoreWriter implements Processor<String, PriceEntry, Void, Void> {
+        private KeyValueStore<String, PriceEntry> store;
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            store = context.getStateStore(PRICES_STORE);
+        }
+
+        @Override
+        public void process(Record<String, PriceEntry> record) {
+            if (record.key() == null) {
+                return;
+            }
+            if (record.value() == null) {
+                store.delete(record.key());
+            } else {
+                store.put(record.key(), record.value());
+            }
+        }
+    }
+
+    /**
+     * A price record that does not decode must not stop the global thread (and with it every cost task): it is
+     * logged and skipped; samples it would have priced go to the dead-letter topic as NO_PRICE, so nothing is lost.
+     */
+    private static final class LenientPriceDeserializer implements Deserializer<PriceEntry> {
+        private final AvroDeserializer<PriceEntry> inner;
+
+        LenientPriceDeserializer(SchemaRegistry registry) {
+            this.inner = new AvroDeserializer<>(registry, PriceEntry.class);
+        }
+
+        @Override
+        public PriceEntry deserialize(String topic, byte[] data) {
+            try {
+                return inner.deserialize(topic, data);
+            } catch (RuntimeException e) {
+                LOG.error("skipping a gpu.prices record that does not decode: {}", e.getMessage());
+                return null;
+            }
+        }
+    }
+}

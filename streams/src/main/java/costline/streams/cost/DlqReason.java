@@ -1,0 +1,27 @@
+package costline.streams.cost;
+
+/**
+ * Why a sample went to gpu.samples.dlq: the value of the {@code costline.dlq.reason} header. The first three are
+ * {@link costline.schemas.serde.DecodeFailure}s (the bytes are not a GpuSample); the rest are samples that decoded
+ * but cannot be costed.
+ */
+public enum DlqReason {
+    /** Empty value, or not the Confluent magic byte. */
+    BAD_MAGIC_BYTE,
+    /** The schema id names no schema the registry knows. */
+    UNKNOWN_SCHEMA_ID,
+    /** The Avro body does not decode. */
+    CORRUPT_BODY,
+    /** A value outside its range: utilization outside 0..100, negative or non-finite power, NaN, a share outside
+     *  0..1 or shares summing over 1, a non-positive or too long interval, a negative energy counter. */
+    OUT_OF_RANGE,
+    /** A field the cost needs is missing: a cloud sample without its placement, a blank workload name. */
+    MISSING_FIELD,
+    /** sample_time further in the future than cost.max.future.ms. */
+    FUTURE_TIMESTAMP,
+    /** sample_time older than the de-duplication window (cost.dedup.window.ms) behind the newest sample: it could
+     *  no longer be told from a duplicate, so it is set aside for a replay rather than risk counting it twice. */
+    TOO_LATE,
+    /** No catalog price in force at sample_time for the sample's price key. */
+    NO_PRICE
+}

@@ -1,0 +1,255 @@
+package costline.streams.cost;
+
+import costline.events.CostRecord;
+import costline.events.GpuSample;
+import costline.events.PriceEntry;
+import costline.events.Site;
+import costline.schemas.Topics;
+import costline.schemas.registry.SchemaRegistry;
+import costline.schemas.serde.AvroDeserializer;
+import costline.schemas.serde.WireFormatException;
+import costline.streams.prices.PriceKeys;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Costs GPU samples: decode, validate, drop duplicates, apply corrections, price, meter energy, split over
+ * workloads, and add the result to the pending increments of each (minute, site, GPU model, workload), which a
+ * wall-clock punctuation writes to gpu.cost as additive CostRecords numbered by revision.
+ *
+ * <p>Duplicates and corrections: the topology remembers each costed (gpu_id, sample_time) for
+ * {@code cost.dedup.window.ms} with a hash of its Avro body and the parts it was costed at. The same body again is a
+ * duplicate: dropped and counted. A different body for the same (gpu_id, sample_time) is a correction (CloudWatch
+ * re-publishes a period whose value changed): it is costed afresh and only the difference (new parts minus the
+ * remembered ones, per workload) is added, so the corrected value replaces the earlier one in every total. A
+ * correction keeps the energy first charged to that sample (the energy counter has moved on since).
+ *
+ * <p>Everything lives in changelogged stores, written in the same exactly_once_v2 transaction as the output and the
+ * consumed offsets, so a crash or rebalance neither loses nor repeats an increment.
+ */
+final class SampleProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SampleProcessor.class);
+    static final char SEP = '\u001f';
+    private static final String WATERMARK = "watermark";
+
+    private final CostSettings cfg;
+    private final AvroDeserializer<GpuSample> decoder;
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, byte[]> seen;
+    private KeyValueStore<String, byte[]> energy;
+    private KeyValueStore<String, byte[]> pending;
+    private KeyValueStore<String, Integer> revisions;
+    private KeyValueStore<String, Long> counters;
+    private PriceLookup prices;
+    private long watermarkMs = Long.MIN_VALUE;
+
+    SampleProcessor(CostSettings cfg, SchemaRegistry registry) {
+        this.cfg = cfg;
+        this.decoder = new AvroDeserializer<>(registry, GpuSample.class);
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.seen = context.getStateStore(CostTopology.SEEN_STORE);
+        this.energy = context.getStateStore(CostTopology.ENERGY_STORE);
+        this.pending = context.getStateStore(CostTopology.PENDING_STORE);
+        this.revisions = context.getStateStore(CostTopology.REVISIONS_STORE);
+        this.counters = context.getStateStore(CostTopology.COUNTERS_STORE);
+        this.prices = new PriceLookup(context.getStateStore(CostTopology.PRICES_STORE));
+        Long wm = counters.get(WATERMARK);
+        watermarkMs = wm == null ? Long.MIN_VALUE : wm;
+        context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        GpuSample sample;
+        try {
+            sample = decoder.deserialize(Topics.GPU_SAMPLES, record.value());
+        } catch (WireFormatException e) {
+            if (e.retriable()) {
+                // The registry is down: fail the task so the thread is replaced and the record retried from the last
+                // commit, rather than dead-lettering a good sample.
+                throw e;
+            }
+            deadLetter(record, e.failure().name(), e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            deadLetter(record, DlqReason.CORRUPT_BODY.name(), String.valueOf(e.getMessage()));
+            return;
+        }
+        if (sample == null) {
+            deadLetter(record, DlqReason.BAD_MAGIC_BYTE.name(), "empty value");
+            return;
+        }
+        SampleValidator.Problem problem = SampleValidator.check(sample, context.currentSystemTimeMs(), watermarkMs, cfg);
+        if (problem != null) {
+            deadLetter(record, problem.reason().name(), problem.detail());
+            return;
+        }
+        long t = sample.getSampleTime().toEpochMilli();
+        String seenKey = pad(t) + SEP + sample.getGpuId();
+        byte[] previousBytes = seen.get(seenKey);
+        StateCodec.Seen previous = previousBytes == null ? null : StateCodec.seen(previousBytes);
+        long hash = bodyHash(record.value());
+        if (previous != null && previous.bodyHash() == hash) {
+            increment("duplicates");
+            return;
+        }
+        String priceKey = PriceKeys.of(sample);
+        PriceEntry price = prices.at(priceKey, sample.getSite(), t);
+        if (price == null) {
+            deadLetter(record, DlqReason.NO_PRICE.name(), "no " + sample.getSite() + " price for '" + priceKey + "' in force at "
+                    + sample.getSampleTime());
+            return;
+        }
+        long energyMj = previous != null ? previous.energyMj() : meterEnergy(sample, t);
+        List<Part> parts = CostCalculator.parts(sample, price, energyMj);
+        List<Part> delta = parts;
+        if (previous != null) {
+            delta = difference(parts, previous.parts());
+            increment("corrections");
+        }
+        String prefix = pad(CostCalculator.windowStart(t)) + SEP + sample.getSite().name() + SEP + sample.getGpuModel() + SEP;
+        for (Part p : delta) {
+            String key = prefix + p.workload();
+            byte[] acc = pending.get(key);
+            pending.put(key, StateCodec.part(acc == null ? p : StateCodec.part(acc).plus(p)));
+        }
+        seen.put(seenKey, StateCodec.seen(new StateCodec.Seen(hash, energyMj, parts)));
+        increment("samples");
+        if (t > watermarkMs) {
+            watermarkMs = t;
+        }
+    }
+
+    private long meterEnergy(GpuSample s, long t) {
+        if (s.getSite() != Site.ONPREM) {
+            return 0;
+        }
+        byte[] st = energy.get(s.getGpuId());
+        EnergyMeter.Charge c = EnergyMeter.charge(st == null ? null : StateCodec.energy(st), t, s.getIntervalMs(),
+                s.getEnergyCounterMj(), s.getPowerW(), cfg.energyMaxGapMs());
+        if (c.next() != null) {
+            energy.put(s.getGpuId(), StateCodec.energy(c.next()));
+        }
+        return c.energyMj();
+    }
+
+    private static List<Part> difference(List<Part> now, List<Part> before) {
+        Map<String, Part> byWorkload = new LinkedHashMap<>();
+        for (Part p : now) {
+            byWorkload.put(p.workload(), p);
+        }
+        for (Part old : before) {
+            Part cur = byWorkload.getOrDefault(old.workload(), Part.zero(old.workload(), old.team()));
+            byWorkload.put(old.workload(), cur.minus(old));
+        }
+        List<Part> out = new ArrayList<>();
+        for (Part p : byWorkload.values()) {
+            if (!p.isZero()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Writes the pending increments as CostRecords and forgets state older than the de-duplication window. */
+    private void emit(long wallClockMs) {
+        List<KeyValue<String, byte[]>> batch = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
+            it.forEachRemaining(batch::add);
+        }
+        for (KeyValue<String, byte[]> kv : batch) {
+            String[] k = kv.key.split(String.valueOf(SEP), 4);
+            long windowStart = Long.parseLong(k[0]);
+            Part p = StateCodec.part(kv.value);
+            Integer rev = revisions.get(kv.key);
+            int revision = rev == null ? 0 : rev;
+            CostRecord out = CostRecord.newBuilder()
+                    .setWorkload(k[3]).setTeam(p.team()).setSite(Site.valueOf(k[1])).setGpuModel(k[2])
+                    .setWindowStart(Instant.ofEpochMilli(windowStart)).setWindowEnd(Instant.ofEpochMilli(windowStart + 60_000))
+                    .setGpuMs(p.gpuMs()).setBusyGpuMs(p.busyGpuMs()).setCostMicroUsd(p.costMicroUsd())
+                    .setIdleMicroUsd(p.idleMicroUsd()).setEnergyMj(p.energyMj()).setSamples(p.samples())
+                    .setRevision(revision).build();
+            context.forward(new Record<>(k[3], out, windowStart), CostTopology.COST_SINK);
+            revisions.put(kv.key, revision + 1);
+            pending.delete(kv.key);
+        }
+        if (watermarkMs != Long.MIN_VALUE) {
+            counters.put(WATERMARK, watermarkMs);
+            purgeBefore(watermarkMs - cfg.dedupWindowMs());
+        }
+    }
+
+    private void purgeBefore(long cutoffMs) {
+        if (cutoffMs <= 0) {
+            return;
+        }
+        // Samples older than the cutoff are refused as TOO_LATE, so neither their (gpu, time) nor their minute's
+        // revision counter is needed any more. Keys start with the zero-padded time, so this is a range scan.
+        deleteRange(seen, pad(cutoffMs));
+        deleteRange(revisions, pad(CostCalculator.windowStart(cutoffMs) - 60_000));
+    }
+
+    private static <V> void deleteRange(KeyValueStore<String, V> store, String before) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, V> it = store.range(pad(0), before)) {
+            it.forEachRemaining(kv -> {
+                if (kv.key.compareTo(before) < 0) {
+                    old.add(kv.key);
+                }
+            });
+        }
+        old.forEach(store::delete);
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, String reason, String detail) {
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DLQ_DETAIL_HEADER, String.valueOf(detail).getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers), CostTopology.DLQ_SINK);
+        increment("dlq." + reason);
+        LOG.debug("sample dead-lettered: {} {}", reason, detail);
+    }
+
+    private void increment(String counter) {
+        Long v = counters.get(counter);
+        counters.put(counter, v == null ? 1 : v + 1);
+    }
+
+    /** Hash of the Avro body (after the 5-byte wire header), so the same sample re-framed under another id is equal. */
+    private static long bodyHash(byte[] value) {
+        CRC32C crc = new CRC32C();
+        crc.update(value, 5, value.length - 5);
+        int fnv = 0x811c9dc5;
+        for (int i = 5; i < value.length; i++) {
+            fnv = (fnv ^ (value[i] & 0xff)) * 0x01000193;
+        }
+        return (crc.getValue() << 32) | (fnv & 0xffffffffL);
+    }
+
+    /** Zero-padded to 15 digits so keys sort by time. */
+    static String pad(long ms) {
+        String digits = Long.toString(ms);
+        return "000000000000000".substring(Math.min(15, digits.length())) + digits;
+    }
+}

@@ -1,0 +1,136 @@
+package costline.streams.cost;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compact binary values of the cost topology's state stores. Versioned by a leading byte so a later layout can
+ * still read the changelog of an earlier one.
+ */
+final class StateCodec {
+
+    private static final byte V1 = 1;
+
+    /** What the topology remembers of a costed sample: to drop its duplicates and to apply its corrections. */
+    record Seen(long bodyHash, long energyMj, List<Part> parts) {
+    }
+
+    private StateCodec() {
+    }
+
+    static byte[] part(Part p) {
+        return write(out -> {
+            out.writeByte(V1);
+            writePart(out, p);
+        });
+    }
+
+    static Part part(byte[] bytes) {
+        return read(bytes, in -> {
+            version(in);
+            return readPart(in);
+        });
+    }
+
+    static byte[] seen(Seen s) {
+        return write(out -> {
+            out.writeByte(V1);
+            out.writeLong(s.bodyHash());
+            out.writeLong(s.energyMj());
+            out.writeInt(s.parts().size());
+            for (Part p : s.parts()) {
+                writePart(out, p);
+            }
+        });
+    }
+
+    static Seen seen(byte[] bytes) {
+        return read(bytes, in -> {
+            version(in);
+            long hash = in.readLong();
+            long energy = in.readLong();
+            int n = in.readInt();
+            List<Part> parts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                parts.add(readPart(in));
+            }
+            return new Seen(hash, energy, parts);
+        });
+    }
+
+    static byte[] energy(EnergyMeter.State s) {
+        return write(out -> {
+            out.writeByte(V1);
+            out.writeLong(s.counterMj());
+            out.writeLong(s.atMs());
+            out.writeLong(s.spanStartMs());
+            out.writeLong(s.provisionalMj());
+        });
+    }
+
+    static EnergyMeter.State energy(byte[] bytes) {
+        return read(bytes, in -> {
+            version(in);
+            return new EnergyMeter.State(in.readLong(), in.readLong(), in.readLong(), in.readLong());
+        });
+    }
+
+    private static void writePart(DataOutputStream out, Part p) throws IOException {
+        out.writeUTF(p.workload());
+        out.writeBoolean(p.team() != null);
+        if (p.team() != null) {
+            out.writeUTF(p.team());
+        }
+        out.writeLong(p.gpuMs());
+        out.writeLong(p.busyGpuMs());
+        out.writeLong(p.costMicroUsd());
+        out.writeLong(p.idleMicroUsd());
+        out.writeLong(p.energyMj());
+        out.writeInt(p.samples());
+    }
+
+    private static Part readPart(DataInputStream in) throws IOException {
+        String workload = in.readUTF();
+        String team = in.readBoolean() ? in.readUTF() : null;
+        return new Part(workload, team, in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readInt());
+    }
+
+    private static void version(DataInputStream in) throws IOException {
+        byte v = in.readByte();
+        if (v != V1) {
+            throw new IOException("unknown state layout version " + v);
+        }
+    }
+
+    private interface Writer {
+        void write(DataOutputStream out) throws IOException;
+    }
+
+    private interface Reader<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    private static byte[] write(Writer w) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            w.write(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static <T> T read(byte[] bytes, Reader<T> r) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            return r.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt cost state: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,274 @@
+package costline.streams.sink;
+
+import com.influxdb.client.InfluxDBClient;
+import com.influxdb.client.InfluxDBClientFactory;
+import com.influxdb.client.InfluxDBClientOptions;
+import com.influxdb.client.WriteApiBlocking;
+import com.influxdb.client.write.Point;
+import com.influxdb.exceptions.InfluxException;
+import costline.schemas.registry.SchemaRegistries;
+import costline.schemas.serde.WireFormatException;
+import costline.streams.config.InfluxSettings;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the output topics to InfluxDB.
+ *
+ * <p>Each poll's records become one batch of points ({@link InfluxPoints}), written with influxdb-client-java's
+ * blocking API; the consumer's offsets are committed only after the batch was accepted. While the store is down
+ * the batch is retried with exponential back-off (capped), the partitions are paused and the consumer keeps
+ * polling so it stays in its group: nothing is skipped and nothing is committed. A crash between the write and the
+ * commit redelivers the batch, which overwrites the same points (same series and timestamp), so nothing doubles.
+ *
+ * <p>A batch the store rejects as malformed (HTTP 400/413/422: one bad line fails the whole batch) is written point
+ * by point; a point still rejected, and a record that does not decode, go to {@link #DLQ_TOPIC} with the original
+ * bytes and the reason headers, and are counted. Records read with isolation.level=read_committed, so aborted
+ * exactly-once output is never written.
+ */
+public final class InfluxSink implements AutoCloseable {
+
+    /** Dead-letter topic of the sink: records it could not decode or the store refused as malformed. */
+    public static final String DLQ_TOPIC = "gpu.sink.dlq";
+    private static final Logger LOG = LoggerFactory.getLogger(InfluxSink.class);
+
+    private final InfluxSettings cfg;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> dlq;
+    private final InfluxDBClient client;
+    private final WriteApiBlocking writer;
+    private final PointDecoder decoder;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+
+    private final AtomicLong pointsWritten = new AtomicLong();
+    private final AtomicLong batchesWritten = new AtomicLong();
+    private final AtomicLong writeRetries = new AtomicLong();
+    private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
+
+    public InfluxSink(Properties kafkaClient, String registryUrl, InfluxSettings cfg) {
+        this.cfg = cfg;
+        Properties c = new Properties();
+        c.putAll(kafkaClient);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.groupId());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(cfg.batchSize()));
+        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Properties p = new Properties();
+        p.putAll(kafkaClient);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        this.dlq = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        this.client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
+                .url(cfg.url()).authenticateToken(cfg.token()).org(cfg.org()).bucket(cfg.bucket()).build());
+        this.writer = client.getWriteApiBlocking();
+        this.decoder = new PointDecoder(SchemaRegistries.forUrl(registryUrl));
+    }
+
+    /** Consumes and writes until {@link #close()} (from another thread) stops it. */
+    public void run() {
+        consumer.subscribe(cfg.topics());
+        try {
+            while (running.get()) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(cfg.flushMs()));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                List<Point> points = new ArrayList<>(records.count());
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    toPoint(r, points);
+                    offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                }
+                if (!write(points)) {
+                    return;
+                }
+                dlq.flush();
+                try {
+                    consumer.commitSync(offsets);
+                } catch (org.apache.kafka.clients.consumer.CommitFailedException e) {
+                    // Partitions moved to another member meanwhile: it redelivers them, and the points overwrite.
+                    LOG.warn("offset commit failed after a rebalance; the new owner rewrites the batch: {}", e.getMessage());
+                }
+            }
+        } catch (WakeupException stopping) {
+            // close() was called
+        } finally {
+            consumer.close(Duration.ofSeconds(10));
+        }
+    }
+
+    private void toPoint(ConsumerRecord<byte[], byte[]> r, List<Point> points) {
+        try {
+            Point p = r.value() == null ? null : decoder.decode(r.topic(), r.value());
+            if (p == null || !p.hasFields()) {
+                skipped.incrementAndGet();
+                return;
+            }
+            points.add(p);
+        } catch (WireFormatException e) {
+            if (e.retriable()) {
+                throw e;
+            }
+            deadLetter(r, e.failure().name(), e.getMessage());
+        } catch (RuntimeException e) {
+            deadLetter(r, "CORRUPT_BODY", String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** Writes until accepted; false when stopped meanwhile (nothing is committed then). */
+    private boolean write(List<Point> points) {
+        if (points.isEmpty()) {
+            return true;
+        }
+        long backoff = cfg.retryInitialMs();
+        while (running.get()) {
+            try {
+                writer.writePoints(points);
+                pointsWritten.addAndGet(points.size());
+                batchesWritten.incrementAndGet();
+                resume();
+                return true;
+            } catch (InfluxException e) {
+                if (isMalformed(e.status())) {
+                    writeOneByOne(points);
+                    resume();
+                    return true;
+                }
+                LOG.warn("InfluxDB write of {} points failed (HTTP {}: {}); retrying in {} ms", points.size(), e.status(),
+                        e.getMessage(), backoff);
+            } catch (RuntimeException e) {
+                LOG.warn("InfluxDB write of {} points failed ({}); retrying in {} ms", points.size(), e.toString(), backoff);
+            }
+            writeRetries.incrementAndGet();
+            waitPolling(backoff);
+            backoff = Math.min(backoff * 2, cfg.retryMaxMs());
+        }
+        return false;
+    }
+
+    private void writeOneByOne(List<Point> points) {
+        for (Point p : points) {
+            long backoff = cfg.retryInitialMs();
+            while (running.get()) {
+                try {
+                    writer.writePoint(p);
+                    pointsWritten.incrementAndGet();
+                    break;
+                } catch (InfluxException e) {
+                    if (isMalformed(e.status())) {
+                        deadLetterPoint(p, "STORE_REJECTED", "HTTP " + e.status() + ": " + e.getMessage());
+                        break;
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("InfluxDB write failed ({}); retrying in {} ms", e.toString(), backoff);
+                }
+                writeRetries.incrementAndGet();
+                waitPolling(backoff);
+                backoff = Math.min(backoff * 2, cfg.retryMaxMs());
+            }
+        }
+    }
+
+    private static boolean isMalformed(int status) {
+        return status == 400 || status == 413 || status == 422;
+    }
+
+    // While waiting for the store the partitions are paused and poll() returns nothing, but keeps this member in
+    // its group (max.poll.interval.ms) so no rebalance hands the uncommitted batch to another member meanwhile.
+    private void waitPolling(long ms) {
+        consumer.pause(consumer.assignment());
+        long until = System.currentTimeMillis() + ms;
+        while (running.get() && System.currentTimeMillis() < until) {
+            consumer.pause(consumer.assignment());
+            ConsumerRecords<byte[], byte[]> unexpected =
+                    consumer.poll(Duration.ofMillis(Math.min(100, Math.max(1, until - System.currentTimeMillis()))));
+            // A partition assigned between pause() and poll() may deliver records: rewind so none is skipped.
+            for (TopicPartition tp : unexpected.partitions()) {
+                consumer.seek(tp, unexpected.records(tp).get(0).offset());
+            }
+        }
+    }
+
+    private void resume() {
+        if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason, String detail) {
+        RecordHeaders headers = new RecordHeaders(r.headers().toArray());
+        headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, (r.topic() + ": " + detail).getBytes(StandardCharsets.UTF_8));
+        dlq.send(new ProducerRecord<>(DLQ_TOPIC, null, r.timestamp(), r.key(), r.value(), headers));
+        deadLettered.incrementAndGet();
+        LOG.error("record {}-{}@{} dead-lettered: {} {}", r.topic(), r.partition(), r.offset(), reason, detail);
+    }
+
+    private void deadLetterPoint(Point p, String reason, String detail) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, detail.getBytes(StandardCharsets.UTF_8));
+        dlq.send(new ProducerRecord<>(DLQ_TOPIC, null, null, null, p.toLineProtocol().getBytes(StandardCharsets.UTF_8), headers));
+        deadLettered.incrementAndGet();
+        LOG.error("point dead-lettered: {} {}", reason, detail);
+    }
+
+    public long pointsWritten() {
+        return pointsWritten.get();
+    }
+
+    public long batchesWritten() {
+        return batchesWritten.get();
+    }
+
+    public long writeRetries() {
+        return writeRetries.get();
+    }
+
+    public long deadLettered() {
+        return deadLettered.get();
+    }
+
+    /** Records that map to no point (tombstones, samples without any reading). */
+    public long skipped() {
+        return skipped.get();
+    }
+
+    /** Stops the loop; safe from any thread. An unwritten batch is left uncommitted and redelivered next time. */
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+    }
+
+    /** Releases the clients after {@link #run()} returned. */
+    public void release() {
+        dlq.close(Duration.ofSeconds(10));
+        client.close();
+    }
+}

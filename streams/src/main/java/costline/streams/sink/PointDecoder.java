@@ -1,0 +1,52 @@
+package costline.streams.sink;
+
+import com.influxdb.client.write.Point;
+import costline.events.BreakEvenRecommendation;
+import costline.events.CostRecord;
+import costline.events.DriftSignal;
+import costline.events.GpuSample;
+import costline.events.MonthlyRollup;
+import costline.events.SpendAlert;
+import costline.schemas.Topics;
+import costline.schemas.registry.SchemaRegistry;
+import costline.schemas.serde.AvroDeserializer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Decodes a record of one of the output topics and maps it to its point with {@link InfluxPoints}. */
+final class PointDecoder {
+
+    private final Map<String, Function<byte[], Point>> byTopic = new HashMap<>();
+
+    PointDecoder(SchemaRegistry registry) {
+        add(registry, Topics.GPU_SAMPLES, GpuSample.class, InfluxPoints::sample);
+        add(registry, Topics.GPU_COST, CostRecord.class, InfluxPoints::cost);
+        add(registry, Topics.GPU_DRIFT, DriftSignal.class, InfluxPoints::drift);
+        add(registry, Topics.GPU_BREAKEVEN, BreakEvenRecommendation.class, InfluxPoints::breakeven);
+        add(registry, Topics.GPU_ALERTS, SpendAlert.class, InfluxPoints::alert);
+        add(registry, Topics.GPU_ROLLUP_MONTHLY, MonthlyRollup.class, InfluxPoints::rollup);
+    }
+
+    private <T extends SpecificRecord> void add(SchemaRegistry registry, String topic, Class<T> type, Function<T, Point> map) {
+        AvroDeserializer<T> d = new AvroDeserializer<>(registry, type);
+        byTopic.put(topic, bytes -> {
+            T event = d.deserialize(topic, bytes);
+            return event == null ? null : map.apply(event);
+        });
+    }
+
+    boolean knows(String topic) {
+        return byTopic.containsKey(topic);
+    }
+
+    /** The point, or null for a tombstone; throws on bytes that do not decode. */
+    Point decode(String topic, byte[] value) {
+        Function<byte[], Point> f = byTopic.get(topic);
+        if (f == null) {
+            throw new IllegalArgumentException("the sink has no mapping for topic " + topic);
+        }
+        return f.apply(value);
+    }
+}

@@ -1,0 +1,330 @@
+package costline.streams.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import costline.events.CloudPrice;
+import costline.events.CostRecord;
+import costline.events.GpuSample;
+import costline.events.OnPremPrice;
+import costline.events.PriceEntry;
+import costline.events.Site;
+import costline.pricing.CostModel;
+import costline.schemas.Topics;
+import costline.schemas.registry.SchemaRegistries;
+import costline.schemas.serde.AvroDeserializer;
+import costline.schemas.serde.AvroSerializer;
+import costline.streams.Samples;
+import costline.streams.prices.PriceKeys;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The cost topology against hand-computed micro-dollar amounts.
+ *
+ * <p>Catalog used throughout:
+ * <ul>
+ *   <li>aws:us-east-1:p4d.24xlarge, 8 GPUs: $32.77/h from 2025-01-01, $21.96/h from 10:02:00 on the test day.
+ *       One GPU for 60 s: 32,770,000 x 60,000 / (8 x 3,600,000) = 68,270.83 -> 68,271 micro-USD before the change;
+ *       21,960,000 x 60,000 / 28,800,000 = 45,750 exactly after it.</li>
+ *   <li>onprem:NVIDIA H100 80GB HBM3: capex $38,750 per GPU, no residual, 48 months, ops $2,500/yr, PUE 1.4,
+ *       $0.12/kWh. Fixed cost of 10 s: 38,750,000,000 x 10,000 / (48 x 730 x 3,600,000) = 3,071.889
+ *       + 2,500,000,000 x 10,000 / (8,760 x 3,600,000) = 792.744, together 3,864.63 -> 3,865 micro-USD.
+ *       Energy: 6,000,000 mJ (600 W for 10 s) x 1.4 x 120,000 / 3,600,000,000 = 280 micro-USD exactly.</li>
+ * </ul>
+ */
+class CostTopologyTest {
+
+    static final String REGISTRY = "mock://cost-topology-test";
+    static final Instant DAY = Instant.parse("2026-11-27T10:00:00Z");
+    static final Instant PRICE_CUT = DAY.plusSeconds(120);
+
+    private TopologyTestDriver driver;
+    private TestInputTopic<byte[], byte[]> samples;
+    private TestOutputTopic<String, CostRecord> cost;
+    private TestOutputTopic<byte[], byte[]> dlq;
+    private final AvroSerializer<GpuSample> sampleSerializer = new AvroSerializer<>(SchemaRegistries.forUrl(REGISTRY));
+
+    @BeforeEach
+    void start() {
+        CostSettings cfg = new CostSettings(REGISTRY, 1000, 300_000, 3_600_000, 3_600_000, 600_000);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "cost-test-" + UUID.randomUUID());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/costline-tt-" + UUID.randomUUID());
+        driver = new TopologyTestDriver(CostTopology.build(cfg), props, DAY.plusSeconds(300));
+        TestInputTopic<String, PriceEntry> prices = driver.createInputTopic(Topics.GPU_PRICES, new StringSerializer(),
+                new AvroSerializer<PriceEntry>(SchemaRegistries.forUrl(REGISTRY)));
+        for (PriceEntry p : List.of(cloudPrice("32.77", Instant.parse("2025-01-01T00:00:00Z")), cloudPrice("21.96", PRICE_CUT), onPremPrice())) {
+            prices.pipeInput(PriceKeys.topicKey(p), p);
+        }
+        samples = driver.createInputTopic(Topics.GPU_SAMPLES, new ByteArraySerializer(), new ByteArraySerializer());
+        cost = driver.createOutputTopic(Topics.GPU_COST, new StringDeserializer(),
+                new AvroDeserializer<>(SchemaRegistries.forUrl(REGISTRY), CostRecord.class));
+        dlq = driver.createOutputTopic(Topics.GPU_SAMPLES_DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void cloudGpuIsTheInstancePricePerGpuTimesTheInterval() {
+        send(Samples.cloud("i-1/0", DAY.plusSeconds(60), 60_000, 75f).setWorkloads(Samples.shares("llm", 1.0)).build());
+        List<CostRecord> out = emitted();
+        assertThat(out).hasSize(1);
+        CostRecord r = out.get(0);
+        assertThat(r.getWorkload()).isEqualTo("llm");
+        assertThat(r.getTeam()).isEqualTo("ml");
+        assertThat(r.getSite()).isEqualTo(Site.CLOUD);
+        assertThat(r.getGpuModel()).isEqualTo(Samples.A100_MODEL);
+        assertThat(r.getWindowStart()).isEqualTo(DAY);
+        assertThat(r.getWindowEnd()).isEqualTo(DAY.plusSeconds(60));
+        // 68,271 x 0.75 = 51,203.25 -> busy 51,203; idle = 68,271 - 51,203 = 17,068.
+        assertThat(r.getCostMicroUsd()).isEqualTo(68_271);
+        assertThat(r.getIdleMicroUsd()).isEqualTo(17_068);
+        assertThat(r.getGpuMs()).isEqualTo(60_000);
+        assertThat(r.getBusyGpuMs()).isEqualTo(45_000);
+        assertThat(r.getEnergyMj()).isZero();
+        assertThat(r.getSamples()).isEqualTo(1);
+        assertThat(r.getRevision()).isZero();
+        assertThat(CostModel.toDollarsCents(r.getCostMicroUsd())).hasToString("0.07");
+    }
+
+    @Test
+    void aPriceChangeAppliesToSamplesFromItsEffectiveTimeOn() {
+        send(Samples.cloud("i-1/0", DAY.plusSeconds(60), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
+        send(Samples.cloud("i-1/0", DAY.plusSeconds(120), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
+        send(Samples.cloud("i-1/0", DAY.plusSeconds(180), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
+        List<CostRecord> out = emitted();
+        // 10:01:00 is before the cut; 10:02:00 is the cut's instant (effective_from is inclusive); 10:03:00 after.
+        assertThat(costByWindow(out, DAY)).isEqualTo(68_271);
+        assertThat(costByWindow(out, DAY.plusSeconds(60))).isEqualTo(45_750);
+        assertThat(costByWindow(out, DAY.plusSeconds(120))).isEqualTo(45_750);
+    }
+
+    @Test
+    void aSharedGpuIsSplitByShareWithPartsSummingToTheWhole() {
+        send(Samples.cloud("i-1/1", DAY.plusSeconds(180), 60_000, 50f).setWorkloads(Samples.shares("a", 0.75, "b", 0.25)).build());
+        List<CostRecord> out = emitted();
+        // 45,750 x 0.75 = 34,312.5 and x 0.25 = 11,437.5: floors sum to 45,749; the unit left goes to the first of
+        // the tied remainders: a = 34,313, b = 11,437. Busy at 50 %: 17,156.5 -> 17,156 (half-even), 5,718.5 -> 5,718.
+        CostRecord a = byWorkload(out, "a");
+        CostRecord b = byWorkload(out, "b");
+        assertThat(a.getCostMicroUsd()).isEqualTo(34_313);
+        assertThat(a.getIdleMicroUsd()).isEqualTo(34_313 - 17_156);
+        assertThat(b.getCostMicroUsd()).isEqualTo(11_437);
+        assertThat(b.getIdleMicroUsd()).isEqualTo(11_437 - 5_718);
+        assertThat(a.getGpuMs()).isEqualTo(45_000);
+        assertThat(b.getGpuMs()).isEqualTo(15_000);
+        assertThat(a.getBusyGpuMs()).isEqualTo(22_500);
+        assertThat(b.getBusyGpuMs()).isEqualTo(7_500);
+        assertThat(a.getCostMicroUsd() + b.getCostMicroUsd()).isEqualTo(45_750);
+    }
+
+    @Test
+    void anIdleGpuCostsTheSameAndAllOfItIsIdle() {
+        send(Samples.cloud("i-1/2", DAY.plusSeconds(180), 60_000, 0f).setWorkloads(Samples.shares("notebook", 1.0)).build());
+        CostRecord r = byWorkload(emitted(), "notebook");
+        assertThat(r.getCostMicroUsd()).isEqualTo(45_750);
+        assertThat(r.getIdleMicroUsd()).isEqualTo(45_750);
+        assertThat(r.getBusyGpuMs()).isZero();
+    }
+
+    @Test
+    void gpuTimeWithoutAWorkloadIsUnallocated() {
+        send(Samples.cloud("i-1/3", DAY.plusSeconds(180), 60_000, 30f).build());
+        // Half allocated: the other half of the GPU is unallocated too.
+        send(Samples.cloud("i-1/4", DAY.plusSeconds(180), 60_000, 30f).setWorkloads(Samples.shares("etl", 0.5)).build());
+        List<CostRecord> out = emitted();
+        CostRecord un = byWorkload(out, "unallocated");
+        // 45,750 (whole GPU) + 22,875 (half of the other). Busy at 30 %: 13,725 + 6,862.5 -> 6,862 (half-even).
+        assertThat(un.getCostMicroUsd()).isEqualTo(45_750 + 22_875);
+        assertThat(un.getIdleMicroUsd()).isEqualTo(45_750 - 13_725 + 22_875 - 6_862);
+        assertThat(un.getGpuMs()).isEqualTo(60_000 + 30_000);
+        assertThat(un.getTeam()).isNull();
+        assertThat(un.getSamples()).isEqualTo(2);
+        assertThat(byWorkload(out, "etl").getCostMicroUsd()).isEqualTo(22_875);
+    }
+
+    @Test
+    void onPremWithoutTheEnergyCounterChargesPowerTimesInterval() {
+        send(Samples.onPrem("GPU-1", DAY.plusSeconds(10), 10_000, 50f, 600f, null).setWorkloads(Samples.shares("train", 1.0)).build());
+        CostRecord r = byWorkload(emitted(), "train");
+        // fixed 3,865 + energy 280 = 4,145; busy 2,072.5 -> 2,072 (half-even); idle 2,073.
+        assertThat(r.getEnergyMj()).isEqualTo(6_000_000);
+        assertThat(r.getCostMicroUsd()).isEqualTo(4_145);
+        assertThat(r.getIdleMicroUsd()).isEqualTo(2_073);
+        assertThat(r.getSite()).isEqualTo(Site.ONPREM);
+        assertThat(r.getBusyGpuMs()).isEqualTo(5_000);
+    }
+
+    @Test
+    void onPremWithTheEnergyCounterChargesTheMeteredDeltaAndNeverCountsEnergyTwice() {
+        // 10:00:10 first reading (baseline): charged power x interval, 6,000,000 mJ.
+        send(Samples.onPrem("GPU-2", DAY.plusSeconds(10), 10_000, 100f, 600f, 1_000_000_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:20 no counter: estimate 6,000,000 mJ, provisional.
+        send(Samples.onPrem("GPU-2", DAY.plusSeconds(20), 10_000, 100f, 600f, null).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:30 counter +13,000,000 mJ since 10:00:10: charged 13,000,000 - 6,000,000 = 7,000,000 mJ.
+        send(Samples.onPrem("GPU-2", DAY.plusSeconds(30), 10_000, 100f, 600f, 1_013_000_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        CostRecord r = byWorkload(emitted(), "train");
+        // Energy: 6e6 + 6e6 + 7e6 = 19,000,000 mJ = the counter's delta plus the first estimate.
+        // Cost: fixed 3 x 3,865 = 11,595; energy 280 + 280 + (7,000,000 x 168,000 / 3.6e9 = 326.67 -> 327) = 887.
+        assertThat(r.getEnergyMj()).isEqualTo(19_000_000);
+        assertThat(r.getCostMicroUsd()).isEqualTo(11_595 + 887);
+        assertThat(r.getIdleMicroUsd()).isZero();
+        assertThat(r.getSamples()).isEqualTo(3);
+
+        // A late sample without the counter inside the settled span (10:00:10 .. 10:00:30) adds no energy: the
+        // counter's delta already holds it. Its fixed cost for 5 s: 1,932.32 -> 1,932.
+        send(Samples.onPrem("GPU-2", DAY.plusSeconds(25), 5_000, 100f, 600f, null).setWorkloads(Samples.shares("train", 1.0)).build());
+        CostRecord late = byWorkload(emitted(), "train");
+        assertThat(late.getEnergyMj()).isZero();
+        assertThat(late.getCostMicroUsd()).isEqualTo(1_932);
+        assertThat(late.getRevision()).isEqualTo(1);
+    }
+
+    @Test
+    void aDuplicateIsDroppedAndCountedAndACorrectionAddsOnlyTheDifference() {
+        GpuSample first = Samples.cloud("i-2/0", DAY.plusSeconds(180), 60_000, 75f).setWorkloads(Samples.shares("llm", 1.0)).build();
+        send(first);
+        send(first);
+        CostRecord r0 = byWorkload(emitted(), "llm");
+        // 45,750 x 0.75 = 34,312.5 -> 34,312 busy (half-even), idle 11,438.
+        assertThat(r0.getCostMicroUsd()).isEqualTo(45_750);
+        assertThat(r0.getIdleMicroUsd()).isEqualTo(11_438);
+        assertThat(r0.getSamples()).isEqualTo(1);
+        assertThat(counter("duplicates")).isEqualTo(1);
+
+        // CloudWatch re-publishes the period with utilization 25 %: busy 11,437.5 -> 11,438, idle 34,312.
+        send(Samples.cloud("i-2/0", DAY.plusSeconds(180), 60_000, 25f).setWorkloads(Samples.shares("llm", 1.0)).build());
+        CostRecord r1 = byWorkload(emitted(), "llm");
+        assertThat(r1.getRevision()).isEqualTo(1);
+        assertThat(r1.getCostMicroUsd()).isZero();
+        assertThat(r1.getGpuMs()).isZero();
+        assertThat(r0.getIdleMicroUsd() + r1.getIdleMicroUsd()).isEqualTo(34_312);
+        assertThat(r0.getBusyGpuMs() + r1.getBusyGpuMs()).isEqualTo(15_000);
+        assertThat(r0.getSamples() + r1.getSamples()).isEqualTo(1);
+        assertThat(counter("corrections")).isEqualTo(1);
+
+        // The correction moved to another workload: the first loses the whole sample, the second gains it.
+        send(Samples.cloud("i-2/0", DAY.plusSeconds(180), 60_000, 25f).setWorkloads(Samples.shares("batch", 1.0)).build());
+        List<CostRecord> r2 = emitted();
+        assertThat(byWorkload(r2, "llm").getCostMicroUsd()).isEqualTo(-45_750);
+        assertThat(byWorkload(r2, "batch").getCostMicroUsd()).isEqualTo(45_750);
+    }
+
+    @Test
+    void everyBadSampleGoesToTheDeadLetterTopicWithItsReasonAndIsCounted() {
+        byte[] notAvro = "hello".getBytes(StandardCharsets.UTF_8);
+        byte[] unknownId = {0, 0, 0, 0x27, 0x0f, 2, 4};
+        byte[] good = sampleSerializer.serialize(Topics.GPU_SAMPLES, Samples.cloud("i-9/0", DAY.plusSeconds(60), 60_000, 10f).build());
+        byte[] truncated = Arrays.copyOf(good, 12);
+        samples.pipeInput("k1".getBytes(StandardCharsets.UTF_8), notAvro);
+        samples.pipeInput("k2".getBytes(StandardCharsets.UTF_8), unknownId);
+        samples.pipeInput("k3".getBytes(StandardCharsets.UTF_8), truncated);
+        send(Samples.cloud("i-9/0", DAY.plusSeconds(60), 60_000, 150f).build());
+        send(Samples.cloud("i-9/0", DAY.plusSeconds(60), 60_000, Float.NaN).build());
+        send(Samples.onPrem("GPU-9", DAY.plusSeconds(60), 1_000, 10f, -5f, null).build());
+        send(Samples.cloud("i-9/0", DAY.plusSeconds(60), 60_000, 10f).setCloud(null).build());
+        send(Samples.cloud("i-9/0", DAY.plusSeconds(3_600), 60_000, 10f).build());
+        send(Samples.onPrem("GPU-9", DAY.plusSeconds(60), 1_000, 10f, 300f, null).setGpuModel("NVIDIA B200").build());
+        // Advance this partition's newest sample to 12:00 (wall clock too), then one from 10:01 is too late.
+        driver.advanceWallClockTime(Duration.ofHours(2));
+        send(Samples.cloud("i-9/1", DAY.plusSeconds(7_200), 60_000, 10f).build());
+        emitted();
+        send(Samples.cloud("i-9/2", DAY.plusSeconds(60), 60_000, 10f).build());
+
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(CostTopologyTest::reason).containsExactly(
+                "BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "CORRUPT_BODY", "OUT_OF_RANGE", "OUT_OF_RANGE", "OUT_OF_RANGE",
+                "MISSING_FIELD", "FUTURE_TIMESTAMP", "NO_PRICE", "TOO_LATE");
+        assertThat(dead.get(0).value()).isEqualTo(notAvro);
+        assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("k1");
+        assertThat(dead.get(2).value()).isEqualTo(truncated);
+        assertThat(header(dead.get(3), Topics.DLQ_DETAIL_HEADER)).contains("util_gpu_pct 150.0");
+        assertThat(header(dead.get(8), Topics.DLQ_DETAIL_HEADER)).contains("onprem:NVIDIA B200");
+        assertThat(counter("dlq.OUT_OF_RANGE")).isEqualTo(3);
+        assertThat(counter("dlq.BAD_MAGIC_BYTE")).isEqualTo(1);
+        assertThat(counter("dlq.UNKNOWN_SCHEMA_ID")).isEqualTo(1);
+        assertThat(counter("dlq.CORRUPT_BODY")).isEqualTo(1);
+        assertThat(counter("dlq.MISSING_FIELD")).isEqualTo(1);
+        assertThat(counter("dlq.FUTURE_TIMESTAMP")).isEqualTo(1);
+        assertThat(counter("dlq.NO_PRICE")).isEqualTo(1);
+        assertThat(counter("dlq.TOO_LATE")).isEqualTo(1);
+        // Bad input never stops the topology: a good sample still costs.
+        assertThat(counter("samples")).isEqualTo(1);
+        send(Samples.cloud("i-9/3", DAY.plusSeconds(7_260), 60_000, 10f).build());
+        assertThat(byWorkload(emitted(), "unallocated").getCostMicroUsd()).isEqualTo(45_750);
+    }
+
+    private void send(GpuSample s) {
+        samples.pipeInput(s.getGpuId().getBytes(StandardCharsets.UTF_8), sampleSerializer.serialize(Topics.GPU_SAMPLES, s),
+                s.getSampleTime());
+    }
+
+    private List<CostRecord> emitted() {
+        driver.advanceWallClockTime(Duration.ofSeconds(1));
+        return cost.readValuesToList();
+    }
+
+    private long counter(String name) {
+        KeyValueStore<String, Long> counters = driver.getKeyValueStore(CostTopology.COUNTERS_STORE);
+        Long v = counters.get(name);
+        return v == null ? 0 : v;
+    }
+
+    private static CostRecord byWorkload(List<CostRecord> out, String workload) {
+        List<CostRecord> found = out.stream().filter(r -> r.getWorkload().equals(workload)).toList();
+        assertThat(found).as("records of " + workload + " in " + out).hasSize(1);
+        return found.get(0);
+    }
+
+    private static long costByWindow(List<CostRecord> out, Instant windowStart) {
+        return out.stream().filter(r -> r.getWindowStart().equals(windowStart)).mapToLong(CostRecord::getCostMicroUsd).sum();
+    }
+
+    private static String reason(TestRecord<byte[], byte[]> r) {
+        return header(r, Topics.DLQ_REASON_HEADER);
+    }
+
+    private static String header(TestRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    static PriceEntry cloudPrice(String dollarsPerHour, Instant from) {
+        return PriceEntry.newBuilder().setPriceKey(PriceKeys.cloud("aws", "us-east-1", "p4d.24xlarge")).setSite(Site.CLOUD)
+                .setGpuModel(Samples.A100_MODEL).setEffectiveFrom(from).setOnprem(null)
+                .setCloudPrice(CloudPrice.newBuilder().setProvider("aws").setRegion("us-east-1").setInstanceType("p4d.24xlarge")
+                        .setGpusPerInstance(8).setPricingModel("ON_DEMAND").setInstanceHourlyMicroUsd(CostModel.microUsd(dollarsPerHour)).build())
+                .setReference("test").build();
+    }
+
+    static PriceEntry onPremPrice() {
+        return PriceEntry.newBuilder().setPriceKey(PriceKeys.onPrem(Samples.H100_MODEL)).setSite(Site.ONPREM)
+                .setGpuModel(Samples.H100_MODEL).setEffectiveFrom(Instant.parse("2025-01-01T00:00:00Z")).setCloudPrice(null)
+                .setOnprem(OnPremPrice.newBuilder().setCapexPerGpuMicroUsd(CostModel.microUsd("38750")).setResidualPerGpuMicroUsd(0)
+                        .setAmortizationMonths(48).setYearlyOpsPerGpuMicroUsd(CostModel.microUsd("2500")).setPue(1.4)
+                        .setEnergyMicroUsdPerKwh(CostModel.microUsd("0.12")).build())
+                .setReference("test").build();
+    }
+}
