@@ -53,11 +53,16 @@ class DashboardValuesTest {
             // Dollars are doubles of exact micro-USD; over ~500 points the sum stays within a micro-dollar.
             assertThat(e.getValue()).as(e.getKey()).isCloseTo(micro / 1e6, within(1e-6));
         }
-        // The late increment (revision 1) is counted, not overwritten.
-        long withoutRevisions = influx.fixture.costs.stream()
-                .filter(c -> c.getWorkload().equals("llm-pretrain") && c.getRevision() == 0)
+        // Hand-computed: 2 cloud GPUs x 120 one-minute samples at $21.96/h for 8 GPUs = 240 x $0.04575 = $10.98.
+        assertThat(byWorkload.get("llm-finetune")).isCloseTo(10.98, within(1e-9));
+        // The late minute's increment (revision 1) lands as its own point and is counted, not overwritten.
+        long late = influx.fixture.costs.stream()
+                .filter(c -> c.getWorkload().equals("llm-pretrain") && c.getRevision() > 0)
                 .mapToLong(CostRecord::getCostMicroUsd).sum();
-        assertThat(byWorkload.get("llm-pretrain")).isGreaterThan(withoutRevisions / 1e6 + 0.1);
+        assertThat(late).isPositive();
+        long withoutRevisions = influx.fixture.costMicroUsd("llm-pretrain") - late;
+        assertThat(byWorkload.get("llm-pretrain")).isCloseTo((withoutRevisions + late) / 1e6, within(1e-6))
+                .isGreaterThan((withoutRevisions + late / 2) / 1e6);
     }
 
     @Test
