@@ -170,7 +170,7 @@ def finance():
               "holding the latest figure (month-to-date, FINAL, or the latest correction).", ["finance"])
     b.var("team", "Team", 'SHOW TAG VALUES FROM "gpu_rollup_monthly" WITH KEY = "team"')
     b.var("site", "Site", 'SHOW TAG VALUES FROM "gpu_rollup_monthly" WITH KEY = "site"')
-    f = '"site" =~ /^$site$/ AND $timeFilter'
+    f = '"team" =~ /^$team$/ AND "site" =~ /^$site$/ AND $timeFilter'
     b.panel("Monthly cost by site", "barchart", [target(
         f'SELECT sum("cost_usd") AS "cost_usd" FROM "gpu_rollup_monthly" WHERE {f} GROUP BY "month", "site"',
         fmt="table")], "currencyUSD", options={"xField": "month", "stacking": "normal"})
@@ -186,7 +186,7 @@ def finance():
     b.panel("Monthly rollup per team and workload", "table", [target(
         'SELECT last("cost_usd") AS "cost_usd", last("idle_usd") AS "idle_usd", last("gpu_hours") AS "gpu_hours", '
         'last("busy_gpu_hours") AS "busy_gpu_hours", last("energy_kwh") AS "energy_kwh" FROM "gpu_rollup_monthly" '
-        'WHERE "team" =~ /^$team$/ AND ' + f + ' GROUP BY "month", "team", "workload", "site", "gpu_model"',
+        'WHERE ' + f + ' GROUP BY "month", "team", "workload", "site", "gpu_model"',
         fmt="table")], "currencyUSD", w=24, h=10,
             overrides={"gpu_hours": "h", "busy_gpu_hours": "h", "energy_kwh": "kwatth"},
             description="The finance report: one row per month, team, workload, site and GPU model. Rows without "
