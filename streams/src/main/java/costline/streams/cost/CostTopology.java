@@ -7,13 +7,19 @@ import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
 import costline.schemas.serde.AvroSerializer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
+import costline.schemas.serde.AvroSerde;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * The cost topology, a pure function from settings to {@link Topology}:
  * <pre>
  *   gpu.prices (compacted, one record per price version) ──> global store cost-prices
- *   gpu.samples (raw bytes) ──> cost-samples processor ──> gpu.cost (CostRecord increments, key = workload)
- *                                                     └──> gpu.samples.dlq (original key and bytes + reason headers)
+ *   gpu.samples (raw bytes) ──> cost-samples ──> increments ──> re-partition by workload ──> cost-revisions ──> gpu.cost
+ *                                           └──> gpu.samples.dlq (original key and bytes + reason headers)
  * </pre>
  * Samples are consumed as bytes and decoded in the processor, so a record that does not decode is dead-lettered
  * with its original bytes instead of stopping the topology. Prices are a global store, read by every task: samples
@@ -51,30 +57,43 @@ public final class CostTopology {
 
     public static Topology build(CostSettings cfg) {
         SchemaRegistry registry = SchemaRegistries.forUrl(cfg.registryUrl());
-        Topology t = new Topology();
+        AvroSerde<CostRecord> costSerde = new AvroSerde<>(registry, CostRecord.class);
+        StreamsBuilder b = new StreamsBuilder();
 
-        t.addGlobalStore(
+        b.addGlobalStore(
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(),
-                                new costline.schemas.serde.AvroSerde<>(registry, PriceEntry.class))
-                        .withLoggingDisabled(),
-                "gpu-prices-source", new StringDeserializer(), new LenientPriceDeserializer(registry),
-                Topics.GPU_PRICES, "gpu-prices-to-store", () -> new PriceStoreWriter());
+                        new AvroSerde<>(registry, PriceEntry.class)).withLoggingDisabled(),
+                Topics.GPU_PRICES,
+                Consumed.with(Serdes.String(), Serdes.serdeFrom(new AvroSerializer<PriceEntry>(registry), new LenientPriceDeserializer(registry)))
+                        .withName("gpu-prices-source"),
+                PriceStoreWriter::new);
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENERGY_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTERS_STORE), Serdes.String(), Serdes.Long()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer()));
 
-        t.addSource("gpu-samples-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.GPU_SAMPLES);
-        t.addProcessor("cost-samples", () -> new SampleProcessor(cfg, registry), "gpu-samples-source");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()),
-                "cost-samples");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENERGY_STORE), Serdes.String(), Serdes.ByteArray()),
-                "cost-samples");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray()),
-                "cost-samples");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer()),
-                "cost-samples");
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTERS_STORE), Serdes.String(), Serdes.Long()),
-                "cost-samples");
-        t.addSink(COST_SINK, Topics.GPU_COST, new StringSerializer(), new AvroSerializer<CostRecord>(registry), "cost-samples");
-        t.addSink(DLQ_SINK, Topics.GPU_SAMPLES_DLQ, new ByteArraySerializer(), new ByteArraySerializer(), "cost-samples");
-        return t;
+        Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
+                        Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))
+                .process(() -> new SampleProcessor(cfg, registry), Named.as("cost-samples"),
+                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE)
+                .split(Named.as("cost-"))
+                .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
+                .defaultBranch(Branched.as("increments"));
+
+        out.get("cost-dead-letters")
+                .map((k, v) -> KeyValue.pair((byte[]) k, ((DeadLetter) v).value()), Named.as("cost-dead-letter-bytes"))
+                .to(Topics.GPU_SAMPLES_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
+
+        // Increments of one workload come from every GPU partition; re-partitioning them by workload gives one task
+        // all increments of a (minute, site, model, workload), so it can number them uniquely. They are already
+        // summed per emit interval, so this topic carries far fewer records than gpu.samples.
+        out.get("cost-increments")
+                .map((k, v) -> KeyValue.pair((String) k, (CostRecord) v), Named.as("cost-increment-records"))
+                .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("cost-increments"))
+                .process(() -> new RevisionProcessor(cfg), Named.as("cost-revisions"), REVISIONS_STORE)
+                .to(Topics.GPU_COST, Produced.with(Serdes.String(), costSerde).withName(COST_SINK));
+        return b.build();
     }
 
     /** Keeps every price version the topic holds. */

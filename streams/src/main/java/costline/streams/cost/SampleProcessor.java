@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Costs GPU samples: decode, validate, drop duplicates, apply corrections, price, meter energy, split over
  * workloads, and add the result to the pending increments of each (minute, site, GPU model, workload), which a
- * wall-clock punctuation writes to gpu.cost as additive CostRecords numbered by revision.
+ * wall-clock punctuation forwards as additive CostRecords (re-partitioned by workload and numbered by
+ * {@link RevisionProcessor}). Samples that cannot be costed are forwarded as {@link DeadLetter}s.
  *
  * <p>Duplicates and corrections: the topology remembers each costed (gpu_id, sample_time) for
  * {@code cost.dedup.window.ms} with a hash of its Avro body and the parts it was costed at. The same body again is a
@@ -55,7 +56,6 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private KeyValueStore<String, byte[]> seen;
     private KeyValueStore<String, byte[]> energy;
     private KeyValueStore<String, byte[]> pending;
-    private KeyValueStore<String, Integer> revisions;
     private KeyValueStore<String, Long> counters;
     private PriceLookup prices;
     private long watermarkMs = Long.MIN_VALUE;
@@ -71,7 +71,6 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.seen = context.getStateStore(CostTopology.SEEN_STORE);
         this.energy = context.getStateStore(CostTopology.ENERGY_STORE);
         this.pending = context.getStateStore(CostTopology.PENDING_STORE);
-        this.revisions = context.getStateStore(CostTopology.REVISIONS_STORE);
         this.counters = context.getStateStore(CostTopology.COUNTERS_STORE);
         this.prices = new PriceLookup(context.getStateStore(CostTopology.PRICES_STORE));
         Long wm = counters.get(WATERMARK);
@@ -172,7 +171,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         return out;
     }
 
-    /** Writes the pending increments as CostRecords and forgets state older than the de-duplication window. */
+    /** Forwards the pending increments as CostRecords and forgets state older than the de-duplication window. */
     private void emit(long wallClockMs) {
         List<KeyValue<String, byte[]>> batch = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
@@ -182,16 +181,13 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             String[] k = kv.key.split(String.valueOf(SEP), 4);
             long windowStart = Long.parseLong(k[0]);
             Part p = StateCodec.part(kv.value);
-            Integer rev = revisions.get(kv.key);
-            int revision = rev == null ? 0 : rev;
             CostRecord out = CostRecord.newBuilder()
                     .setWorkload(k[3]).setTeam(p.team()).setSite(Site.valueOf(k[1])).setGpuModel(k[2])
                     .setWindowStart(Instant.ofEpochMilli(windowStart)).setWindowEnd(Instant.ofEpochMilli(windowStart + 60_000))
                     .setGpuMs(p.gpuMs()).setBusyGpuMs(p.busyGpuMs()).setCostMicroUsd(p.costMicroUsd())
                     .setIdleMicroUsd(p.idleMicroUsd()).setEnergyMj(p.energyMj()).setSamples(p.samples())
-                    .setRevision(revision).build();
-            context.forward(new Record<>(k[3], out, windowStart), CostTopology.COST_SINK);
-            revisions.put(kv.key, revision + 1);
+                    .setRevision(0).build();
+            context.forward(new Record<>(k[3], out, windowStart));
             pending.delete(kv.key);
         }
         if (watermarkMs != Long.MIN_VALUE) {
@@ -204,13 +200,12 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         if (cutoffMs <= 0) {
             return;
         }
-        // Samples older than the cutoff are refused as TOO_LATE, so neither their (gpu, time) nor their minute's
-        // revision counter is needed any more. Keys start with the zero-padded time, so this is a range scan.
+        // Samples older than the cutoff are refused as TOO_LATE, so their (gpu, time) is not needed any more.
+        // Keys start with the zero-padded time, so this is a range scan.
         deleteRange(seen, pad(cutoffMs));
-        deleteRange(revisions, pad(CostCalculator.windowStart(cutoffMs) - 60_000));
     }
 
-    private static <V> void deleteRange(KeyValueStore<String, V> store, String before) {
+    static <V> void deleteRange(KeyValueStore<String, V> store, String before) {
         List<String> old = new ArrayList<>();
         try (KeyValueIterator<String, V> it = store.range(pad(0), before)) {
             it.forEachRemaining(kv -> {
@@ -226,7 +221,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.DLQ_DETAIL_HEADER, String.valueOf(detail).getBytes(StandardCharsets.UTF_8));
-        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(), headers), CostTopology.DLQ_SINK);
+        context.forward(new Record<Object, Object>(record.key(), new DeadLetter(record.value()), record.timestamp(), headers));
         increment("dlq." + reason);
         LOG.debug("sample dead-lettered: {} {}", reason, detail);
     }
