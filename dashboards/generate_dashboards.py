@@ -40,7 +40,7 @@ class Board:
             "textColumn": text_column, "tagsColumn": tags_column})
 
     def panel(self, title, kind, targets, unit, w=12, h=8, description="", overrides=None, interval=None,
-              time_from=None, options=None, custom=None, thresholds=None, decimals=None):
+              time_from=None, options=None, custom=None, thresholds=None, decimals=None, transformations=None):
         if self.x + w > 24:
             self.x = 0
             self.y += self.row_h
@@ -60,6 +60,8 @@ class Board:
                  "properties": [{"id": "unit", "value": u}]} for col, u in (overrides or {}).items()]},
             "options": options or {},
         }
+        if transformations:
+            p["transformations"] = transformations
         if interval:
             p["interval"] = interval
         if time_from:
@@ -173,7 +175,10 @@ def finance():
     f = '"team" =~ /^$team$/ AND "site" =~ /^$site$/ AND $timeFilter'
     b.panel("Monthly cost by site", "barchart", [target(
         f'SELECT sum("cost_usd") AS "cost_usd" FROM "gpu_rollup_monthly" WHERE {f} GROUP BY "month", "site"',
-        fmt="table")], "currencyUSD", options={"xField": "month", "stacking": "normal"})
+        fmt="table")], "currencyUSD", options={"stacking": "normal"},
+            # One row per month and site -> one row per month (the first column, the x axis), one bar per site.
+            transformations=[{"id": "groupingToMatrix", "options": {
+                "columnField": "site", "rowField": "month", "valueField": "cost_usd"}}])
     b.panel("Monthly idle share", "barchart", [target(
         f'SELECT sum("idle_usd") / sum("cost_usd") * 100 AS "idle_share" FROM "gpu_rollup_monthly" WHERE {f} '
         'GROUP BY "month"', fmt="table")], "percent", options={"xField": "month"})
