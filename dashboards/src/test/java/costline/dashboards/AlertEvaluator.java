@@ -26,7 +26,11 @@ final class AlertEvaluator {
     record Series(Map<String, String> labels, List<Double> values) {
     }
 
-    record Outcome(Map<Map<String, String>, Boolean> instances, boolean noData, List<String> queries) {
+    /** Series and rows one datasource query returned. */
+    record Shape(String refId, int series, int rows) {
+    }
+
+    record Outcome(Map<Map<String, String>, Boolean> instances, boolean noData, List<String> queries, List<Shape> shapes) {
 
         List<Map<String, String>> firing() {
             return instances.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
@@ -42,6 +46,7 @@ final class AlertEvaluator {
     Outcome evaluate(JsonNode rule, Instant now) throws IOException, InterruptedException {
         Map<String, List<Series>> results = new LinkedHashMap<>();
         List<String> queries = new ArrayList<>();
+        List<Shape> shapes = new ArrayList<>();
         boolean noData = false;
         for (JsonNode q : rule.path("data")) {
             String ref = q.path("refId").asText();
@@ -57,7 +62,9 @@ final class AlertEvaluator {
                     throw new AssertionError(rule.path("title").asText() + " " + ref + ": " + problems + "\n" + sql);
                 }
                 queries.add(sql);
-                List<Series> series = fromResult(influx.query(sql));
+                QueryResult result = influx.query(sql);
+                shapes.add(new Shape(ref, result.series().size(), result.rows()));
+                List<Series> series = fromResult(result);
                 noData |= series.isEmpty() && ref.equals(firstQueryRef(rule));
                 results.put(ref, series);
             } else {
@@ -68,7 +75,7 @@ final class AlertEvaluator {
         for (Series s : results.get(rule.path("condition").asText())) {
             instances.put(s.labels(), s.values().get(0) != 0.0);
         }
-        return new Outcome(instances, noData, queries);
+        return new Outcome(instances, noData, queries, shapes);
     }
 
     private static String firstQueryRef(JsonNode rule) {
