@@ -43,7 +43,9 @@ class SchemaCompatibilityTest {
     static void assertCompatible(Schema reader, Schema writer, String what) {
         var result = SchemaCompatibility.checkReaderWriterCompatibility(reader, writer);
         assertThat(result.getType())
-                .as("%s: %s", what, result.getResult().getIncompatibilities())
+                .as("%s: %s", what, result.getResult().getIncompatibilities().stream()
+                        .map(i -> i.getType() + " at " + i.getLocation() + " (" + i.getMessage() + ")")
+                        .toList())
                 .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
     }
 }
