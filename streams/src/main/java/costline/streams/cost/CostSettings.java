@@ -9,7 +9,7 @@ import java.util.List;
 public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs,
                            long dedupWindowMs, long energyMaxGapMs) {
 
-    public static final Setting EMIT_INTERVAL_MS = new Setting("cost.emit.interval.ms", "1000",
+    public static final Setting EMIT_INTERVAL_MS = new Setting("cost.emit.interval.ms", "500",
             "how often pending cost increments are written to gpu.cost, ms (wall clock)");
     public static final Setting MAX_FUTURE_MS = new Setting("cost.max.future.ms", "300000",
             "samples stamped further ahead of this host's clock go to the dead-letter topic, ms");
