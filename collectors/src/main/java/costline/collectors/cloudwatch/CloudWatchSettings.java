@@ -173,6 +173,12 @@ public record CloudWatchSettings(
                 retryBaseDelay, retryMaxDelay, retryMaxAttempts, maxQueriesPerCall);
     }
 
+    public CloudWatchSettings withTagKeys(String workloadTag, String teamTag) {
+        return new CloudWatchSettings(regions, namespace, period, cadence, lateWindow, maxCatchUp, metrics, workloadTag,
+                teamTag, stateFile, cloudWatchEndpoint, ec2Endpoint, discoveryRefresh, ec2Refresh,
+                retryBaseDelay, retryMaxDelay, retryMaxAttempts, maxQueriesPerCall);
+    }
+
     public CloudWatchSettings withRetry(Duration base, Duration max, int attempts) {
         return new CloudWatchSettings(regions, namespace, period, cadence, lateWindow, maxCatchUp, metrics, workloadTagKey,
                 teamTagKey, stateFile, cloudWatchEndpoint, ec2Endpoint, discoveryRefresh, ec2Refresh,
