@@ -29,12 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (the region is read from the request's SigV4 credential scope), pages like the services do, and can be
  * told to throttle or fail. Every request is recorded, decoded, for the tests to assert on.
  */
-final class FakeAwsEndpoint implements AutoCloseable {
+public final class FakeAwsEndpoint implements AutoCloseable {
 
     static final String CBOR_PREFIX = "/service/GraniteServiceVersion20100801/operation/";
 
     /** One request as received. {@code body}: the decoded CBOR map, or the form parameters for EC2. */
-    record Recorded(String operation, String region, String service, String path, Map<String, List<String>> headers,
+    public record Recorded(String operation, String region, String service, String path, Map<String, List<String>> headers,
                     Map<String, Object> body) {
         String header(String name) {
             for (var e : headers.entrySet()) {
@@ -77,7 +77,7 @@ final class FakeAwsEndpoint implements AutoCloseable {
     volatile int maxDatapointsPerResponse = 100_800;
     volatile int describeInstancesPageSize = 1000;
 
-    FakeAwsEndpoint() throws IOException {
+    public FakeAwsEndpoint() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
@@ -127,7 +127,7 @@ final class FakeAwsEndpoint implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    List<Recorded> requests(String operation) {
+    public List<Recorded> requests(String operation) {
         return requests.stream().filter(r -> r.operation().equals(operation)).toList();
     }
 
@@ -135,7 +135,7 @@ final class FakeAwsEndpoint implements AutoCloseable {
         return requests.stream().filter(r -> r.operation().equals(operation) && r.region().equals(region)).toList();
     }
 
-    void clearRequests() {
+    public void clearRequests() {
         requests.clear();
     }
 

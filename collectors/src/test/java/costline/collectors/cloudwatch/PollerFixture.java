@@ -19,11 +19,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A fleet of GPU instances on the test endpoint, the clock the poller reads, the samples it published and
  * the backoff delays it slept.
  */
-final class PollerFixture implements AutoCloseable {
+public final class PollerFixture implements AutoCloseable {
 
-    static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
+    public static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
     static final Duration PERIOD = Duration.ofSeconds(60);
-    static final Set<GpuMetric> FIVE = EnumSet.of(GpuMetric.UTIL_GPU, GpuMetric.UTIL_MEM, GpuMetric.MEM_USED,
+    public static final Set<GpuMetric> FIVE = EnumSet.of(GpuMetric.UTIL_GPU, GpuMetric.UTIL_MEM, GpuMetric.MEM_USED,
             GpuMetric.POWER, GpuMetric.TEMPERATURE);
 
     static {
@@ -33,8 +33,8 @@ final class PollerFixture implements AutoCloseable {
     }
 
     /** A clock the test moves. */
-    static final class TestClock extends Clock {
-        volatile Instant now;
+    public static final class TestClock extends Clock {
+        public volatile Instant now;
 
         TestClock(Instant now) {
             this.now = now;
@@ -44,7 +44,7 @@ final class PollerFixture implements AutoCloseable {
         @Override public Clock withZone(ZoneId zone) { return this; }
         @Override public Instant instant() { return now; }
 
-        void advance(Duration d) {
+        public void advance(Duration d) {
             now = now.plus(d);
         }
     }
@@ -52,22 +52,22 @@ final class PollerFixture implements AutoCloseable {
     /** One GPU the agent reports. */
     record AgentGpu(String region, String instanceId, String host, int index, String model, Map<String, String> dims) { }
 
-    final FakeAwsEndpoint aws;
-    final TestClock clock = new TestClock(T0);
-    final List<GpuSample> published = new CopyOnWriteArrayList<>();
+    public final FakeAwsEndpoint aws;
+    public final TestClock clock = new TestClock(T0);
+    public final List<GpuSample> published = new CopyOnWriteArrayList<>();
     final List<Duration> sleeps = new CopyOnWriteArrayList<>();
     final List<AgentGpu> gpus = new ArrayList<>();
     final Path stateFile;
     private int instanceCounter;
 
-    PollerFixture(Path dir) throws Exception {
+    public PollerFixture(Path dir) throws Exception {
         this.aws = new FakeAwsEndpoint();
         this.stateFile = dir.resolve("state").resolve("watermarks.json");
         aws.addType("p4d.24xlarge", new FakeAwsEndpoint.GpuType(8, "NVIDIA", "A100", 40960));
         aws.addType("g5.xlarge", new FakeAwsEndpoint.GpuType(1, "NVIDIA", "A10G", 24576));
     }
 
-    CloudWatchSettings settings(String... regions) {
+    public CloudWatchSettings settings(String... regions) {
         return CloudWatchSettings.defaults(List.of(regions))
                 .withEndpoints(aws.uri(), aws.uri())
                 .withStateFile(stateFile)
@@ -85,7 +85,7 @@ final class PollerFixture implements AutoCloseable {
      * Adds {@code count} running instances of {@code type}, each with {@code gpusEach} GPUs reporting
      * {@code metrics}; with {@code instanceIdDim} the agent appends InstanceId (else only host identifies it).
      */
-    List<String> addAgentInstances(String region, int count, String type, int gpusEach, Set<GpuMetric> metrics,
+    public List<String> addAgentInstances(String region, int count, String type, int gpusEach, Set<GpuMetric> metrics,
                                    boolean instanceIdDim, Map<String, String> tags) {
         List<String> ids = new ArrayList<>();
         for (int n = 0; n < count; n++) {
@@ -115,7 +115,7 @@ final class PollerFixture implements AutoCloseable {
     }
 
     /** Writes the agent's datapoints for every GPU and metric, periods in [from, to). */
-    void fill(Set<GpuMetric> metrics, Instant from, Instant to) {
+    public void fill(Set<GpuMetric> metrics, Instant from, Instant to) {
         for (AgentGpu g : gpus) {
             for (Instant p = from; p.isBefore(to); p = p.plus(PERIOD)) {
                 for (GpuMetric m : metrics) {
