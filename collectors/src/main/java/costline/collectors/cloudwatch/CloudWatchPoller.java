@@ -82,6 +82,9 @@ public final class CloudWatchPoller implements AutoCloseable {
         for (var e : runInEveryRegion(p -> p.discover(clock.instant())).entrySet()) {
             if (e.getValue() instanceof Integer n) {
                 total += n;
+            } else {
+                LOG.error("{}: discovery failed: {}; it is tried again at the first poll and left out of the estimate",
+                        e.getKey(), Retrier.describe((Throwable) e.getValue()));
             }
         }
         ApiCostEstimate estimate = ApiCostEstimate.of(total, settings.cadence());

@@ -99,6 +99,14 @@ final class RegionPoller {
         long periodMs = settings.period().toMillis();
         Instant end = Instant.ofEpochMilli(Math.floorDiv(now.toEpochMilli(), periodMs) * periodMs);
         Instant from = ledger.watermark() != null ? ledger.watermark() : end.minus(settings.lateWindow());
+        Instant oldest = end.minus(retention(settings.period()));
+        if (from.isBefore(oldest)) {
+            // CloudWatch no longer has data at this period this far back: reading it would only yield
+            // null samples for time nobody can measure any more.
+            LOG.warn("{}: watermark {} is older than CloudWatch keeps {} s data; data before {} is lost, resuming there",
+                    region, from, settings.period().toSeconds(), oldest);
+            from = oldest;
+        }
         if (!end.isAfter(from)) {
             return Report.idle(region, ledger.watermark());
         }
@@ -221,6 +229,21 @@ final class RegionPoller {
 
     private static String missKey(GpuSeries s) {
         return s.instanceId() + "|" + s.host();
+    }
+
+    /** How long CloudWatch keeps datapoints at a period: 3 h below 60 s, 15 days at 60 s, 63 days at 300 s, else 455 days. */
+    static Duration retention(Duration period) {
+        long p = period.toSeconds();
+        if (p < 60) {
+            return Duration.ofHours(3);
+        }
+        if (p < 300) {
+            return Duration.ofDays(15);
+        }
+        if (p < 3600) {
+            return Duration.ofDays(63);
+        }
+        return Duration.ofDays(455);
     }
 
     private static Instant max(Instant a, Instant b) {

@@ -120,4 +120,21 @@ class LateDataAndRestartTest {
             }
         }
     }
+
+    @Test
+    void aWatermarkOlderThanCloudWatchRetentionResumesAtTheOldestReadablePeriod() throws Exception {
+        try (PollerFixture f = new PollerFixture(dir)) {
+            f.addAgentInstances("us-east-1", 1, "g5.xlarge", 1, PollerFixture.FIVE, true, Map.of());
+            PublishLedger stale = PublishLedger.empty();
+            stale.finalizeBefore(T0.minus(Duration.ofDays(20)));
+            new WatermarkStore(f.stateFile).save(Map.of("us-east-1", stale));
+            f.clock.now = T0;
+            try (CloudWatchPoller poller = f.poller(f.settings("us-east-1").withMetrics(PollerFixture.FIVE))) {
+                CloudWatchPoller.Cycle c = poller.pollOnce();
+                assertThat(c.reports().get(0).readFrom()).isEqualTo(T0.minus(Duration.ofDays(15)));
+                // Catching up is done in max-catch-up steps (6 h by default).
+                assertThat(c.reports().get(0).readTo()).isEqualTo(T0.minus(Duration.ofDays(15)).plus(Duration.ofHours(6)));
+            }
+        }
+    }
 }
