@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +34,9 @@ final class MetricReader {
     /**
      * @param values     per series: period start -> the period's Average
      * @param calls      GetMetricData calls made
-     * @param incomplete queries whose data did not come back whole
+     * @param incomplete series whose data did not come back whole
      */
-    record Result(Map<GpuSeries, NavigableMap<Instant, Double>> values, int calls, int incomplete) { }
+    record Result(Map<GpuSeries, NavigableMap<Instant, Double>> values, int calls, Set<GpuSeries> incomplete) { }
 
     private final CloudWatchClient cloudWatch;
     private final Retrier retrier;
@@ -51,7 +53,7 @@ final class MetricReader {
     Result read(List<GpuSeries> series, Instant start, Instant end, Duration period) {
         Map<GpuSeries, NavigableMap<Instant, Double>> values = new HashMap<>();
         int calls = 0;
-        int incomplete = 0;
+        Set<GpuSeries> incomplete = new HashSet<>();
         for (int from = 0; from < series.size(); from += maxQueries) {
             List<GpuSeries> batch = series.subList(from, Math.min(series.size(), from + maxQueries));
             List<MetricDataQuery> queries = new ArrayList<>(batch.size());
@@ -97,7 +99,7 @@ final class MetricReader {
             } while (token != null && !token.isEmpty());
             for (var e : lastStatus.entrySet()) {
                 if (e.getValue() != StatusCode.COMPLETE) {
-                    incomplete++;
+                    incomplete.add(batch.get(e.getKey()));
                     LOG.warn("GetMetricData in {}: {} of {} came back {}", region,
                             batch.get(e.getKey()).metric().metricName(), batch.get(e.getKey()).host(), e.getValue());
                 }

@@ -128,6 +128,10 @@ final class RegionPoller {
         Map<String, GpuIdentity> identities = new LinkedHashMap<>();
         Map<String, NavigableMap<Instant, EnumMap<GpuMetric, Double>>> byGpu = new HashMap<>();
         int unresolved = 0;
+        Set<String> incompleteGpus = new HashSet<>();
+        for (GpuSeries s : read.incomplete()) {
+            incompleteGpus.add(factory.identify(region, s, instances.find(s.instanceId(), s.host())).gpuId());
+        }
         for (var e : read.values().entrySet()) {
             GpuSeries s = e.getKey();
             GpuIdentity id = factory.identify(region, s, instances.find(s.instanceId(), s.host()));
@@ -152,6 +156,11 @@ final class RegionPoller {
         for (var g : byGpu.entrySet()) {
             GpuIdentity id = identities.get(g.getKey());
             for (var p : g.getValue().entrySet()) {
+                if (incompleteGpus.contains(id.gpuId()) && ledger.published(id.gpuId(), p.getKey())) {
+                    // Part of this GPU's data did not come back: what was published stands until a whole read.
+                    unchanged++;
+                    continue;
+                }
                 switch (ledger.record(id.gpuId(), p.getKey(), SampleFactory.fingerprint(p.getValue()))) {
                     case FIRST -> {
                         first++;
@@ -169,12 +178,12 @@ final class RegionPoller {
         // Periods leaving the late window become final, unless part of this read failed: then they stay
         // open and the next poll reads them again.
         Instant watermark = ledger.watermark() != null ? ledger.watermark() : from;
-        Instant newWatermark = read.incomplete() > 0 ? watermark : max(watermark, to.minus(settings.lateWindow()));
+        Instant newWatermark = !read.incomplete().isEmpty() ? watermark : max(watermark, to.minus(settings.lateWindow()));
         int noAgent = publishNoAgentSamples(watermark, newWatermark);
         SinkFlush.flush(sink);
         ledger.finalizeBefore(newWatermark);
         return new Report(region, series.size(), read.calls(), first, corrections, unchanged, noAgent, unresolved,
-                read.incomplete(), from, to, ledger.watermark());
+                read.incomplete().size(), from, to, ledger.watermark());
     }
 
     /** Null-reading samples for running GPU instances that have no sample for a period becoming final. */

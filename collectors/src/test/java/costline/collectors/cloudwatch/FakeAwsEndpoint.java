@@ -73,6 +73,8 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     private final List<Recorded> requests = new CopyOnWriteArrayList<>();
     private final Map<String, AtomicInteger> throttles = new ConcurrentHashMap<>();
     private final Set<String> failingRegions = ConcurrentHashMap.newKeySet();
+    /** Metric names whose GetMetricData results come back with StatusCode InternalError. */
+    final Set<String> internalErrorMetrics = ConcurrentHashMap.newKeySet();
     volatile int listMetricsPageSize = 500;
     volatile int maxDatapointsPerResponse = 100_800;
     volatile int describeInstancesPageSize = 1000;
@@ -263,6 +265,12 @@ public final class FakeAwsEndpoint implements AutoCloseable {
             Map<String, String> dims = new LinkedHashMap<>();
             for (Map<String, Object> d : (List<Map<String, Object>>) metric.getOrDefault("Dimensions", List.of())) {
                 dims.put((String) d.get("Name"), (String) d.get("Value"));
+            }
+            if (internalErrorMetrics.contains((String) metric.get("MetricName"))) {
+                results.add(map("Id", query.get("Id"), "Label", metric.get("MetricName"), "Timestamps", List.of(),
+                        "Values", List.of(), "StatusCode", "InternalError",
+                        "Messages", List.of(map("Code", "InternalError", "Value", "An internal error occurred."))));
+                continue;
             }
             NavigableMap<Instant, Double> series = region(region).points.getOrDefault(
                     AgentMetric.key((String) metric.get("MetricName"), dims), Collections.emptyNavigableMap());

@@ -137,4 +137,39 @@ class LateDataAndRestartTest {
             }
         }
     }
+
+    @Test
+    void aQueryThatCameBackInternalErrorKeepsItsPeriodsOpenAndTheSinkIsFlushedEachPoll() throws Exception {
+        try (PollerFixture f = new PollerFixture(dir)) {
+            f.addAgentInstances("us-east-1", 1, "g5.xlarge", 1, PollerFixture.FIVE, true, Map.of());
+            f.fill(PollerFixture.FIVE, T0, T0.plus(Duration.ofHours(1)));
+            java.util.concurrent.atomic.AtomicInteger flushes = new java.util.concurrent.atomic.AtomicInteger();
+            class FlushingSink implements costline.collectors.SampleSink, java.io.Flushable {
+                @Override public void accept(GpuSample s) { f.published.add(s); }
+                @Override public void flush() { flushes.incrementAndGet(); }
+            }
+            CloudWatchSettings settings = f.settings("us-east-1").withMetrics(PollerFixture.FIVE);
+            try (CloudWatchPoller poller = new CloudWatchPoller(settings, new FlushingSink(), f.clock,
+                    new Retrier(Duration.ofMillis(1), Duration.ofMillis(2), 2, d -> { }, () -> 0.5))) {
+                f.clock.now = T0.plus(Duration.ofMinutes(30));
+                poller.pollOnce();
+                f.aws.internalErrorMetrics.add(GpuMetric.POWER.metricName());
+                f.clock.now = T0.plus(Duration.ofMinutes(35));
+                RegionPoller.Report held = poller.pollOnce().reports().get(0);
+                assertThat(held.incompleteQueries()).isEqualTo(1);
+                assertThat(held.watermark()).isEqualTo(T0.plus(Duration.ofMinutes(20)));
+                // The periods read without power were published without it ...
+                assertThat(f.published).filteredOn(s -> s.getSampleTime().isAfter(T0.plus(Duration.ofMinutes(30))))
+                        .allSatisfy(s -> assertThat(s.getPowerW()).isNull());
+                f.aws.internalErrorMetrics.clear();
+                f.clock.now = T0.plus(Duration.ofMinutes(40));
+                RegionPoller.Report recovered = poller.pollOnce().reports().get(0);
+                // ... and are corrected once power comes back, since they were still open.
+                assertThat(recovered.corrections()).isEqualTo(5);
+                assertThat(recovered.watermark()).isEqualTo(T0.plus(Duration.ofMinutes(30)));
+                assertThat(flushes.get()).isEqualTo(3);
+            }
+            assertThat(Files.readString(f.stateFile)).contains("\"watermark\":\"2026-11-27T08:30:00Z\"");
+        }
+    }
 }
