@@ -177,7 +177,7 @@ final class RegionPoller {
 
         // Periods leaving the late window become final, unless part of this read failed: then they stay
         // open and the next poll reads them again.
-        Instant watermark = ledger.watermark() != null ? ledger.watermark() : from;
+        Instant watermark = from; // the ledger's watermark, or where a first or clamped read started
         Instant newWatermark = !read.incomplete().isEmpty() ? watermark : max(watermark, to.minus(settings.lateWindow()));
         int noAgent = publishNoAgentSamples(watermark, newWatermark);
         SinkFlush.flush(sink);
