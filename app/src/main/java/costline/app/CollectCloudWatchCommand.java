@@ -1,0 +1,185 @@
+package costline.app;
+
+import costline.collectors.SampleSink;
+import costline.collectors.cloudwatch.CloudWatchPoller;
+import costline.collectors.cloudwatch.CloudWatchSettings;
+import costline.collectors.cloudwatch.GpuMetric;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code collect cloudwatch}: polls the CloudWatch agent's GPU metrics and EC2 metadata in one or more
+ * regions and publishes GpuSamples. Every option maps onto one {@link CloudWatchSettings} component; the
+ * settings are validated before anything starts.
+ */
+@Command(name = "cloudwatch", mixinStandardHelpOptions = true,
+        description = {"Poll CloudWatch GPU metrics (CloudWatch agent, nvidia_smi_*) and EC2 metadata; publish GpuSamples.",
+                "Credentials come from the AWS SDK's default chain (environment, profile, container or instance role)."})
+public final class CollectCloudWatchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--region", split = ",", required = true, paramLabel = "REGION",
+            description = "AWS regions to poll, comma-separated or repeated (required).")
+    List<String> regions;
+
+    @Option(names = "--namespace", defaultValue = CloudWatchSettings.DEFAULT_NAMESPACE,
+            description = "CloudWatch namespace of the agent's metrics (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = "--period", defaultValue = "60s", description = "CloudWatch period of one sample (default: ${DEFAULT-VALUE}).")
+    String period;
+
+    @Option(names = "--cadence", defaultValue = "5m", description = "Time between polls (default: ${DEFAULT-VALUE}).")
+    String cadence;
+
+    @Option(names = "--late-window", defaultValue = "10m",
+            description = "How far back each poll re-reads periods that may still change (default: ${DEFAULT-VALUE}).")
+    String lateWindow;
+
+    @Option(names = "--max-catch-up", defaultValue = "6h",
+            description = "Longest span one poll reads when catching up after downtime (default: ${DEFAULT-VALUE}).")
+    String maxCatchUp;
+
+    @Option(names = "--metrics", split = ",", paramLabel = "METRIC",
+            description = "Agent metrics to read, by CloudWatch name or field (default: all seven, see the README).")
+    List<String> metrics;
+
+    @Option(names = "--workload-tag", defaultValue = "workload", description = "EC2 tag key holding the workload (default: ${DEFAULT-VALUE}).")
+    String workloadTag;
+
+    @Option(names = "--team-tag", defaultValue = "team", description = "EC2 tag key holding the team (default: ${DEFAULT-VALUE}).")
+    String teamTag;
+
+    @Option(names = "--state-file", description = "Watermark file (default: ~/.costline/cloudwatch-watermarks.json).")
+    Path stateFile;
+
+    @Option(names = "--cloudwatch-endpoint", description = "Endpoint override for CloudWatch (VPC endpoint, tests).")
+    URI cloudWatchEndpoint;
+
+    @Option(names = "--ec2-endpoint", description = "Endpoint override for EC2 (VPC endpoint, tests).")
+    URI ec2Endpoint;
+
+    @Option(names = "--discovery-refresh", defaultValue = "15m", description = "How often ListMetrics runs again (default: ${DEFAULT-VALUE}).")
+    String discoveryRefresh;
+
+    @Option(names = "--ec2-refresh", defaultValue = "5m", description = "How often DescribeInstances runs again (default: ${DEFAULT-VALUE}).")
+    String ec2Refresh;
+
+    @Option(names = "--retry-base-delay", defaultValue = "1s", description = "First backoff after throttling or a 5xx (default: ${DEFAULT-VALUE}).")
+    String retryBase;
+
+    @Option(names = "--retry-max-delay", defaultValue = "30s", description = "Cap of one backoff (default: ${DEFAULT-VALUE}).")
+    String retryMax;
+
+    @Option(names = "--retry-max-attempts", defaultValue = "4", description = "Attempts per call on top of the SDK's retries (default: ${DEFAULT-VALUE}).")
+    int retryAttempts;
+
+    @Option(names = "--max-queries-per-call", defaultValue = "500", description = "Queries per GetMetricData call, 1..500 (default: ${DEFAULT-VALUE}).")
+    int maxQueries;
+
+    @Option(names = "--once", description = "Poll once and exit (exit code 1 when a region failed).")
+    boolean once;
+
+    @Override
+    public Integer call() {
+        CloudWatchSettings settings;
+        try {
+            settings = settings().validate();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        SampleSink sink = sink(out);
+        try (CloudWatchPoller poller = new CloudWatchPoller(settings, sink, Clock.systemUTC())) {
+            poller.start();
+            if (once) {
+                CloudWatchPoller.Cycle cycle = poller.pollOnce();
+                out.flush();
+                cycle.failures().forEach((region, t) -> spec.commandLine().getErr()
+                        .println("region " + region + " failed: " + t.getMessage()));
+                spec.commandLine().getErr().flush();
+                return cycle.failures().isEmpty() ? 0 : 1;
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+            poller.runOnSchedule();
+            stopped.await();
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
+    /**
+     * Where samples go. Until the Kafka publisher is wired in, one JSON line per sample on standard out.
+     */
+    SampleSink sink(PrintWriter out) {
+        return sample -> {
+            synchronized (out) {
+                out.println(sample);
+            }
+        };
+    }
+
+    CloudWatchSettings settings() {
+        Set<GpuMetric> selected = EnumSet.allOf(GpuMetric.class);
+        if (metrics != null && !metrics.isEmpty()) {
+            selected = EnumSet.noneOf(GpuMetric.class);
+            for (String m : metrics) {
+                selected.add(GpuMetric.parse(m).orElseThrow(() -> new IllegalArgumentException(
+                        "metrics: '" + m + "' is not a known GPU metric; use one of " + List.of(GpuMetric.values()))));
+            }
+        }
+        CloudWatchSettings d = CloudWatchSettings.defaults(regions == null ? List.of() : new ArrayList<>(regions));
+        return new CloudWatchSettings(d.regions(), namespace, duration("period", period), duration("cadence", cadence),
+                duration("late-window", lateWindow), duration("max-catch-up", maxCatchUp), selected, workloadTag, teamTag,
+                stateFile != null ? stateFile : d.stateFile(), Optional.ofNullable(cloudWatchEndpoint), Optional.ofNullable(ec2Endpoint),
+                duration("discovery-refresh", discoveryRefresh), duration("ec2-refresh", ec2Refresh),
+                duration("retry-base-delay", retryBase), duration("retry-max-delay", retryMax), retryAttempts, maxQueries);
+    }
+
+    /** "250ms", "60s", "5m", "6h", a bare number of seconds, or ISO-8601 ("PT5M"). */
+    static Duration duration(String key, String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (t.startsWith("pt") || t.startsWith("p")) {
+                return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            }
+            if (t.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            }
+            char unit = t.charAt(t.length() - 1);
+            if (Character.isDigit(unit)) {
+                return Duration.ofSeconds(Long.parseLong(t));
+            }
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (unit) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'd' -> Duration.ofDays(n);
+                default -> throw new NumberFormatException();
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException(key + ": '" + text + "' is not a duration; write e.g. 60s, 5m, 6h or PT5M");
+        }
+    }
+}
