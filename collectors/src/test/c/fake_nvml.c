@@ -18,7 +18,7 @@ typedef int nvmlReturn_t;
 #define NVML_ERROR_GPU_IS_LOST 15
 
 #define MAX_GPUS 16
-#define MAX_PROCS 32
+#define MAX_PROCS 128
 #define MAX_MIG 8
 #define MAX_ERRORS 64
 #define MAX_CALLS 64
@@ -121,12 +121,14 @@ void fake_set_error(int gpu, const char *fn, int code) {
 
 void fake_add_process(int gpu, unsigned int pid, unsigned long long used) {
     fake_gpu *g = &gpus[gpu];
+    if (g->nprocs >= MAX_PROCS) return;
     nvmlProcessInfo_t *p = &g->procs[g->nprocs++];
     p->pid = pid; p->usedGpuMemory = used; p->gpuInstanceId = 0xFFFFFFFF; p->computeInstanceId = 0xFFFFFFFF;
 }
 
 void fake_add_process_util(int gpu, unsigned int pid, unsigned int sm, unsigned long long ts) {
     fake_gpu *g = &gpus[gpu];
+    if (g->nutil >= MAX_PROCS) return;
     nvmlProcessUtilizationSample_t *u = &g->util[g->nutil++];
     memset(u, 0, sizeof *u);
     u->pid = pid; u->smUtil = sm; u->timeStamp = ts;
@@ -135,6 +137,7 @@ void fake_add_process_util(int gpu, unsigned int pid, unsigned int sm, unsigned 
 void fake_add_mig(int gpu, const char *uuid, unsigned int gi, unsigned int ci,
                   unsigned long long total, unsigned long long used) {
     fake_gpu *g = &gpus[gpu];
+    if (g->nmig >= MAX_MIG) return;
     fake_mig *m = &g->mig[g->nmig];
     m->tag = TAG_MIG; m->index = g->nmig; m->gi = gi; m->ci = ci; m->mem_total = total; m->mem_used = used;
     snprintf(m->uuid, sizeof m->uuid, "%s", uuid);

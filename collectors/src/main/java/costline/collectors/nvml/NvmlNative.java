@@ -25,6 +25,8 @@ final class NvmlNative {
      * A JVM binds once: binding again to another library is refused.
      */
     static synchronized void bind(String library) {
+        // Load first: a missing library is reported as such even when another one is bound already.
+        NativeLibrary loaded = NativeLibrary.getInstance(library);
         if (boundTo != null) {
             if (!boundTo.equals(library)) {
                 throw new IllegalStateException("NVML is already bound to " + boundTo + " in this process; cannot bind "
@@ -32,7 +34,7 @@ final class NvmlNative {
             }
             return;
         }
-        Native.register(NvmlNative.class, NativeLibrary.getInstance(library));
+        Native.register(NvmlNative.class, loaded);
         boundTo = library;
     }
 
