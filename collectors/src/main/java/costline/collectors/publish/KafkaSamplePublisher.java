@@ -153,8 +153,9 @@ public final class KafkaSamplePublisher implements SampleSink, AutoCloseable {
                 });
                 backoffMs = 0;
             } catch (RuntimeException e) {
-                if (closing && e instanceof IllegalStateException) {
-                    return; // the producer is closed under us: close() accounts for what is left
+                if (closing) {
+                    queue.offerFirst(sample);
+                    return; // interrupted or closed under us: the sample stays counted as unacknowledged
                 }
                 if (isRetriable(e)) {
                     retried.incrementAndGet();
