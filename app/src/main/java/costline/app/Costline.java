@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "Live GPU cost per workload, on-prem versus cloud, from real telemetry through Kafka.",
         subcommands = {
                 RegistryCommand.class,
+                CollectCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Costline implements Runnable {
