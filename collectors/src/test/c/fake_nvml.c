@@ -157,6 +157,15 @@ long long fake_calls(const char *fn) {
     return 0;
 }
 
+/* Scripts can ask for idle GPUs without calling fake_reset: FAKE_NVML_GPUS=N in the environment. */
+__attribute__((constructor)) static void fake_from_environment(void) {
+    const char *n = getenv("FAKE_NVML_GPUS");
+    if (n != NULL) {
+        int count = atoi(n);
+        fake_reset(count < 0 ? 0 : (count > MAX_GPUS ? MAX_GPUS : count));
+    }
+}
+
 /* ---- helpers ---- */
 
 static void count_call(const char *fn) {

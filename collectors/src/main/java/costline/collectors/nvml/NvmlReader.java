@@ -56,10 +56,11 @@ public final class NvmlReader implements AutoCloseable {
         try {
             NvmlNative.bind(library);
         } catch (UnsatisfiedLinkError e) {
-            throw new NvmlUnavailableException("cannot load the NVML library " + library + " (" + e.getMessage()
-                    + "). Install the NVIDIA driver, which ships libnvidia-ml.so.1 (Debian/Ubuntu: the "
-                    + "libnvidia-ml1 or nvidia-utils-<version> package; RHEL: nvidia-driver-NVML), or point "
-                    + "--nvml-library at the file.", e);
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new NvmlUnavailableException("cannot load the NVML library " + library + " (" + why
+                    + "). Install the NVIDIA driver, which ships libnvidia-ml.so.1 (Debian: libnvidia-ml1; Ubuntu: "
+                    + "libnvidia-compute-<version>; RHEL: nvidia-driver-NVML), or point --nvml-library at the file.",
+                    e);
         }
         int rc = NvmlNative.nvmlInit_v2();
         if (rc != NvmlLayout.SUCCESS) {
