@@ -11,6 +11,9 @@ bundle=dist/gpu
 LOAD_SECONDS=${LOAD_SECONDS:-30}
 log() { echo "[gpu-check $(date -u +%H:%M:%S)] $*" | tee -a "$OUT/gpu-check.log"; }
 
+# A copied tree may lose execute bits: restore them on the launcher, the runtime's programs and jspawnhelper
+# (the JVM needs it to start processes, which the benchmark's exec baseline does).
+chmod +x "$bundle/costline" "$bundle"/runtime/bin/* "$bundle/runtime/lib/jspawnhelper" 2>/dev/null
 if [ ! -x "$bundle/costline" ] || [ ! -x "$bundle/runtime/bin/java" ]; then
   log "no bundle at $bundle: run scripts/build-gpu-bundle.sh first and carry dist/gpu"
   exit 2

@@ -212,13 +212,14 @@ nvmlReturn_t nvmlInit_v2(void) {
     count_call("nvmlInit_v2");
     int rc = scripted(-1, "nvmlInit_v2");
     if (rc != NVML_SUCCESS) return rc;
-    initialized = 1;
+    initialized++; /* NVML counts nvmlInit calls: each nvmlShutdown undoes one */
     return NVML_SUCCESS;
 }
 
 nvmlReturn_t nvmlShutdown(void) {
     count_call("nvmlShutdown");
-    initialized = 0;
+    if (!initialized) return NVML_ERROR_UNINITIALIZED;
+    initialized--;
     return NVML_SUCCESS;
 }
 
@@ -391,8 +392,8 @@ nvmlReturn_t nvmlDeviceGetRetiredPages(void *device, int cause, unsigned int *pa
     unsigned int n = (unsigned int) (cause == 0 ? g->retired_sbe : g->retired_dbe);
     unsigned int capacity = *pageCount;
     *pageCount = n;
-    if (addresses == NULL || capacity == 0) return NVML_SUCCESS;
-    if (capacity < n) return NVML_ERROR_INSUFFICIENT_SIZE;
+    /* like the driver: a buffer too small for the pages (0 to ask for the count) gives INSUFFICIENT_SIZE */
+    if (capacity < n || (addresses == NULL && n > 0)) return NVML_ERROR_INSUFFICIENT_SIZE;
     for (unsigned int i = 0; i < n; i++) addresses[i] = 0x1000ULL * i;
     return NVML_SUCCESS;
 }

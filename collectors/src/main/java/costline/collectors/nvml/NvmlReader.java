@@ -288,18 +288,26 @@ public final class NvmlReader implements AutoCloseable {
             retired = Integer.toUnsignedLong(i1[0]) + Integer.toUnsignedLong(i2[0]);
             pending = i3[0] != 0;
         } else {
-            i1[0] = 0;
-            boolean sbe = ok(NvmlNative.nvmlDeviceGetRetiredPages(h, NvmlLayout.RETIRED_MULTIPLE_SINGLE_BIT, i1, null),
-                    "nvmlDeviceGetRetiredPages", errors);
-            long sbeCount = Integer.toUnsignedLong(i1[0]);
-            i1[0] = 0;
-            boolean dbe = sbe && ok(NvmlNative.nvmlDeviceGetRetiredPages(h, NvmlLayout.RETIRED_DOUBLE_BIT, i1, null),
-                    "nvmlDeviceGetRetiredPages", errors);
-            if (dbe) {
-                retired = sbeCount + Integer.toUnsignedLong(i1[0]);
+            Long sbe = retiredPageCount(h, NvmlLayout.RETIRED_MULTIPLE_SINGLE_BIT, errors);
+            Long dbe = sbe == null ? null : retiredPageCount(h, NvmlLayout.RETIRED_DOUBLE_BIT, errors);
+            if (dbe != null) {
+                retired = sbe + dbe;
             }
         }
         return new HealthReading(corrected, uncorrected, retired, pending, null);
+    }
+
+    /**
+     * Retired pages of one cause. Asked with a zero-size buffer, NVML returns the count, with
+     * NVML_ERROR_INSUFFICIENT_SIZE when there are pages (their addresses did not fit): both are answers.
+     */
+    private Long retiredPageCount(long h, int cause, Map<String, String> errors) {
+        i1[0] = 0;
+        int rc = NvmlNative.nvmlDeviceGetRetiredPages(h, cause, i1, null);
+        if (rc == NvmlLayout.ERROR_INSUFFICIENT_SIZE) {
+            return Integer.toUnsignedLong(i1[0]);
+        }
+        return ok(rc, "nvmlDeviceGetRetiredPages", errors) ? Integer.toUnsignedLong(i1[0]) : null;
     }
 
     /** Takes every pending critical XID event without waiting (timeout 0), remembering the last per GPU. */
