@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/out/gpu-check}
 mkdir -p "$OUT"
 bundle=dist/gpu
-LOAD_SECONDS=${LOAD_SECONDS:-30}
+LOAD_SECONDS=${LOAD_SECONDS:-45}
 log() { echo "[gpu-check $(date -u +%H:%M:%S)] $*" | tee -a "$OUT/gpu-check.log"; }
 
 # A copied tree may lose execute bits: restore them on the launcher, the runtime's programs and jspawnhelper
@@ -73,6 +73,10 @@ print(f"{n} matmuls, {n * 2 * 8192**3 / float(sys.argv[1]) / 1e12:.0f} TFLOP/s")
   # A continuous run: energy counter every 2 s next to power every 1 s, to check that the delta integrates power.
   timeout 8 "$bundle/costline" collect nvml --json --interval 1s --energy-interval 2s \
     > "$OUT/stream-costline.jsonl" 2> "$OUT/stream-costline.err"
+  # The benchmark with a process on the GPU (per-process utilization and attribution on the hot path).
+  "$bundle/runtime/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$bundle/lib/*" \
+    costline.collectors.bench.NvmlSampleBench --library libnvidia-ml.so.1 --rounds 2000 --execs 10 \
+    --exec "nvidia-smi -q -x" > "$OUT/bench-load.txt" 2>&1
   wait $load_pid
   log "load done: $(cat "$OUT/load.log" | tail -1)"
 else
@@ -85,6 +89,8 @@ if [ $have_pynvml = 1 ]; then
   log "comparison written to comparison.md"
 fi
 
+log "benchmark under load:"
+[ -f "$OUT/bench-load.txt" ] && tee -a "$OUT/gpu-check.log" < "$OUT/bench-load.txt"
 log "benchmark on the real NVML (idle GPU)"
 "$bundle/runtime/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$bundle/lib/*" \
   costline.collectors.bench.NvmlSampleBench --library libnvidia-ml.so.1 --rounds 2000 --execs 20 \

@@ -38,6 +38,8 @@ public final class KafkaSamplePublisher implements SampleSink, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaSamplePublisher.class);
     private static final long DROP_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** A running total once a minute, so that an SRE sees the publisher keeping up (or not) in the log. */
+    private static final long REPORT_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final Producer<String, GpuSample> producer;
     private final String topic;
@@ -127,7 +129,12 @@ public final class KafkaSamplePublisher implements SampleSink, AutoCloseable {
 
     private void sendLoop() {
         long backoffMs = 0;
+        long nextReport = System.nanoTime() + REPORT_EVERY_NANOS;
         while (!closing || !queue.isEmpty()) {
+            if (System.nanoTime() >= nextReport) {
+                nextReport = System.nanoTime() + REPORT_EVERY_NANOS;
+                log.info("samples: {}", stats());
+            }
             GpuSample sample;
             try {
                 sample = queue.pollFirst(100, TimeUnit.MILLISECONDS);
