@@ -6,11 +6,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import costline.events.GpuSample;
+import costline.schemas.Topics;
+import costline.schemas.serde.AvroDeserializer;
+import costline.schemas.serde.SerdeConfig;
+import costline.testkit.InProcessKafka;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -71,6 +83,41 @@ class CollectNvmlCommandTest {
         assertThat(second.get("power_w").asDouble()).isEqualTo(612.5);
         assertThat(second.get("energy_counter_mj").asLong()).isEqualTo(1_000_000L);
         assertThat(second.get("workloads").get(0).get("workload").asText()).isEqualTo("unallocated");
+    }
+
+    @Test
+    void onceWithKafkaPublishesOneRoundKeyedByGpuUuid() {
+        Fake fake = Native.load(library.toString(), Fake.class);
+        fake.fake_reset(3);
+        fake.fake_set(2, "util_gpu", 88);
+        String registry = "mock://collect-nvml-command";
+        try (InProcessKafka kafka = InProcessKafka.start()) {
+            kafka.createTopics(1, Topics.GPU_SAMPLES);
+            Result r = run("collect", "nvml", "--once", "--nvml-library", library.toString(), "--host", "n2",
+                    "--bootstrap-servers", kafka.bootstrapServers(), "--schema-registry-url", registry);
+            assertThat(r.code()).as(r.err()).isZero();
+            Properties p = kafka.clientProperties();
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "collect-check");
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AvroDeserializer.class.getName());
+            p.put(SerdeConfig.REGISTRY_URL, registry);
+            List<ConsumerRecord<String, GpuSample>> got = new ArrayList<>();
+            try (KafkaConsumer<String, GpuSample> consumer = new KafkaConsumer<>(p)) {
+                consumer.subscribe(List.of(Topics.GPU_SAMPLES));
+                long deadline = System.currentTimeMillis() + 30_000;
+                while (got.size() < 3 && System.currentTimeMillis() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(got::add);
+                }
+            }
+            assertThat(got).hasSize(3);
+            assertThat(got).allSatisfy(rec -> {
+                assertThat(rec.key()).isEqualTo(rec.value().getGpuId());
+                assertThat(rec.value().getHost()).isEqualTo("n2");
+            });
+            assertThat(got.stream().filter(rec -> rec.value().getGpuIndex() == 2).findFirst().orElseThrow()
+                    .value().getUtilGpuPct()).isEqualTo(88f);
+        }
     }
 
     @Test
