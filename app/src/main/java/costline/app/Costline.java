@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
                 SinkCommand.class,
                 PricesCommand.class,
                 QuickstartCommand.class,
-                CollectCloudWatchCommand.class,
+                CollectCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Costline implements Runnable {

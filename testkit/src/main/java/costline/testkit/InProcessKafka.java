@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
+import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -135,6 +136,47 @@ public final class InProcessKafka implements AutoCloseable {
                         + " have no leader after " + timeout);
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Stops the broker, as in an outage: clients get connection refused. The KRaft controller of the combined node
+     * keeps running, so {@link #restartBroker()} brings the same broker back with its data.
+     */
+    public void stopBroker() {
+        for (BrokerServer broker : cluster.brokers().values()) {
+            broker.shutdown();
+            broker.awaitShutdown();
+        }
+    }
+
+    /**
+     * Starts the broker stopped by {@link #stopBroker()} again, on the same port (the test kit re-binds the port it
+     * chose at start-up once its pre-bound socket is closed), so that clients reconnect with their bootstrap
+     * address; returns once every partition has a leader again.
+     */
+    public void restartBroker() {
+        for (BrokerServer broker : cluster.brokers().values()) {
+            broker.startup();
+        }
+        Properties props = clientProperties();
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        try (Admin admin = Admin.create(props)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (true) {
+                try {
+                    Set<String> topics = admin.listTopics().names().get();
+                    awaitLeaders(admin, topics, Duration.ofSeconds(30));
+                    return;
+                } catch (ExecutionException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(100);
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("restarting the in-process broker failed: " + e, e);
         }
     }
 

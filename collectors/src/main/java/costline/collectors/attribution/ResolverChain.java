@@ -1,0 +1,75 @@
+package costline.collectors.attribution;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Asks each resolver in turn; the first answer wins, and a process no resolver names is
+ * {@link Workload#UNATTRIBUTED}. Answers are cached per (pid, GPU) and kept while the same process lives
+ * (its start time, checked every 10 s, tells it from a later process that reuses the pid), so /proc is read once
+ * per process, not once per sample.
+ */
+public final class ResolverChain {
+
+    private final List<WorkloadResolver> resolvers;
+    private final Path procRoot;
+    /**
+     * How long an answer is trusted before the process's start time is checked again. A pid that leaves the GPU's
+     * process list is forgotten at once ({@link #retainOnly}); this only bounds the case of a pid reused by another
+     * GPU process within one interval, while keeping /proc reads off the per-sample path.
+     */
+    static final long REVALIDATE_NANOS = 10_000_000_000L;
+
+    private final Map<Key, Cached> cache = new HashMap<>();
+
+    public ResolverChain(List<WorkloadResolver> resolvers, Path procRoot) {
+        this.resolvers = List.copyOf(resolvers);
+        this.procRoot = procRoot;
+    }
+
+    public List<WorkloadResolver> resolvers() {
+        return resolvers;
+    }
+
+    public synchronized Workload resolve(int pid, String gpuUuid) {
+        Key key = new Key(pid, gpuUuid);
+        Cached cached = cache.get(key);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.checkedAtNanos < REVALIDATE_NANOS) {
+            return cached.workload;
+        }
+        long start = ProcFiles.startTime(procRoot, pid).orElse(-1L);
+        if (cached != null && cached.startTime == start && start != -1) {
+            cache.put(key, new Cached(start, cached.workload, now));
+            return cached.workload;
+        }
+        Workload workload = resolveUncached(pid, gpuUuid);
+        cache.put(key, new Cached(start, workload, now));
+        return workload;
+    }
+
+    private Workload resolveUncached(int pid, String gpuUuid) {
+        for (WorkloadResolver resolver : resolvers) {
+            Optional<Workload> found = resolver.resolve(pid, gpuUuid);
+            if (found.isPresent()) {
+                return found.get();
+            }
+        }
+        return new Workload(Workload.UNATTRIBUTED, null);
+    }
+
+    /** Forgets processes that are no longer on any GPU, so the cache stays as small as the process list. */
+    public synchronized void retainOnly(Set<Integer> livePids) {
+        cache.keySet().removeIf(k -> !livePids.contains(k.pid));
+    }
+
+    private record Key(int pid, String gpuUuid) {
+    }
+
+    private record Cached(long startTime, Workload workload, long checkedAtNanos) {
+    }
+}

@@ -1,0 +1,21 @@
+package costline.collectors.attribution;
+
+import java.util.Objects;
+
+/**
+ * Who a GPU process works for. {@code team} is null when the resolver that found the workload cannot tell.
+ */
+public record Workload(String name, String team) {
+
+    /** GPU time with no process on the GPU. */
+    public static final String UNALLOCATED = "unallocated";
+    /** A process that no resolver could name. */
+    public static final String UNATTRIBUTED = "unattributed";
+
+    public Workload {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("workload name is blank");
+        }
+    }
+}
