@@ -27,7 +27,7 @@ for jar in $(tr ':' ' ' < app/target/runtime.classpath); do
 done
 jar cf "$out/lib/costline-app.jar" -C app/target/classes .
 jar cf "$out/lib/costline-bench.jar" -C collectors/target/test-classes costline/collectors/bench \
-  $(cd collectors/target/test-classes && ls costline/collectors/nvml/FakeNvml*.class | sed 's#^#-C collectors/target/test-classes #')
+  $(cd collectors/target/test-classes && ls costline/collectors/nvml/FakeNvml*.class costline/collectors/nvml/NvmlCallBench.class | sed 's#^#-C collectors/target/test-classes #')
 
 # jdeps --print-module-deps lists java.desktop (JNA's AWT helpers, Jackson's optional java.beans support),
 # java.sql (Jackson, optional) and jdk.httpserver (the in-process registry server): none is on the collector's path,
