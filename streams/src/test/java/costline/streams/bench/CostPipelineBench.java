@@ -60,7 +60,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *       read back by SQL; p50/p99/max.</li>
  * </ol>
  * Run: {@code mvn -q -pl streams -am test-compile} then
- * {@code java -cp "streams/target/test-classes:streams/target/classes:$(cat cp.txt)" costline.streams.bench.CostPipelineBench [samples] [rate] [seconds]}
+ * {@code java -cp ... costline.streams.bench.CostPipelineBench [samples] [rate] [seconds] [commit ms] [emit ms]}
  * (see the streams README for the class path line).
  */
 public final class CostPipelineBench {
@@ -74,6 +74,7 @@ public final class CostPipelineBench {
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
         String commitMs = args.length > 3 ? args[3] : "500";
+        String emitMs = args.length > 4 ? args[4] : "500";
         System.out.printf("costline cost pipeline benchmark, %s, %d cores, java %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         Path tmp = Files.createTempDirectory("costline-bench-");
@@ -92,7 +93,7 @@ public final class CostPipelineBench {
                         commit, cost, 100 * cost / raw);
             }
             if (seconds > 0) {
-                latency(kafka, tmp, rate, seconds, commitMs);
+                latency(kafka, tmp, rate, seconds, commitMs, emitMs);
             }
         }
     }
@@ -215,7 +216,7 @@ public final class CostPipelineBench {
         }
     }
 
-    static void latency(InProcessKafka kafka, Path tmp, int rate, int seconds, String commitMs) throws Exception {
+    static void latency(InProcessKafka kafka, Path tmp, int rate, int seconds, String commitMs, String emitMs) throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
         int port;
         try (ServerSocket sock = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -234,6 +235,7 @@ public final class CostPipelineBench {
                 "writers=stdout\nw.stdout.class=io.questdb.log.LogConsoleWriter\nw.stdout.level=ERROR\n");
         String url = "http://127.0.0.1:" + port;
         Settings s = settings(kafka, tmp, "bench-lat").with("streams.commit.interval.ms", commitMs)
+                .with("cost.emit.interval.ms", emitMs)
                 .with("influx.url", url).with("influx.token", "unused")
                 .with("sink.topics", Topics.GPU_COST).with("sink.group.id", "bench-lat-sink").with("sink.poll.ms", "50");
         HttpClient http = HttpClient.newHttpClient();
@@ -304,8 +306,8 @@ public final class CostPipelineBench {
             });
             lat.sort(null);
             long missing = lat.stream().filter(x -> x == Long.MAX_VALUE).count();
-            System.out.printf("latency sample -> store (commit %s ms, emit 500 ms) at %,.0f samples/s offered (%d s, %d probes,"
-                            + " %d not seen in time): p50 %d ms, p99 %d ms, max %d ms%n", commitMs, achieved, seconds, lat.size(), missing,
+            System.out.printf("latency sample -> store (commit %s ms, emit %s ms) at %,.0f samples/s offered (%d s, %d probes,"
+                            + " %d not seen in time): p50 %d ms, p99 %d ms, max %d ms%n", commitMs, emitMs, achieved, seconds, lat.size(), missing,
                     lat.get(lat.size() / 2), lat.get((int) Math.ceil(lat.size() * 0.99) - 1), lat.get(lat.size() - 1));
             sink.close();
             sinkThread.join(20_000);
