@@ -68,10 +68,16 @@ public final class CostTopology {
                         .withName("gpu-prices-source"),
                 PriceStoreWriter::new);
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENERGY_STORE), Serdes.String(), Serdes.ByteArray()));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray()));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTERS_STORE), Serdes.String(), Serdes.Long()));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer()));
+        // Caching folds the many updates of one key between two commits (a GPU's energy counter, a workload's pending
+        // increment, the counters) into one changelog record: without it each sample wrote several.
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENERGY_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTERS_STORE), Serdes.String(), Serdes.Long())
+                .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer())
+                .withCachingEnabled());
 
         Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))

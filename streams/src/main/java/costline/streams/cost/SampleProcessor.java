@@ -173,6 +173,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
 
     /** Forwards the pending increments as CostRecords and forgets state older than the de-duplication window. */
     private void emit(long wallClockMs) {
+        prices.refresh();
         List<KeyValue<String, byte[]>> batch = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(batch::add);

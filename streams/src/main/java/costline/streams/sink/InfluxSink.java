@@ -100,9 +100,21 @@ public final class InfluxSink implements AutoCloseable {
                 }
                 List<Point> points = new ArrayList<>(records.count());
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    toPoint(r, points);
-                    offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                try {
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        toPoint(r, points);
+                        offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    }
+                } catch (WireFormatException registryDown) {
+                    // The schema registry is unreachable: rewind this poll's records and try again after a back-off.
+                    LOG.warn("schema registry unavailable ({}); retrying in {} ms", registryDown.getMessage(), cfg.retryInitialMs());
+                    for (TopicPartition tp : records.partitions()) {
+                        consumer.seek(tp, records.records(tp).get(0).offset());
+                    }
+                    writeRetries.incrementAndGet();
+                    waitPolling(cfg.retryInitialMs());
+                    resume();
+                    continue;
                 }
                 if (!write(points)) {
                     return;

@@ -60,7 +60,7 @@ import org.apache.kafka.streams.KafkaStreams;
  *       read back by SQL; p50/p99/max.</li>
  * </ol>
  * Run: {@code mvn -q -pl streams -am test-compile} then
- * {@code java -cp "streams/target/test-classes:streams/target/classes:$(cat cp.txt)" costline.streams.bench.CostPipelineBench [samples] [rate] [seconds]}
+ * {@code java -cp ... costline.streams.bench.CostPipelineBench [samples] [rate] [seconds] [commit ms] [emit ms]}
  * (see the streams README for the class path line).
  */
 public final class CostPipelineBench {
@@ -73,6 +73,8 @@ public final class CostPipelineBench {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 400_000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        String commitMs = args.length > 3 ? args[3] : "500";
+        String emitMs = args.length > 4 ? args[4] : "500";
         System.out.printf("costline cost pipeline benchmark, %s, %d cores, java %s%n", Instant.now(),
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         Path tmp = Files.createTempDirectory("costline-bench-");
@@ -85,10 +87,14 @@ public final class CostPipelineBench {
 
             double raw = raw(kafka, values);
             System.out.printf("raw producer->consumer: %,.0f records/s%n", raw);
-            double cost = costThroughput(kafka, values, tmp);
-            System.out.printf("cost topology (exactly_once_v2, 1 thread, commit 100 ms): %,.0f samples/s = %.0f%% of raw%n",
-                    cost, 100 * cost / raw);
-            latency(kafka, tmp, rate, seconds);
+            for (String commit : List.of("100", commitMs)) {
+                double cost = costThroughput(kafka, values, tmp, commit);
+                System.out.printf("cost topology (exactly_once_v2, 1 thread, commit %s ms): %,.0f samples/s = %.0f%% of raw%n",
+                        commit, cost, 100 * cost / raw);
+            }
+            if (seconds > 0) {
+                latency(kafka, tmp, rate, seconds, commitMs, emitMs);
+            }
         }
     }
 
@@ -167,8 +173,11 @@ public final class CostPipelineBench {
         return Settings.of(v);
     }
 
-    static double costThroughput(InProcessKafka kafka, List<byte[]> values, Path tmp) throws Exception {
-        Settings s = settings(kafka, tmp, "bench-tput");
+    static double costThroughput(InProcessKafka kafka, List<byte[]> values, Path tmp, String commitMs) throws Exception {
+        // A new application each time, starting at the end of gpu.samples: it sees only this run's samples.
+        String app = "bench-tput-" + commitMs;
+        Settings s = settings(kafka, tmp, app).with("streams.commit.interval.ms", commitMs)
+                .with("streams.auto.offset.reset", "latest");
         try (StreamsRunner runner = new StreamsRunner(); Admin admin = Admin.create(kafka.clientProperties())) {
             runner.start(s, List.of(new CostApp()));
             awaitRunning(runner.streams().get(0));
@@ -187,10 +196,11 @@ public final class CostPipelineBench {
             for (ListOffsetsResult.ListOffsetsResultInfo info : admin.listOffsets(latest).all().get().values()) {
                 endOffsets += info.offset();
             }
+
             while (true) {
                 long committed = 0;
                 Map<TopicPartition, OffsetAndMetadata> offsets =
-                        admin.listConsumerGroupOffsets("bench-tput-cost").partitionsToOffsetAndMetadata().get();
+                        admin.listConsumerGroupOffsets(app + "-cost").partitionsToOffsetAndMetadata().get();
                 for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
                     if (e.getKey().topic().equals(Topics.GPU_SAMPLES) && e.getValue() != null) {
                         committed += e.getValue().offset();
@@ -206,7 +216,7 @@ public final class CostPipelineBench {
         }
     }
 
-    static void latency(InProcessKafka kafka, Path tmp, int rate, int seconds) throws Exception {
+    static void latency(InProcessKafka kafka, Path tmp, int rate, int seconds, String commitMs, String emitMs) throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
         int port;
         try (ServerSocket sock = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -219,8 +229,13 @@ public final class CostPipelineBench {
         env.put("QDB_LINE_UDP_ENABLED", "false");
         env.put("QDB_TELEMETRY_ENABLED", "false");
         Path qdir = Files.createDirectories(tmp.resolve("questdb"));
+        // QuestDB logs every query at INFO to stdout: keep errors only.
+        Files.createDirectories(qdir.resolve("conf"));
+        Files.writeString(qdir.resolve("conf/log.conf"),
+                "writers=stdout\nw.stdout.class=io.questdb.log.LogConsoleWriter\nw.stdout.level=ERROR\n");
         String url = "http://127.0.0.1:" + port;
-        Settings s = settings(kafka, tmp, "bench-lat")
+        Settings s = settings(kafka, tmp, "bench-lat").with("streams.commit.interval.ms", commitMs)
+                .with("cost.emit.interval.ms", emitMs)
                 .with("influx.url", url).with("influx.token", "unused")
                 .with("sink.topics", Topics.GPU_COST).with("sink.group.id", "bench-lat-sink").with("sink.poll.ms", "50");
         HttpClient http = HttpClient.newHttpClient();
@@ -245,7 +260,7 @@ public final class CostPipelineBench {
                         long now = System.nanoTime();
                         JsonNode rows = json.readTree(r.body()).path("dataset");
                         rows.forEach(row -> seenAt.putIfAbsent(row.get(0).asText(), now));
-                        Thread.sleep(20);
+                        Thread.sleep(50);
                     } catch (Exception e) {
                         // table not created yet
                     }
@@ -259,9 +274,11 @@ public final class CostPipelineBench {
             int probes = 0;
             try (KafkaProducer<String, byte[]> producer = producer(kafka)) {
                 for (long i = 0; i < total; i++) {
+                    // Paced by sleeping, not spinning: a spinning producer would take a core from the pipeline.
                     long due = start + i * 1_000_000_000L / rate;
-                    while (System.nanoTime() < due) {
-                        Thread.onSpinWait();
+                    long ahead = due - System.nanoTime();
+                    if (ahead > 1_000_000) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(ahead);
                     }
                     int idx = (int) i;
                     GpuSample sm = sample(idx, base.plusMillis(i * 1000 / rate - idx / GPUS * 1000L));
@@ -289,8 +306,8 @@ public final class CostPipelineBench {
             });
             lat.sort(null);
             long missing = lat.stream().filter(x -> x == Long.MAX_VALUE).count();
-            System.out.printf("latency sample -> store at %,.0f samples/s offered (%d s, %d probes, %d not seen in time):"
-                            + " p50 %d ms, p99 %d ms, max %d ms%n", achieved, seconds, lat.size(), missing,
+            System.out.printf("latency sample -> store (commit %s ms, emit %s ms) at %,.0f samples/s offered (%d s, %d probes,"
+                            + " %d not seen in time): p50 %d ms, p99 %d ms, max %d ms%n", commitMs, emitMs, achieved, seconds, lat.size(), missing,
                     lat.get(lat.size() / 2), lat.get((int) Math.ceil(lat.size() * 0.99) - 1), lat.get(lat.size() - 1));
             sink.close();
             sinkThread.join(20_000);

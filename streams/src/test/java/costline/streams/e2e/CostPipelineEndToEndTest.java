@@ -3,7 +3,6 @@ package costline.streams.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import costline.events.GpuSample;
 import costline.events.PriceEntry;
 import costline.pricing.CostModel;
@@ -20,6 +19,8 @@ import costline.streams.cost.CostApp;
 import costline.streams.prices.PriceCatalog;
 import costline.streams.prices.PricesLoader;
 import costline.streams.sink.InfluxSink;
+import costline.streams.sink.QuestDbTables;
+import costline.testkit.EmbeddedQuestDb;
 import costline.testkit.InProcessKafka;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -51,7 +52,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CostPipelineEndToEndTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CATALOG = """
             cloud:
               - provider: aws
@@ -78,16 +78,18 @@ class CostPipelineEndToEndTest {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void costsReachTheStoreExactlyAndAStoreOutageLosesNothing(@TempDir Path tmp) throws Exception {
         try (InProcessKafka kafka = InProcessKafka.start();
-             InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start(0);
-             EmbeddedQuestDb store = new EmbeddedQuestDb(tmp.resolve("questdb"))) {
+             InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start(0)) {
             kafka.createTopics(3, Topics.GPU_SAMPLES, Topics.GPU_COST, Topics.GPU_SAMPLES_DLQ, InfluxSink.DLQ_TOPIC);
             kafka.createTopics(1, PricesLoader.TOPIC_CONFIG, Topics.GPU_PRICES);
             Path catalog = Files.writeString(tmp.resolve("catalog.yaml"), CATALOG);
             List<PriceEntry> prices = PriceCatalog.read(catalog);
             PricesLoader.load(kafka.clientProperties(), registry.url(), prices);
 
-            store.start();
-            createDedupTables(store);
+            Path storeDir = tmp.resolve("questdb");
+            EmbeddedQuestDb store = EmbeddedQuestDb.start(storeDir);
+            // InfluxDB keeps one value per series and time; these tables de-duplicate the same way, so redelivered
+            // points overwrite here as they do in production.
+            QuestDbTables.ddl().forEach(store::sql);
 
             Map<String, String> values = new HashMap<>();
             values.put(KafkaSettings.BOOTSTRAP.key(), kafka.bootstrapServers());
@@ -136,13 +138,13 @@ class CostPipelineEndToEndTest {
                     producer.send(new ProducerRecord<>(Topics.GPU_SAMPLES, "junk", "junk".getBytes(StandardCharsets.UTF_8))).get();
                     awaitTotal(store, "SELECT count() FROM gpu_sample", 60, Duration.ofSeconds(60));
 
-                    store.stop();
+                    store.close();
                     send(producer, ser, second);
                     // Redelivery: the same samples again are duplicates for the topology (dropped), not new cost.
                     send(producer, ser, first.subList(0, 6));
                     Thread.sleep(3_000);
                     assertThat(sink.writeRetries()).as("the sink retried while the store was down").isPositive();
-                    store.start();
+                    store = EmbeddedQuestDb.start(storeDir, store.port());
                 }
 
                 long cloudTotal = 80 * 45_750L;   // 3,660,000
@@ -168,6 +170,7 @@ class CostPipelineEndToEndTest {
                 sink.close();
                 sinkThread.join(20_000);
                 sink.release();
+                store.close();
             }
         }
     }
@@ -197,18 +200,6 @@ class CostPipelineEndToEndTest {
                     ser.serialize(Topics.GPU_SAMPLES, s)));
         }
         producer.flush();
-    }
-
-    // InfluxDB keeps one value per series and time; QuestDB does the same when the table de-duplicates on the
-    // timestamp and every tag, so the store here behaves as production's does on redelivery.
-    private static void createDedupTables(EmbeddedQuestDb store) throws Exception {
-        store.sql("CREATE TABLE gpu_cost (workload SYMBOL, team SYMBOL, site SYMBOL, gpu_model SYMBOL, cost_usd DOUBLE, "
-                + "idle_usd DOUBLE, gpu_seconds DOUBLE, busy_gpu_seconds DOUBLE, energy_kwh DOUBLE, timestamp TIMESTAMP) "
-                + "TIMESTAMP(timestamp) PARTITION BY DAY WAL DEDUP UPSERT KEYS(timestamp, workload, team, site, gpu_model)");
-        store.sql("CREATE TABLE gpu_sample (host SYMBOL, gpu_id SYMBOL, gpu_model SYMBOL, site SYMBOL, region SYMBOL, "
-                + "instance_type SYMBOL, source SYMBOL, util_gpu DOUBLE, util_mem DOUBLE, mem_used_bytes LONG, power_w DOUBLE, "
-                + "temp_c LONG, sm_clock_mhz LONG, timestamp TIMESTAMP) TIMESTAMP(timestamp) PARTITION BY DAY WAL "
-                + "DEDUP UPSERT KEYS(timestamp, host, gpu_id, gpu_model, site, region, instance_type, source)");
     }
 
     private static void awaitRunning(KafkaStreams streams) throws InterruptedException {
@@ -264,10 +255,9 @@ class CostPipelineEndToEndTest {
 
     private static Number scalarOrNull(EmbeddedQuestDb store, String sql) throws Exception {
         try {
-            JsonNode answer = JSON.readTree(store.sql(sql));
-            JsonNode cell = answer.path("dataset").path(0).path(0);
+            JsonNode cell = store.sql(sql).path("dataset").path(0).path(0);
             return cell.isNumber() ? cell.numberValue() : null;
-        } catch (java.io.IOException e) {
+        } catch (IllegalStateException tableNotThereYetOrStoreDown) {
             return null;
         }
     }
