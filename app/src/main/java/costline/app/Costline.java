@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
         description = "Live GPU cost per workload, on-prem versus cloud, from real telemetry through Kafka.",
         subcommands = {
                 RegistryCommand.class,
+                ReportCommand.class,
+                BreakEvenCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Costline implements Runnable {
