@@ -20,9 +20,13 @@ import java.util.Map;
  * @param inputTopic       {@code rollup.input-topic}: CostRecords (default gpu.cost)
  * @param outputTopic      {@code rollup.output-topic}: MonthlyRollups (default gpu.rollup.monthly)
  * @param deadLetterTopic  {@code rollup.dead-letter-topic}: CostRecords that cannot be counted (default gpu.finance.dlq)
+ * @param wallClockClose   {@code rollup.wall-clock-close}: also close a month when the wall clock passes its end plus
+ *                         grace (default true). Stream time is per partition: a partition whose keys fall quiet at
+ *                         month end would otherwise wait for its next record to send FINAL. Set false to replay old
+ *                         data, where the wall clock is far past every month.
  */
 public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Duration retention, Duration punctuateEvery,
-                           String inputTopic, String outputTopic, String deadLetterTopic) {
+                           String inputTopic, String outputTopic, String deadLetterTopic, boolean wallClockClose) {
 
     public static final String DEFAULT_DLQ = "gpu.finance.dlq";
 
@@ -38,7 +42,7 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
 
     public static RollupConfig defaults(String registryUrl) {
         return new RollupConfig(registryUrl, ZoneId.of("UTC"), Duration.ofHours(6), Duration.ofDays(400),
-                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, DEFAULT_DLQ);
+                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, DEFAULT_DLQ, true);
     }
 
     /** From flat settings; absent keys take the defaults. */
@@ -48,14 +52,26 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
         return new RollupConfig(d.registryUrl(), s.zone("rollup.zone", d.zone()), s.duration("rollup.grace", d.grace()),
                 s.duration("rollup.retention", d.retention()), s.duration("rollup.punctuate-interval", d.punctuateEvery()),
                 s.string("rollup.input-topic", d.inputTopic()), s.string("rollup.output-topic", d.outputTopic()),
-                s.string("rollup.dead-letter-topic", d.deadLetterTopic()));
+                s.string("rollup.dead-letter-topic", d.deadLetterTopic()), bool(s, "rollup.wall-clock-close", true));
+    }
+
+    private static boolean bool(Settings s, String key, boolean dflt) {
+        String v = s.string(key, String.valueOf(dflt)).toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + " = '" + v + "': use true or false");
+        }
+        return Boolean.parseBoolean(v);
     }
 
     public RollupConfig withZone(ZoneId z) {
-        return new RollupConfig(registryUrl, z, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic);
+        return new RollupConfig(registryUrl, z, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose);
     }
 
     public RollupConfig withGrace(Duration g) {
-        return new RollupConfig(registryUrl, zone, g, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic);
+        return new RollupConfig(registryUrl, zone, g, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose);
+    }
+
+    public RollupConfig withWallClockClose(boolean on) {
+        return new RollupConfig(registryUrl, zone, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, on);
     }
 }

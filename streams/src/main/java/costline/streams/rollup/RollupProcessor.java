@@ -55,6 +55,9 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
         this.tooLate = context.metrics().addRateTotalSensor("costline-finance", "rollup", "past-retention",
                 Sensor.RecordingLevel.INFO);
         context.schedule(config.punctuateEvery(), PunctuationType.STREAM_TIME, this::closeDueMonths);
+        if (config.wallClockClose()) {
+            context.schedule(config.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::closeDueMonths);
+        }
     }
 
     @Override
@@ -86,6 +89,7 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
         context.forward(new Record<>(record.key(), toRollup(s, status), record.timestamp()));
     }
 
+    /** Closes the months whose end + grace is before {@code time} (stream time, or the wall clock where enabled). */
     private void closeDueMonths(long streamTime) {
         List<KeyValue<String, RollupState>> due = new ArrayList<>();
         List<String> expired = new ArrayList<>();

@@ -35,7 +35,9 @@ class MonthlyRollupTopologyTest {
     TestOutputTopic<String, CostRecord> dlq;
 
     void start(RollupConfig config) {
-        driver = new TopologyTestDriver(MonthlyRollupTopology.build(config), FinanceFixtures.driverProps("rollup-test"));
+        // the wall clock starts before every month the tests use, and moves only where a test moves it
+        driver = new TopologyTestDriver(MonthlyRollupTopology.build(config), FinanceFixtures.driverProps("rollup-test"),
+                Instant.parse("2026-01-01T00:00:00Z"));
         AvroSerde<CostRecord> costSerde = AvroSerde.forValues(registry, CostRecord.class);
         AvroSerde<MonthlyRollup> rollupSerde = AvroSerde.forValues(registry, MonthlyRollup.class);
         in = driver.createInputTopic(Topics.GPU_COST, Serdes.String().serializer(), costSerde.serializer());
@@ -133,7 +135,7 @@ class MonthlyRollupTopologyTest {
     void aLateRecordThatArrivesBeforeThePunctuationStillFollowsTheFinal() {
         // a punctuation step longer than the gap: the late record itself is the first to see the closed month
         RollupConfig config = new RollupConfig(registry, ZoneId.of("UTC"), Duration.ZERO, Duration.ofDays(400),
-                Duration.ofDays(30), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, RollupConfig.DEFAULT_DLQ);
+                Duration.ofDays(30), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, RollupConfig.DEFAULT_DLQ, false);
         start(config);
         send(minute("train", "2026-01-31T10:00:00Z", 100), "2026-01-31T10:00:00Z");
         send(minute("train", "2026-02-01T10:00:00Z", 1), "2026-02-01T10:00:00Z");
@@ -143,6 +145,20 @@ class MonthlyRollupTopologyTest {
                 org.assertj.core.groups.Tuple.tuple(RollupStatus.MONTH_TO_DATE, 100L),
                 org.assertj.core.groups.Tuple.tuple(RollupStatus.FINAL, 100L),
                 org.assertj.core.groups.Tuple.tuple(RollupStatus.CORRECTION, 200L));
+    }
+
+    @Test
+    void aQuietPartitionStillClosesTheMonthByTheWallClock() {
+        start(RollupConfig.defaults(registry));
+        send(minute("train", "2026-10-31T23:59:00Z", 42), "2026-10-31T23:59:59.999Z");
+        out.readValuesToList();
+        driver.advanceWallClockTime(Duration.between(Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-11-01T05:59:00Z")));
+        assertThat(out.isEmpty()).as("still within the grace period").isTrue();
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        assertThat(out.readValuesToList()).extracting(MonthlyRollup::getStatus, MonthlyRollup::getCostMicroUsd)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(RollupStatus.FINAL, 42L));
+        driver.advanceWallClockTime(Duration.ofDays(3));
+        assertThat(out.isEmpty()).as("one FINAL only").isTrue();
     }
 
     @Test
@@ -200,7 +216,7 @@ class MonthlyRollupTopologyTest {
     @Test
     void dataForAMonthPastRetentionIsDeadLetteredNotRestartedFromZero() {
         RollupConfig config = new RollupConfig(registry, ZoneId.of("UTC"), Duration.ofHours(6), Duration.ofDays(10),
-                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, RollupConfig.DEFAULT_DLQ);
+                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, RollupConfig.DEFAULT_DLQ, false);
         start(config);
         send(minute("train", "2026-09-10T00:00:00Z", 100), "2026-09-10T00:00:00Z");
         send(minute("train", "2026-10-20T00:00:00Z", 1), "2026-10-20T00:00:00Z");
