@@ -129,6 +129,22 @@ class SpendAlertTopologyTest {
     }
 
     @Test
+    void aWorkloadThatFallsQuietIsResolvedWhenStreamTimePassesTheMonthEnd() {
+        startWithPrice();
+        Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");
+        for (int h = 0; h < 24 * 12; h += 6) {
+            hours("train", oct1.plusSeconds(3600L * h), 6, 8);
+        }
+        assertThat(alerts.readValuesToList().stream().filter(a -> a.getWorkload().equals("train")))
+                .extracting(SpendAlert::getState).endsWith(AlertState.FIRING);
+        // "train" sends nothing more; another workload's November data moves stream time past October
+        hour("other", Instant.parse("2026-11-01T00:10:00Z"), 1);
+        assertThat(alerts.readValuesToList().stream().filter(a -> a.getWorkload().equals("train")))
+                .extracting(SpendAlert::getMonth, SpendAlert::getState, SpendAlert::getAt)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("2026-10", AlertState.RESOLVED, Instant.parse("2026-11-01T00:00:00Z")));
+    }
+
+    @Test
     void fourHoursADayNeverWarns() {
         startWithPrice();
         Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");
