@@ -145,6 +145,22 @@ class SpendAlertTopologyTest {
     }
 
     @Test
+    void aWarningIsWithdrawnWhenTheRunRateDrops() {
+        startWithPrice();
+        Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");
+        hours("train", oct1, 24, 8);
+        assertThat(alerts.readValuesToList().stream().filter(a -> a.getWorkload().equals("train")))
+                .extracting(SpendAlert::getState).containsExactly(AlertState.WARNING);
+        // one GPU from then on: at the trailing day's rate October no longer reaches the line
+        for (int h = 24; h < 24 * 3; h += 6) {
+            hours("train", oct1.plusSeconds(3600L * h), 6, 1);
+        }
+        List<SpendAlert> after = alerts.readValuesToList().stream().filter(a -> a.getWorkload().equals("train")).toList();
+        assertThat(after).extracting(SpendAlert::getState).containsExactly(AlertState.RESOLVED);
+        assertThat(after.get(0).getProjectedMonthMicroUsd()).isLessThan(after.get(0).getOnpremLineMicroUsd());
+    }
+
+    @Test
     void fourHoursADayNeverWarns() {
         startWithPrice();
         Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");
