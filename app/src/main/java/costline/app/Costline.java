@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 PricesCommand.class,
                 QuickstartCommand.class,
                 CollectCommand.class,
+                ReportCommand.class,
+                BreakEvenCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Costline implements Runnable {

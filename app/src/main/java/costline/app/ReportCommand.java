@@ -1,0 +1,89 @@
+package costline.app;
+
+import costline.events.MonthlyRollup;
+import costline.events.RollupStatus;
+import costline.schemas.Topics;
+import costline.streams.rollup.MonthlyReport;
+import costline.streams.rollup.RollupTopicReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Reports for finance, read from Kafka. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Reports for finance, read from Kafka.",
+        subcommands = ReportCommand.Monthly.class)
+final class ReportCommand implements Runnable {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code report monthly --month 2026-10}: the month's rollups as CSV, the latest record per key of gpu.rollup.monthly. */
+    @Command(name = "monthly", mixinStandardHelpOptions = true,
+            description = {"CSV of one month's cost per workload, team, site and GPU model, with a TOTAL row.",
+                    "Reads the compacted rollup topic (latest record per key), not InfluxDB."})
+    static final class Monthly implements Callable<Integer> {
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--month", required = true, description = "Calendar month, YYYY-MM.")
+        String month;
+        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
+        String bootstrap;
+        @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Schema registry (default: ${DEFAULT-VALUE}).")
+        String registryUrl;
+        @Option(names = "--topic", defaultValue = Topics.GPU_ROLLUP_MONTHLY, description = "Rollup topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+        @Option(names = {"-o", "--output"}, defaultValue = "-", description = "CSV file, or - for standard output (default).")
+        String output;
+        @Option(names = "--timeout", defaultValue = "PT60S", description = "How long reading the topic may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+        @Option(names = "--require-final", description = "Fail (exit 3) when a row of the month is still MONTH_TO_DATE.")
+        boolean requireFinal;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                YearMonth.parse(month);
+            } catch (DateTimeParseException e) {
+                spec.commandLine().getErr().println("report monthly: --month '" + month + "' is not YYYY-MM, e.g. 2026-10");
+                return 2;
+            }
+            Map<String, MonthlyRollup> rows = RollupTopicReader.latestOfMonth(bootstrap, registryUrl, topic, month, timeout);
+            long open = rows.values().stream().filter(r -> r.getStatus() == RollupStatus.MONTH_TO_DATE).count();
+            if (output.equals("-")) {
+                MonthlyReport.write(month, rows.values(), spec.commandLine().getOut());
+            } else {
+                try (Writer w = new OutputStreamWriter(Files.newOutputStream(Path.of(output)), StandardCharsets.UTF_8)) {
+                    MonthlyReport.write(month, rows.values(), w);
+                }
+                spec.commandLine().getErr().println("wrote " + rows.size() + " rows and a TOTAL row to " + output);
+            }
+            if (open > 0) {
+                spec.commandLine().getErr().println("note: " + open + " of " + rows.size()
+                        + " rows are MONTH_TO_DATE: the month has not closed (end + grace) yet");
+                if (requireFinal) {
+                    return 3;
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package costline.streams.alert;
+
+import costline.events.OnPremPrice;
+import costline.events.PriceEntry;
+import costline.pricing.CostModel;
+import costline.streams.finance.OnPremCatalog;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Cloud month-to-date spend against the on-prem line for one scope and month.
+ *
+ * <p>The line is what owning the capacity used in the cloud would cost for the whole calendar month: for each
+ * cloud GPU model, peak concurrent GPUs x the fixed cost of an owned GPU over the month's real length (28 to 31
+ * days, not the 730-hour average) + electricity for the busy GPU-hours so far (board power x PUE x price). Models
+ * without an on-prem equivalent in the catalog are left out of both sides, so the comparison stays like for like.
+ *
+ * <p>The projection runs the last 24 hours' rates forward from the latest data: cloud spend grows at its rate, the
+ * line's energy part at the busy hours' rate, the fixed part not at all, so they meet
+ * {@code (line - cloud) / (cloud rate - energy rate)} later. A trailing day, not the month-to-date average, because
+ * GPU demand follows the day: a job that runs four hours every morning would otherwise look, each morning, like one
+ * that runs around the clock.
+ */
+public record OnPremLine(long cloudMtdMicroUsd, long lineMicroUsd, long fixedMicroUsd, long energyMicroUsd,
+                         long unpricedCloudMicroUsd, long projectedMonthMicroUsd, Long projectedCrossMs) {
+
+    /** The trailing span whose rates are projected. */
+    public static final long RUN_RATE_WINDOW_MS = 24 * 3_600_000L;
+
+    public static OnPremLine of(ScopeMonth s, long monthStartMs, long monthEndMs, OnPremCatalog catalog,
+                                Function<String, Optional<PriceEntry>> onPremPriceOf) {
+        long monthMs = monthEndMs - monthStartMs;
+        long cloud = 0;
+        long fixed = 0;
+        long energy = 0;
+        long unpriced = 0;
+        long now = Math.min(s.latestMs, monthEndMs);
+        long from = now - RUN_RATE_WINDOW_MS;
+        long recentCloud = 0;
+        long recentEnergy = 0;
+        for (Map.Entry<String, ScopeMonth.ModelUsage> e : s.models.entrySet()) {
+            ScopeMonth.ModelUsage u = e.getValue();
+            Optional<PriceEntry> price = onPremPriceOf.apply(e.getKey());
+            if (price.isEmpty()) {
+                unpriced += u.costMicroUsd;
+                continue;
+            }
+            OnPremPrice p = price.get().getOnprem();
+            cloud += u.costMicroUsd;
+            fixed += u.peakGpus * CostModel.onPremFixedCostMicroUsd(p, monthMs);
+            double watts = catalog.boardPowerW(e.getKey());
+            energy += CostModel.energyCostMicroUsd(p, CostModel.energyMjFromPower(watts, u.busyGpuMs));
+            recentCloud += u.hourlyCost.tailMap(from, true).values().stream().mapToLong(Long::longValue).sum();
+            long recentBusy = u.hourlyBusyMs.tailMap(from, true).values().stream().mapToLong(Long::longValue).sum();
+            recentEnergy += CostModel.energyCostMicroUsd(p, CostModel.energyMjFromPower(watts, recentBusy));
+        }
+        // rates per ms over the trailing day, or over the month so far while it is shorter than a day
+        long span = Math.max(1, Math.min(RUN_RATE_WINDOW_MS, now - monthStartMs));
+        double cloudRate = (double) recentCloud / span;
+        double energyRate = (double) recentEnergy / span;
+        long projected = cloud + Math.round(cloudRate * (monthEndMs - now));
+        Long cross = null;
+        long line = fixed + energy;
+        if (cloud < line && cloudRate > energyRate) {
+            double t = (line - cloud) / (cloudRate - energyRate);
+            if (now + t < monthEndMs) {
+                cross = now + (long) Math.ceil(t);
+            }
+        }
+        return new OnPremLine(cloud, line, fixed, energy, unpriced, projected, cross);
+    }
+
+    public boolean crossed() {
+        return lineMicroUsd > 0 && cloudMtdMicroUsd >= lineMicroUsd;
+    }
+}

@@ -1,0 +1,62 @@
+package costline.streams.alert;
+
+import costline.events.CostRecord;
+import costline.events.PriceEntry;
+import costline.events.Site;
+import costline.events.SpendAlert;
+import costline.schemas.serde.AvroSerde;
+import costline.streams.finance.DeadLetters;
+import costline.streams.finance.JsonSerde;
+import costline.streams.finance.PriceStore;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Spend alerts: cloud month-to-date spend against the on-prem line, per workload and for the fleet, one
+ * SpendAlert per state transition (see {@link AlertProcessor}, {@link OnPremLine}).
+ *
+ * <p>Each cloud CostRecord is sent twice: keyed by its workload and keyed by {@link AlertConfig#FLEET}, then
+ * repartitioned by that scope, so one task sees all of a scope's records (the fleet's peak is the peak of the
+ * summed minutes, not the sum of the workloads' peaks). On-prem prices come from a global store of gpu.prices.
+ * Run with {@code processing.guarantee=exactly_once_v2}, so a transition is sent once even after a crash.
+ */
+public final class SpendAlertTopology {
+
+    public static final String STORE = "alert-scope-month";
+    public static final String PRICES = "alert-prices";
+
+    private SpendAlertTopology() {
+    }
+
+    public static Topology build(AlertConfig config) {
+        Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
+        Serde<PriceEntry> priceSerde = AvroSerde.forValues(config.registryUrl(), PriceEntry.class);
+        Serde<SpendAlert> alertSerde = AvroSerde.forValues(config.registryUrl(), SpendAlert.class);
+
+        StreamsBuilder builder = new StreamsBuilder();
+        PriceStore.addTo(builder, PRICES, config.pricesTopic(), priceSerde);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                new JsonSerde<>(ScopeMonth.class)));
+
+        KStream<String, CostRecord> costs = builder.stream(config.inputTopic(),
+                Consumed.with(Serdes.String(), costSerde).withName("alert-costs"));
+        DeadLetters.splitInvalid(costs, "alert", config.deadLetterTopic(), costSerde)
+                .filter((k, v) -> v.getSite() == Site.CLOUD, Named.as("alert-cloud-only"))
+                .flatMap((k, v) -> List.of(KeyValue.pair(v.getWorkload(), v), KeyValue.pair(AlertConfig.FLEET, v)),
+                        Named.as("alert-workload-and-fleet"))
+                .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("alert-by-scope"))
+                .process(() -> new AlertProcessor(config, PRICES), Named.as("alert-state-machine"), STORE)
+                .to(config.outputTopic(), Produced.with(Serdes.String(), alertSerde).withName("alert-out"));
+        return builder.build();
+    }
+}

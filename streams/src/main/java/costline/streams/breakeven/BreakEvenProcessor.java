@@ -1,0 +1,175 @@
+package costline.streams.breakeven;
+
+import costline.events.BreakEvenRecommendation;
+import costline.events.CostRecord;
+import costline.events.OnPremPrice;
+import costline.events.PriceEntry;
+import costline.pricing.CostModel;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps each scope's cloud GPU-ms per minute and turns it into a {@link BreakEvenRecommendation}.
+ *
+ * <p>The cloud rate is what the scope actually paid per GPU-hour over the window (cost / GPU-hours of its
+ * CostRecords): it blends the instance types, regions and pricing models it really ran on, and a cloud price change
+ * reaches it through the CostRecords priced at the new rate. The on-prem side comes from the catalog (global store);
+ * a change there is noticed by the price check and recomputed at once.
+ */
+final class BreakEvenProcessor implements Processor<String, CostRecord, String, BreakEvenRecommendation> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BreakEvenProcessor.class);
+    private static final long MINUTE = 60_000L;
+
+    private final BreakEvenConfig config;
+    /** On-prem price and board power each scope was last computed with; lost on restart, which only recomputes once. */
+    private final Map<String, Integer> usedPrice = new HashMap<>();
+    private ProcessorContext<String, BreakEvenRecommendation> context;
+    private WindowStore<String, MinuteUsage> demand;
+    private KeyValueStore<String, ScopeSeen> scopes;
+    private ReadOnlyKeyValueStore<String, PriceEntry> prices;
+    private Sensor unpriced;
+
+    BreakEvenProcessor(BreakEvenConfig config) {
+        this.config = config;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, BreakEvenRecommendation> context) {
+        this.context = context;
+        this.demand = context.getStateStore(BreakEvenTopology.DEMAND);
+        this.scopes = context.getStateStore(BreakEvenTopology.SCOPES);
+        this.prices = context.getStateStore(BreakEvenTopology.PRICES);
+        this.unpriced = context.metrics().addRateTotalSensor("costline-finance", "breakeven", "no-onprem-price",
+                Sensor.RecordingLevel.INFO);
+        context.schedule(config.interval(), config.schedule(), now -> recompute(false, now));
+        context.schedule(config.priceCheckEvery(), config.schedule(), now -> recompute(true, now));
+    }
+
+    @Override
+    public void process(Record<String, CostRecord> record) {
+        CostRecord c = record.value();
+        long start = c.getWindowStart().toEpochMilli();
+        long end = c.getWindowEnd().toEpochMilli();
+        long firstMinute = Math.floorDiv(start, MINUTE) * MINUTE;
+        int minutes = (int) Math.max(1, Math.min((end - firstMinute + MINUTE - 1) / MINUTE, config.window().toMinutes()));
+        // a record longer than a minute is spread evenly over its minutes, so it does not read as a burst
+        for (int i = 0; i < minutes; i++) {
+            long share = c.getGpuMs() / minutes + (i < c.getGpuMs() % minutes ? 1 : 0);
+            long cost = c.getCostMicroUsd() / minutes + (i < c.getCostMicroUsd() % minutes ? 1 : 0);
+            long minute = firstMinute + i * MINUTE;
+            MinuteUsage old = demand.fetch(record.key(), minute);
+            demand.put(record.key(), (old == null ? new MinuteUsage(0, 0) : old).plus(share, cost), minute);
+        }
+        long lastMinute = firstMinute + (minutes - 1) * MINUTE;
+        ScopeSeen seen = scopes.get(record.key());
+        String scope = record.key().substring(0, record.key().length() - c.getGpuModel().length() - 1);
+        scopes.put(record.key(), seen == null
+                ? new ScopeSeen(scope, c.getGpuModel(), firstMinute, lastMinute)
+                : new ScopeSeen(scope, c.getGpuModel(), Math.min(seen.firstMinuteMs(), firstMinute),
+                        Math.max(seen.lastMinuteMs(), lastMinute)));
+    }
+
+    /** Every scope, or (price check) only those whose on-prem price or board power changed since last time. */
+    private void recompute(boolean onlyChangedPrices, long punctuationTime) {
+        long streamTime = context.currentStreamTimeMs();
+        if (streamTime < 0) {
+            return; // no data yet
+        }
+        long dataEnd = Math.floorDiv(streamTime + MINUTE - 1, MINUTE) * MINUTE;
+        List<KeyValue<String, ScopeSeen>> all = new ArrayList<>();
+        try (KeyValueIterator<String, ScopeSeen> it = scopes.all()) {
+            it.forEachRemaining(all::add);
+        }
+        for (KeyValue<String, ScopeSeen> kv : all) {
+            ScopeSeen seen = kv.value;
+            // the window ends with the data's time, and includes the scope's latest minute whatever its timestamp
+            long windowEnd = Math.max(dataEnd, seen.lastMinuteMs() + MINUTE);
+            if (seen.lastMinuteMs() < windowEnd - config.window().toMillis()) {
+                scopes.delete(kv.key); // no demand left in the window
+                usedPrice.remove(kv.key);
+                continue;
+            }
+            Optional<PriceEntry> price = config.catalog().resolve(seen.gpuModel(), prices);
+            if (price.isEmpty()) {
+                if (!onlyChangedPrices) {
+                    unpriced.record();
+                    LOG.warn("no on-prem price for cloud GPU model '{}' (scope {}): add onprem:<model> to the catalog "
+                            + "or map it with onprem.model-map", seen.gpuModel(), seen.scope());
+                }
+                continue;
+            }
+            double watts = config.catalog().boardPowerW(seen.gpuModel());
+            int fingerprint = Objects.hash(price.get().getOnprem(), watts);
+            Integer last = usedPrice.get(kv.key);
+            if (onlyChangedPrices && last != null && last == fingerprint) {
+                continue;
+            }
+            usedPrice.put(kv.key, fingerprint);
+            compute(kv.key, seen, price.get().getOnprem(), watts, windowEnd, punctuationTime)
+                    .ifPresent(rec -> context.forward(new Record<>(kv.key, rec, windowEnd)));
+        }
+    }
+
+    private Optional<BreakEvenRecommendation> compute(String key, ScopeSeen seen, OnPremPrice price, double watts,
+                                                      long windowEnd, long computedAt) {
+        long windowStart = Math.max(windowEnd - config.window().toMillis(), seen.firstMinuteMs());
+        int slots = (int) ((windowEnd - windowStart) / MINUTE);
+        if (slots <= 0) {
+            return Optional.empty();
+        }
+        long[] gpuMs = new long[slots];
+        long totalMs = 0;
+        long totalCost = 0;
+        try (WindowStoreIterator<MinuteUsage> it = demand.fetch(key, Instant.ofEpochMilli(windowStart),
+                Instant.ofEpochMilli(windowEnd - 1))) {
+            while (it.hasNext()) {
+                KeyValue<Long, MinuteUsage> m = it.next();
+                int slot = (int) ((m.key - windowStart) / MINUTE);
+                if (slot >= 0 && slot < slots) {
+                    // more than a minute per GPU in a minute would be a collector bug; the calculator sees it as is
+                    gpuMs[slot] += m.value.gpuMs();
+                    totalMs += m.value.gpuMs();
+                    totalCost += m.value.costMicroUsd();
+                }
+            }
+        }
+        long rate = totalMs == 0 ? 0 : Math.round((double) totalCost * CostModel.MS_PER_HOUR / totalMs);
+        BreakEvenResult r = BreakEvenCalculator.compute(new DemandCurve(MINUTE, gpuMs), rate, OwnershipCost.of(price, watts));
+        return Optional.of(BreakEvenRecommendation.newBuilder()
+                .setScope(seen.scope())
+                .setGpuModel(seen.gpuModel())
+                .setComputedAt(Instant.ofEpochMilli(computedAt))
+                .setWindowStart(Instant.ofEpochMilli(windowStart))
+                .setWindowEnd(Instant.ofEpochMilli(windowEnd))
+                .setRecommendation(r.recommendation())
+                .setOptimalOwnedGpus(r.optimalOwned())
+                .setPeakGpus(r.peakGpus())
+                .setMeanGpus(r.meanGpus())
+                .setLoadDuration(Arrays.stream(r.loadDuration()).boxed().toList())
+                .setCloudMicroUsdPerGpuHour(rate)
+                .setOwnedMonthlyMicroUsdPerGpu(r.owning().fixedMonthlyPerGpuMicroUsd())
+                .setCapexMicroUsd(r.hybrid().capexMicroUsd())
+                .setBreakEvenMonths(r.breakEvenMonths())
+                .setYearlySavingsMicroUsd(r.yearlySavingsMicroUsd())
+                .build());
+    }
+}

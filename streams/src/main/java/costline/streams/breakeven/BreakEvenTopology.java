@@ -1,0 +1,73 @@
+package costline.streams.breakeven;
+
+import costline.events.BreakEvenRecommendation;
+import costline.events.CostRecord;
+import costline.events.PriceEntry;
+import costline.events.Site;
+import costline.schemas.serde.AvroSerde;
+import costline.streams.finance.DeadLetters;
+import costline.streams.finance.JsonSerde;
+import costline.streams.finance.PriceStore;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Break-even recommendations per workload and for the fleet, per cloud GPU model, from the trailing demand curve.
+ *
+ * <p>Cloud CostRecords are keyed twice ({@code workload|model} and {@code *fleet*|model}) and repartitioned, so
+ * one task holds a scope's whole curve: GPU-ms per minute in a window store whose retention is the demand window
+ * (old minutes fall out on their own). {@link BreakEvenProcessor} recomputes every scope on the schedule and a
+ * scope at once when its on-prem price changes, with {@link BreakEvenCalculator}.
+ */
+public final class BreakEvenTopology {
+
+    public static final String DEMAND = "breakeven-demand";
+    public static final String SCOPES = "breakeven-scopes";
+    public static final String PRICES = "breakeven-prices";
+
+    private BreakEvenTopology() {
+    }
+
+    /** Output key of a scope and model: {@code <workload or *fleet*>|<gpu model>}. */
+    public static String key(String scope, String gpuModel) {
+        return scope + "|" + gpuModel;
+    }
+
+    public static Topology build(BreakEvenConfig config) {
+        Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
+        Serde<PriceEntry> priceSerde = AvroSerde.forValues(config.registryUrl(), PriceEntry.class);
+        Serde<BreakEvenRecommendation> outSerde = AvroSerde.forValues(config.registryUrl(), BreakEvenRecommendation.class);
+
+        StreamsBuilder builder = new StreamsBuilder();
+        PriceStore.addTo(builder, PRICES, config.pricesTopic(), priceSerde);
+        // a day more than the window, so a window's first minutes are still there when it is read
+        Duration retention = config.window().plusDays(1);
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(DEMAND, retention, Duration.ofMinutes(1), false),
+                Serdes.String(), new JsonSerde<>(MinuteUsage.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCOPES), Serdes.String(),
+                new JsonSerde<>(ScopeSeen.class)));
+
+        KStream<String, CostRecord> costs = builder.stream(config.inputTopic(),
+                Consumed.with(Serdes.String(), costSerde).withName("breakeven-costs"));
+        DeadLetters.splitInvalid(costs, "breakeven", config.deadLetterTopic(), costSerde)
+                .filter((k, v) -> v.getSite() == Site.CLOUD, Named.as("breakeven-cloud-only"))
+                .flatMap((k, v) -> List.of(KeyValue.pair(key(v.getWorkload(), v.getGpuModel()), v),
+                        KeyValue.pair(key(BreakEvenConfig.FLEET, v.getGpuModel()), v)), Named.as("breakeven-workload-and-fleet"))
+                .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("breakeven-by-scope"))
+                .process(() -> new BreakEvenProcessor(config), Named.as("breakeven-compute"), DEMAND, SCOPES)
+                .to(config.outputTopic(), Produced.with(Serdes.String(), outSerde).withName("breakeven-out"));
+        return builder.build();
+    }
+}

@@ -1,0 +1,94 @@
+package costline.streams.finance;
+
+import costline.events.PriceEntry;
+import costline.events.Site;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Which owned GPU would replace a cloud GPU, and what it draws.
+ *
+ * <p>The on-prem price of a cloud GPU model is found in this order:
+ * <ol>
+ *   <li>the explicit mapping (cloud model -> on-prem model), giving the key {@code onprem:<on-prem model>};</li>
+ *   <li>the same model name: {@code onprem:<cloud model>};</li>
+ *   <li>the same GPU family (A100, H100, H200, L40S, A10G, T4, ... taken from the model name): the on-prem entry
+ *       with the first key in sort order among those of that family. CloudWatch and NVML spell the same chip
+ *       differently ("NVIDIA A100-SXM4-40GB" versus "NVIDIA A100 80GB PCIe"), so a family match is the useful
+ *       default; the explicit mapping pins the memory size or form factor when it matters.</li>
+ * </ol>
+ *
+ * <p>Board power (watts drawn while busy) comes from the explicit per-model setting, else a family default
+ * from public data sheets (A100 SXM 400 W, H100 SXM 700 W, H100 PCIe 350 W), else {@code defaultBoardPowerW}.
+ */
+public record OnPremCatalog(Map<String, String> modelMap, Map<String, Double> boardPowerW, double defaultBoardPowerW) {
+
+    public static final String PREFIX = "onprem:";
+    private static final Pattern FAMILY = Pattern.compile("(?<![A-Z0-9])([ABHLTV]\\d{1,3}[A-Z]?)(?![0-9])");
+
+    public OnPremCatalog {
+        modelMap = Map.copyOf(modelMap);
+        boardPowerW = Map.copyOf(boardPowerW);
+    }
+
+    public static OnPremCatalog defaults() {
+        return new OnPremCatalog(Map.of(), Map.of(), 400);
+    }
+
+    /** The GPU family in a model name (A100, H100, L40S, ...), or empty. */
+    public static Optional<String> familyOf(String model) {
+        Matcher m = FAMILY.matcher(model.toUpperCase(Locale.ROOT));
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    /** The on-prem price entry that stands for owning a GPU like {@code cloudModel}, if the catalog has one. */
+    public Optional<PriceEntry> resolve(String cloudModel, ReadOnlyKeyValueStore<String, PriceEntry> prices) {
+        String mapped = modelMap.get(cloudModel);
+        if (mapped != null) {
+            return usable(prices.get(PREFIX + mapped));
+        }
+        Optional<PriceEntry> same = usable(prices.get(PREFIX + cloudModel));
+        if (same.isPresent()) {
+            return same;
+        }
+        Optional<String> family = familyOf(cloudModel);
+        if (family.isEmpty()) {
+            return Optional.empty();
+        }
+        try (KeyValueIterator<String, PriceEntry> it = prices.prefixScan(PREFIX, new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, PriceEntry> kv = it.next();
+                if (usable(kv.value).isPresent() && family.equals(familyOf(kv.value.getGpuModel()))) {
+                    return Optional.of(kv.value);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Watts a GPU of this model draws while busy. */
+    public double boardPowerW(String model) {
+        Double explicit = boardPowerW.get(model);
+        if (explicit != null) {
+            return explicit;
+        }
+        String upper = model.toUpperCase(Locale.ROOT);
+        String family = familyOf(model).orElse("");
+        return switch (family) {
+            case "A100" -> 400;
+            case "H100" -> upper.contains("PCIE") ? 350 : 700;
+            default -> defaultBoardPowerW;
+        };
+    }
+
+    private static Optional<PriceEntry> usable(PriceEntry e) {
+        return e != null && e.getSite() == Site.ONPREM && e.getOnprem() != null ? Optional.of(e) : Optional.empty();
+    }
+}

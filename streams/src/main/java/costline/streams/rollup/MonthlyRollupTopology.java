@@ -1,0 +1,66 @@
+package costline.streams.rollup;
+
+import costline.events.CostRecord;
+import costline.events.MonthlyRollup;
+import costline.schemas.serde.AvroSerde;
+import costline.streams.finance.DeadLetters;
+import costline.streams.finance.JsonSerde;
+import costline.streams.finance.MonthCalendar;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Monthly rollups: CostRecords summed per calendar month (in the configured zone), workload, site and GPU model.
+ *
+ * <p>Kafka Streams has no calendar windows (months differ in length and zone offsets move), so each record is
+ * re-keyed by {@code month|workload|site|gpu model} (which repartitions it) and summed in a key-value store by
+ * {@link RollupProcessor}: MONTH_TO_DATE on every contribution, one FINAL after the month's end plus the grace
+ * period (stream time), then a numbered CORRECTION for every record later than that. Run it with
+ * {@code processing.guarantee=exactly_once_v2}: the store, its changelog and the output then move together, so the
+ * totals stay exact across restarts and redelivery.
+ */
+public final class MonthlyRollupTopology {
+
+    public static final String STORE = "rollup-monthly-store";
+
+    private MonthlyRollupTopology() {
+    }
+
+    public static Topology build(RollupConfig config) {
+        Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
+        Serde<MonthlyRollup> rollupSerde = AvroSerde.forValues(config.registryUrl(), MonthlyRollup.class);
+        MonthCalendar calendar = new MonthCalendar(config.zone());
+
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+                new JsonSerde<>(RollupState.class)));
+
+        KStream<String, CostRecord> costs = builder.stream(config.inputTopic(),
+                Consumed.with(Serdes.String(), costSerde).withName("rollup-costs"));
+        KStream<String, CostRecord> valid = DeadLetters.splitInvalid(costs, "rollup", config.deadLetterTopic(), costSerde);
+        valid.selectKey((k, v) -> RollupKey.of(calendar.monthOf(v.getWindowStart().toEpochMilli()), v),
+                        Named.as("rollup-key-by-month"))
+                .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("rollup-by-month"))
+                .process(() -> new RollupProcessor(config, calendar), Named.as("rollup-sum"), STORE)
+                .split(Named.as("rollup-result-"))
+                .branch((k, v) -> v instanceof MonthlyRollup, Branched.withConsumer(rollups -> rollups
+                        .mapValues(v -> (MonthlyRollup) v, Named.as("rollup-as-rollup"))
+                        .to(config.outputTopic(), Produced.with(Serdes.String(), rollupSerde).withName("rollup-out")),
+                        "out"))
+                // a CostRecord comes back only when its month's totals are past retention: dead-lettered, not lost
+                .defaultBranch(Branched.withConsumer(late -> late
+                        .mapValues(v -> (CostRecord) v, Named.as("rollup-as-cost"))
+                        .to(config.deadLetterTopic(), Produced.with(Serdes.String(), costSerde).withName("rollup-past-retention")),
+                        "past-retention"));
+        return builder.build();
+    }
+}

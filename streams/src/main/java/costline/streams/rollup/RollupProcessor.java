@@ -1,0 +1,151 @@
+package costline.streams.rollup;
+
+import costline.events.CostRecord;
+import costline.events.MonthlyRollup;
+import costline.events.RollupStatus;
+import costline.events.Site;
+import costline.schemas.Topics;
+import costline.streams.finance.MonthCalendar;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sums CostRecords already keyed by {@code month|workload|site|gpu model}. Forwards a {@link MonthlyRollup} for
+ * every change, or the {@link CostRecord} itself (with a reason header, for the dead-letter topic) when its month
+ * is past retention and its totals are gone.
+ *
+ * <p>A month closes when stream time passes its end plus the grace period. Stream time, not the wall clock, so
+ * that a replay of last year's data closes months exactly as the live run did. Closing happens on the stream-time
+ * punctuation, and also on the next record of a key whose month has closed, so the FINAL always precedes the
+ * first CORRECTION.
+ */
+final class RollupProcessor implements Processor<String, CostRecord, String, SpecificRecord> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RollupProcessor.class);
+
+    private final RollupConfig config;
+    private final MonthCalendar calendar;
+    private ProcessorContext<String, SpecificRecord> context;
+    private KeyValueStore<String, RollupState> store;
+    private Sensor tooLate;
+
+    RollupProcessor(RollupConfig config, MonthCalendar calendar) {
+        this.config = config;
+        this.calendar = calendar;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.store = context.getStateStore(MonthlyRollupTopology.STORE);
+        this.tooLate = context.metrics().addRateTotalSensor("costline-finance", "rollup", "past-retention",
+                Sensor.RecordingLevel.INFO);
+        context.schedule(config.punctuateEvery(), PunctuationType.STREAM_TIME, this::closeDueMonths);
+        if (config.wallClockClose()) {
+            context.schedule(config.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::closeDueMonths);
+        }
+    }
+
+    @Override
+    public void process(Record<String, CostRecord> record) {
+        CostRecord c = record.value();
+        YearMonth month = calendar.monthOf(c.getWindowStart().toEpochMilli());
+        long now = context.currentStreamTimeMs();
+        RollupState s = store.get(record.key());
+        if (s == null && now > closeAt(month) + config.retention().toMillis()) {
+            tooLate.record();
+            LOG.warn("CostRecord for {} arrived after the month's totals were dropped (retention {}): dead-lettered",
+                    record.key(), config.retention());
+            record.headers().add(Topics.DLQ_REASON_HEADER, "MONTH_PAST_RETENTION".getBytes(StandardCharsets.UTF_8));
+            context.forward(record.withValue((SpecificRecord) c));
+            return;
+        }
+        boolean monthClosed = now > closeAt(month);
+        if (s != null && !s.closed() && monthClosed) {
+            s = s.closedNow();
+            context.forward(new Record<>(record.key(), toRollup(s, RollupStatus.FINAL), Math.max(closeAt(month), s.updatedAtMs())));
+        }
+        s = add(s, month, c, monthClosed);
+        RollupStatus status = RollupStatus.MONTH_TO_DATE;
+        if (s.closed()) {
+            s = s.corrected();
+            status = RollupStatus.CORRECTION;
+        }
+        store.put(record.key(), s);
+        context.forward(new Record<>(record.key(), toRollup(s, status), record.timestamp()));
+    }
+
+    /** Closes the months whose end + grace is before {@code time} (stream time, or the wall clock where enabled). */
+    private void closeDueMonths(long streamTime) {
+        List<KeyValue<String, RollupState>> due = new ArrayList<>();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, RollupState> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, RollupState> kv = it.next();
+                long closeAt = closeAt(YearMonth.parse(kv.value.month()));
+                if (!kv.value.closed() && streamTime > closeAt) {
+                    due.add(kv);
+                } else if (kv.value.closed() && streamTime > closeAt + config.retention().toMillis()) {
+                    expired.add(kv.key);
+                }
+            }
+        }
+        for (KeyValue<String, RollupState> kv : due) {
+            RollupState closed = kv.value.closedNow();
+            store.put(kv.key, closed);
+            long closeAt = closeAt(YearMonth.parse(closed.month()));
+            context.forward(new Record<>(kv.key, toRollup(closed, RollupStatus.FINAL), closeAt));
+        }
+        expired.forEach(store::delete);
+    }
+
+    private long closeAt(YearMonth month) {
+        return calendar.endMs(month) + config.grace().toMillis();
+    }
+
+    private RollupState add(RollupState s, YearMonth month, CostRecord c, boolean monthClosed) {
+        long updated = c.getWindowStart().toEpochMilli();
+        if (s == null) {
+            return new RollupState(month.toString(), config.zone().getId(), c.getWorkload(), c.getTeam(),
+                    c.getSite().name(), c.getGpuModel(), c.getGpuMs(), c.getBusyGpuMs(), c.getCostMicroUsd(),
+                    c.getIdleMicroUsd(), c.getEnergyMj(), updated, monthClosed, 0);
+        }
+        return new RollupState(s.month(), s.zone(), s.workload(), c.getTeam() != null ? c.getTeam() : s.team(), s.site(),
+                s.gpuModel(), Math.addExact(s.gpuMs(), c.getGpuMs()), Math.addExact(s.busyGpuMs(), c.getBusyGpuMs()),
+                Math.addExact(s.costMicroUsd(), c.getCostMicroUsd()), Math.addExact(s.idleMicroUsd(), c.getIdleMicroUsd()),
+                Math.addExact(s.energyMj(), c.getEnergyMj()), Math.max(s.updatedAtMs(), updated), s.closed(), s.revision());
+    }
+
+    static MonthlyRollup toRollup(RollupState s, RollupStatus status) {
+        return MonthlyRollup.newBuilder()
+                .setMonth(s.month())
+                .setZone(s.zone())
+                .setWorkload(s.workload())
+                .setTeam(s.team())
+                .setSite(Site.valueOf(s.site()))
+                .setGpuModel(s.gpuModel())
+                .setStatus(status)
+                .setRevision(status == RollupStatus.CORRECTION ? s.revision() : 0)
+                .setGpuMs(s.gpuMs())
+                .setBusyGpuMs(s.busyGpuMs())
+                .setCostMicroUsd(s.costMicroUsd())
+                .setIdleMicroUsd(s.idleMicroUsd())
+                .setEnergyMj(s.energyMj())
+                .setUpdatedAt(Instant.ofEpochMilli(s.updatedAtMs()))
+                .build();
+    }
+}
