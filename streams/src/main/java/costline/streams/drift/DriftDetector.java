@@ -116,10 +116,15 @@ public final class DriftDetector {
             return Optional.empty();
         }
         long started = direction == Direction.UP ? s.upStart : s.downStart;
-        // The window median confirms (it ignores spikes) but straddles the change; the new level is what came
-        // after the estimated start.
+        // The window median confirms (it ignores spikes) but straddles the change: the new level is the median
+        // of what came after the estimated start, at most the newer half of the window (the start estimate can
+        // be early when the CUSUM was already off zero by chance).
         double[] after = s.windowValuesSince(started);
-        double level = after.length >= 3 ? median(after) : current;
+        double[] all = s.windowValues();
+        int half = Math.max(3, all.length / 2);
+        double[] newest = after.length >= 3 && after.length < half ? after
+                : Arrays.copyOfRange(all, all.length - half, all.length);
+        double level = median(newest);
         Detection d = new Detection(s.baseline, level, direction, started, timestamp, sigma);
         s.detections++;
         rebaseline(s);
