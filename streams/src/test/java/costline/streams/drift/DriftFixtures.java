@@ -19,6 +19,12 @@ final class DriftFixtures {
 
     /** A 1 s on-prem sample of one GPU; workloads as (name, share) pairs. */
     static GpuSample sample(String gpu, long timeMs, Float util, Float powerW, Object... workloadShares) {
+        return sample(gpu, timeMs, 1000, util, powerW, workloadShares);
+    }
+
+    /** A sample covering intervalMs up to timeMs. */
+    static GpuSample sample(String gpu, long timeMs, long intervalMs, Float util, Float powerW,
+                            Object... workloadShares) {
         List<WorkloadShare> shares = new ArrayList<>();
         for (int i = 0; i < workloadShares.length; i += 2) {
             shares.add(WorkloadShare.newBuilder().setWorkload((String) workloadShares[i]).setTeam("ml")
@@ -26,7 +32,7 @@ final class DriftFixtures {
         }
         return GpuSample.newBuilder()
                 .setSampleTime(Instant.ofEpochMilli(timeMs))
-                .setIntervalMs(1000)
+                .setIntervalMs(intervalMs)
                 .setSource(Source.SIMULATED)
                 .setSite(Site.ONPREM)
                 .setHost("node-1")
