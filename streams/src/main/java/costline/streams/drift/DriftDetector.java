@@ -19,8 +19,9 @@ import java.util.Optional;
  *       are below h / 2: it follows slow noise-level wander, but freezes as soon as evidence of a change builds,
  *       so a gradual drift cannot drag the baseline along with it.</li>
  *   <li>Confirmation: an armed CUSUM fires only when the median of the last confirmSamples values has itself
- *       moved by at least max(minShiftSigma sigma, minChangePct of the baseline, the metric's minimum). A
- *       spike covering fewer than half the window cannot move a median, however tall it is.</li>
+ *       moved by at least max(minShiftSigma sigma, minChangePct of the baseline, the metric's minimum), and so
+ *       has the median of the newer half of the window (the level reported). A spike covering fewer than half
+ *       the window cannot move a median, however tall it is.</li>
  *   <li>After a detection the detector re-baselines (a new warm-up seeded with the confirmation window), so
  *       one change is reported once. A CUSUM that stays armed for rebaselineAfterSamples without a
  *       reportable shift is absorbed the same way, silently.</li>
@@ -99,15 +100,32 @@ public final class DriftDetector {
         if (s.windowCount < s.window.length) {
             return Optional.empty();
         }
-        double current = median(s.windowValues());
-        double shift = current - s.baseline;
+        double[] all = s.windowValues();
+        double windowMedian = median(all);
         double needed = Math.max(params.minShiftSigma() * sigma,
                 Math.max(params.minChangePct() / 100.0 * Math.abs(s.baseline), scale.minChangeAbs()));
         Direction direction = null;
-        if (s.cusumUp > params.cusumH() && shift >= needed) {
+        if (s.cusumUp > params.cusumH() && windowMedian - s.baseline >= needed) {
             direction = Direction.UP;
-        } else if (s.cusumDown > params.cusumH() && -shift >= needed) {
+        } else if (s.cusumDown > params.cusumH() && s.baseline - windowMedian >= needed) {
             direction = Direction.DOWN;
+        }
+        long started = direction == Direction.UP ? s.upStart : s.downStart;
+        // The window median confirms (it ignores spikes) but straddles the change: the new level is the median
+        // of what came after the estimated start, at most the newer half of the window (the start estimate can
+        // be early when the CUSUM was already off zero by chance). It must show the shift too: a spike that
+        // tilts the whole window's median with help from noise still leaves the newer half at the old level.
+        double level = Double.NaN;
+        if (direction != null) {
+            double[] after = s.windowValuesSince(started);
+            int half = Math.max(3, all.length / 2);
+            double[] newest = after.length >= 3 && after.length < half ? after
+                    : Arrays.copyOfRange(all, all.length - half, all.length);
+            level = median(newest);
+            double levelShift = direction == Direction.UP ? level - s.baseline : s.baseline - level;
+            if (levelShift < needed) {
+                direction = null;
+            }
         }
         if (direction == null) {
             if (s.armedSamples >= params.rebaselineAfterSamples()) {
@@ -115,16 +133,6 @@ public final class DriftDetector {
             }
             return Optional.empty();
         }
-        long started = direction == Direction.UP ? s.upStart : s.downStart;
-        // The window median confirms (it ignores spikes) but straddles the change: the new level is the median
-        // of what came after the estimated start, at most the newer half of the window (the start estimate can
-        // be early when the CUSUM was already off zero by chance).
-        double[] after = s.windowValuesSince(started);
-        double[] all = s.windowValues();
-        int half = Math.max(3, all.length / 2);
-        double[] newest = after.length >= 3 && after.length < half ? after
-                : Arrays.copyOfRange(all, all.length - half, all.length);
-        double level = median(newest);
         Detection d = new Detection(s.baseline, level, direction, started, timestamp, sigma);
         s.detections++;
         rebaseline(s);

@@ -81,8 +81,9 @@ class DriftDetectorTest {
 
     @Test
     void aSingleTenSampleSpikeGivesNoSignalWhateverItsHeight() {
-        for (long seed = 1; seed <= 20; seed++) {
-            int at = 600 + (int) seed * 37;
+        // 1000 seeds: seed 10751 once found a spike that tilted the window median with help from the noise.
+        for (long seed = 10_001; seed <= 11_000; seed++) {
+            int at = 1500;
             assertThat(run(Synthetic.series(seed, 3000, 5.0, Synthetic.spike(90, 5, at, 10))))
                     .as("seed %d: downward spike", seed).isEmpty();
             assertThat(run(Synthetic.series(seed, 3000, 5.0, Synthetic.spike(40, 100, at, 10))))
