@@ -16,11 +16,11 @@ import java.util.function.IntToDoubleFunction;
  * figures; asserts nothing.
  *
  * <pre>
- * mvn -B -q -o -pl streams -am test-compile
+ * mvn -B -q -pl streams -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -cp "streams/target/test-classes:streams/target/classes:$(cat /tmp/cp.txt)" \
- *     costline.streams.drift.bench.DriftDetectorBench [seeds]
+ *     costline.streams.drift.bench.DriftDetectorBench [seeds, default 1000]
  * </pre>
- * (write the classpath first with {@code mvn -q -o -pl streams dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt}).
+ * (one Maven run, so the reactor puts the modules' own classes on the classpath file).
  */
 public final class DriftDetectorBench {
 
