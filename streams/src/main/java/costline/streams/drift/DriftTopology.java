@@ -63,6 +63,8 @@ public final class DriftTopology {
                 Serdes.String(), new JsonSerde<>(GpuDriftState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.STORE, persistent),
                 Serdes.String(), new JsonSerde<>(WorkloadDriftState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.GPU_STORE, persistent),
+                Serdes.String(), new JsonSerde<>(HeldGpu.class)));
 
         KStream<String, GpuSample> samples = builder.stream(config.samplesTopic(),
                 Consumed.with(Serdes.String(), sampleSerde).withName("drift-samples"));
@@ -83,7 +85,7 @@ public final class DriftTopology {
                 .merge(costs, Named.as("drift-workload-merge"))
                 .repartition(Repartitioned.with(Serdes.String(), inputSerde).withName(WORKLOAD_REPARTITION))
                 .process(() -> new WorkloadDriftProcessor(config), Named.as("drift-workload"),
-                        WorkloadDriftProcessor.STORE);
+                        WorkloadDriftProcessor.STORE, WorkloadDriftProcessor.GPU_STORE);
 
         gpuSignals.merge(workloadSignals, Named.as("drift-signals"))
                 .to(config.driftTopic(), Produced.with(Serdes.String(), signalSerde).withName("drift-out"));

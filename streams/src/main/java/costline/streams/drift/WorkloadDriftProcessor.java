@@ -5,7 +5,6 @@ import costline.events.DriftMetric;
 import costline.events.DriftSignal;
 import costline.events.EntityType;
 import costline.events.Severity;
-import costline.streams.drift.WorkloadDriftState.HeldGpu;
 import costline.streams.drift.WorkloadInput.CostPart;
 import costline.streams.drift.WorkloadInput.Observation;
 import java.time.Instant;
@@ -15,6 +14,9 @@ import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -24,11 +26,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadInput, String, DriftSignal> {
 
     static final String STORE = "drift-workload-state";
+    static final String GPU_STORE = "drift-workload-gpus";
+    /** Separates workload and GPU id in the held-GPU store's keys; a prefix scan finds one workload's GPUs. */
+    private static final char KEY_SEPARATOR = '\u001f';
     private static final long MS_PER_HOUR = 3_600_000L;
 
     private final DriftConfig config;
     private final long bucketMs;
     private KeyValueStore<String, WorkloadDriftState> store;
+    private KeyValueStore<String, HeldGpu> gpuStore;
 
     WorkloadDriftProcessor(DriftConfig config) {
         this.config = config;
@@ -39,6 +45,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     public void init(ProcessorContext<String, DriftSignal> context) {
         super.init(context);
         store = context.getStateStore(STORE);
+        gpuStore = context.getStateStore(GPU_STORE);
     }
 
     @Override
@@ -71,12 +78,27 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     private void observe(String workload, WorkloadDriftState s, Observation o, DriftThresholds t,
                          DriftDetector detector) {
         s.lastObservation = Math.max(s.lastObservation, o.sampleTime());
-        HeldGpu gpu = s.gpus.computeIfAbsent(o.gpuId(), id -> new HeldGpu());
+        String gpuKey = workload + KEY_SEPARATOR + o.gpuId();
+        HeldGpu gpu = gpuStore.get(gpuKey);
+        if (gpu == null) {
+            gpu = new HeldGpu();
+        }
         gpu.share = o.share();
         gpu.siteModel = siteModel(o.site(), o.gpuModel());
         gpu.lastSeen = Math.max(gpu.lastSeen, o.sampleTime());
         if (o.utilPct() != null) {
             double util = o.utilPct();
+            gpu.lastUtilPct = util;
+            if (util < t.idleFloorPct()) {
+                if (gpu.idleSince == null) {
+                    gpu.idleSince = o.sampleTime() - Math.max(0L, o.intervalMs());
+                }
+            } else {
+                gpu.idleSince = null;
+            }
+        }
+        gpuStore.put(gpuKey, gpu);
+        if (o.utilPct() != null) {
             long bucket = Math.floorDiv(o.sampleTime(), bucketMs) * bucketMs;
             if (s.bucketStart < 0) {
                 s.bucketStart = bucket;
@@ -87,44 +109,48 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
             // A sample of an earlier bucket (another GPU's, slightly behind) joins the open one: nothing is lost,
             // and the detector still gets its samples in time order.
             double weight = o.share() * Math.max(1L, o.intervalMs());
-            s.weightedUtilMs += weight * util;
+            s.weightedUtilMs += weight * o.utilPct();
             s.weightMs += weight;
-
-            gpu.lastUtilPct = util;
-            if (util < t.idleFloorPct()) {
-                if (gpu.idleSince == null) {
-                    gpu.idleSince = o.sampleTime() - Math.max(0L, o.intervalMs());
-                }
-            } else {
-                gpu.idleSince = null;
-            }
         }
-        long releasedBefore = s.lastObservation - config.gpuReleasedAfter().toMillis();
-        s.gpus.values().removeIf(g -> g.lastSeen < releasedBefore);
-        idle(workload, s, t, o.sampleTime());
     }
 
     private void closeBucket(String workload, WorkloadDriftState s, DriftThresholds t, DriftDetector detector) {
+        long end = s.bucketStart + bucketMs;
+        // Held GPUs are scanned once per bucket, not per sample: a workload's idle episode is decided at bucket
+        // ends, so with N GPUs a sample costs one small store write and a bucket one scan of N entries.
+        heldGpus(workload, s, t, s.lastObservation);
         if (s.weightMs > 0) {
-            long end = s.bucketStart + bucketMs;
-            emit(workload, DriftMetric.UTILIZATION, detector.update(s.utilization, end, s.weightedUtilMs / s.weightMs),
-                    t);
+            emit(workload, DriftMetric.UTILIZATION,
+                    detector.update(s.utilization, end, s.weightedUtilMs / s.weightMs), t);
         }
         s.weightedUtilMs = 0;
         s.weightMs = 0;
     }
 
-    /** One IDLE signal when the first held GPU has been under the floor for idleAfter; none until all recover. */
-    private void idle(String workload, WorkloadDriftState s, DriftThresholds t, long now) {
-        if (UNALLOCATED.equals(workload)) {
-            return;
-        }
+    /**
+     * Forgets GPUs the workload released, and emits one IDLE signal when the first held GPU has been under the
+     * floor for idleAfter; none until all have recovered.
+     */
+    private void heldGpus(String workload, WorkloadDriftState s, DriftThresholds t, long now) {
+        long releasedBefore = now - config.gpuReleasedAfter().toMillis();
         long idleAfter = t.idleAfter().toMillis();
         List<HeldGpu> idle = new ArrayList<>();
-        for (HeldGpu g : s.gpus.values()) {
-            if (g.idleSince != null && now - g.idleSince >= idleAfter) {
-                idle.add(g);
+        List<String> released = new ArrayList<>();
+        try (KeyValueIterator<String, HeldGpu> it = gpuStore.prefixScan(workload + KEY_SEPARATOR,
+                Serdes.String().serializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, HeldGpu> e = it.next();
+                HeldGpu g = e.value;
+                if (g.lastSeen < releasedBefore) {
+                    released.add(e.key);
+                } else if (g.idleSince != null && now - g.idleSince >= idleAfter) {
+                    idle.add(g);
+                }
             }
+        }
+        released.forEach(gpuStore::delete);
+        if (UNALLOCATED.equals(workload)) {
+            return;
         }
         if (idle.isEmpty()) {
             s.idleEpisode = false;

@@ -6,16 +6,6 @@ import java.util.Map;
 /** State of one workload's detectors and idle tracking, one store entry per workload. */
 final class WorkloadDriftState {
 
-    /** A GPU the workload holds, as last seen. */
-    static final class HeldGpu {
-        double share;
-        String siteModel;
-        double lastUtilPct;
-        long lastSeen;
-        /** Start of the current run under the idle floor; null while busy. */
-        Long idleSince;
-    }
-
     // Share-weighted utilization of the open bucket: sum(share * util * interval) / sum(share * interval).
     long bucketStart = -1;
     double weightedUtilMs;
@@ -32,7 +22,7 @@ final class WorkloadDriftState {
     /** Cost of one GPU-hour of this workload by site|model, micro-USD, from its latest cost record. */
     Map<String, Long> microUsdPerGpuHour = new HashMap<>();
 
-    Map<String, HeldGpu> gpus = new HashMap<>();
+    /** The held GPUs live in their own store (one entry per workload and GPU); this is only the episode flag. */
     boolean idleEpisode;
     long lastObservation = Long.MIN_VALUE;
 }
