@@ -200,6 +200,24 @@ class DriftTopologyTest {
     }
 
     @Test
+    void aReleasedGpuNoLongerCountsAsHeldIdle() {
+        start(config);
+        // GPU-x idles under "rel" for 10 minutes, then is handed to "next"; GPU-y keeps "rel" busy throughout.
+        long t = T0;
+        for (int i = 0; i < 300; i++) {
+            t += 10_000L;
+            String holder = i < 60 ? "rel" : "next";
+            pipeSample(DriftFixtures.sample("GPU-x", t, 10_000L, 2f, 80f, holder, 1.0));
+            pipeSample(DriftFixtures.sample("GPU-y", t, 10_000L, 85f, 500f, "rel", 1.0));
+        }
+        List<DriftSignal> idle = drift.readValuesToList().stream()
+                .filter(s -> s.getMetric() == DriftMetric.IDLE).toList();
+        assertThat(idle).extracting(DriftSignal::getEntity).containsExactly("next");
+        assertThat(idle.get(0).getStartedAt().toEpochMilli()).as("idle for 'next' from its first sample")
+                .isEqualTo(T0 + 60 * 10_000L);
+    }
+
+    @Test
     void theIdleFloorIsPerWorkload() {
         DriftThresholds lowFloor = new DriftThresholds(DetectorParams.DEFAULTS, 25, 50, 5.0, Duration.ofMinutes(30),
                 1_000_000L);
