@@ -32,6 +32,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,6 +75,10 @@ class DriftKafkaTest {
         String appId = "costline-drift-" + UUID.randomUUID();
         Properties props = DriftTopology.streamsProperties(appId, kafka.bootstrapServers(), stateDir.toString());
         props.putAll(kafka.clientProperties());
+        // The stopped instance's member is only dropped at its session timeout (Streams does not leave the
+        // group on close): the broker's minimum keeps the restart quick.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1000");
 
         Random r = new Random(5);
         int stepAt = 50;
