@@ -34,7 +34,7 @@ import org.apache.kafka.streams.state.Stores;
  * gpu.cost ───── re-keyed by workload ───┴─> repartition by workload ─> per workload:          │
  *                                              utilization, cost rate, idle episodes ───────────┘
  * </pre>
- * A pure function of its config: it creates no client. Both stores are persistent (RocksDB) and changelogged,
+ * A pure function of its config: it creates no client. Every store is persistent (RocksDB) and changelogged,
  * so detectors resume where they stopped after a restart or on another instance.
  */
 public final class DriftTopology {
