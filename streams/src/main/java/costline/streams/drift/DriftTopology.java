@@ -1,0 +1,135 @@
+package costline.streams.drift;
+
+import costline.events.CostRecord;
+import costline.events.DriftSignal;
+import costline.events.GpuSample;
+import costline.events.WorkloadShare;
+import costline.schemas.serde.AvroSerde;
+import costline.streams.drift.WorkloadInput.CostPart;
+import costline.streams.drift.WorkloadInput.Observation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Drift signals: gpu.samples and gpu.cost in, DriftSignal out to gpu.drift keyed by entity (GPU id or workload).
+ *
+ * <pre>
+ * gpu.samples ──> per GPU (key = GPU id): utilization, power per util% ─────────────────────────┐
+ *      └─ one record per workload share ─┐                                                      ├─> gpu.drift
+ * gpu.cost ───── re-keyed by workload ───┴─> repartition by workload ─> per workload:          │
+ *                                              utilization, cost rate, idle episodes ───────────┘
+ * </pre>
+ * A pure function of its config: it creates no client. Every store is persistent (RocksDB) and changelogged,
+ * so detectors resume where they stopped after a restart or on another instance.
+ */
+public final class DriftTopology {
+
+    static final String WORKLOAD_REPARTITION = "drift-workload-input";
+
+    private DriftTopology() {
+    }
+
+    public static Topology build(DriftConfig config) {
+        return build(config, true);
+    }
+
+    /**
+     * With {@code persistent} false the stores are in memory (still changelogged). Only for tests that drive many
+     * thousands of records through TopologyTestDriver, which flushes RocksDB after every record.
+     */
+    static Topology build(DriftConfig config, boolean persistent) {
+        Serde<GpuSample> sampleSerde = AvroSerde.forValues(config.schemaRegistryUrl(), GpuSample.class);
+        Serde<CostRecord> costSerde = AvroSerde.forValues(config.schemaRegistryUrl(), CostRecord.class);
+        Serde<DriftSignal> signalSerde = AvroSerde.forValues(config.schemaRegistryUrl(), DriftSignal.class);
+        JsonSerde<WorkloadInput> inputSerde = new JsonSerde<>(WorkloadInput.class);
+
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(GpuDriftProcessor.STORE, persistent),
+                Serdes.String(), new JsonSerde<>(GpuDriftState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.STORE, persistent),
+                Serdes.String(), new JsonSerde<>(WorkloadDriftState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.GPU_STORE, persistent),
+                Serdes.String(), new JsonSerde<>(HeldGpu.class)));
+
+        KStream<String, GpuSample> samples = builder.stream(config.samplesTopic(),
+                Consumed.with(Serdes.String(), sampleSerde).withName("drift-samples"));
+
+        KStream<String, DriftSignal> gpuSignals = samples.process(() -> new GpuDriftProcessor(config),
+                Named.as("drift-gpu"), GpuDriftProcessor.STORE);
+
+        KStream<String, WorkloadInput> observations = samples.flatMap(
+                (gpu, sample) -> observations(gpu, sample), Named.as("drift-shares"));
+        KStream<String, WorkloadInput> costs = builder.stream(config.costTopic(),
+                        Consumed.with(Serdes.String(), costSerde).withName("drift-cost"))
+                .filter((k, c) -> c != null, Named.as("drift-cost-present"))
+                .map((k, c) -> KeyValue.pair(c.getWorkload(), WorkloadInput.of(new CostPart(c.getSite().name(),
+                        c.getGpuModel(), c.getWindowStart().toEpochMilli(), c.getWindowEnd().toEpochMilli(),
+                        c.getCostMicroUsd(), c.getGpuMs()))), Named.as("drift-cost-by-workload"));
+
+        KStream<String, DriftSignal> workloadSignals = observations
+                .merge(costs, Named.as("drift-workload-merge"))
+                .repartition(Repartitioned.with(Serdes.String(), inputSerde).withName(WORKLOAD_REPARTITION))
+                .process(() -> new WorkloadDriftProcessor(config), Named.as("drift-workload"),
+                        WorkloadDriftProcessor.STORE, WorkloadDriftProcessor.GPU_STORE);
+
+        gpuSignals.merge(workloadSignals, Named.as("drift-signals"))
+                .to(config.driftTopic(), Produced.with(Serdes.String(), signalSerde).withName("drift-out"));
+        return builder.build();
+    }
+
+    private static KeyValueBytesStoreSupplier store(String name, boolean persistent) {
+        return persistent ? Stores.persistentKeyValueStore(name) : Stores.inMemoryKeyValueStore(name);
+    }
+
+    /** One observation per workload share with a valid share; the GPU's own utilization rides along. */
+    static List<KeyValue<String, WorkloadInput>> observations(String gpuKey, GpuSample s) {
+        if (s == null || s.getWorkloads() == null) {
+            return List.of();
+        }
+        String gpu = gpuKey != null ? gpuKey : s.getGpuId();
+        Float util = s.getUtilGpuPct();
+        Double utilPct = util != null && Readings.validUtil(util) ? Double.valueOf(util) : null;
+        List<KeyValue<String, WorkloadInput>> out = new ArrayList<>(s.getWorkloads().size());
+        for (WorkloadShare w : s.getWorkloads()) {
+            if (w.getWorkload() == null || !Readings.validShare(w.getShare())) {
+                continue;
+            }
+            out.add(KeyValue.pair(w.getWorkload(), WorkloadInput.of(new Observation(gpu,
+                    s.getSampleTime().toEpochMilli(), s.getIntervalMs(), utilPct, w.getShare(), s.getSite().name(),
+                    s.getGpuModel()))));
+        }
+        return out;
+    }
+
+    /**
+     * The Streams settings this topology is meant to run under: exactly_once_v2 (a restart neither loses nor
+     * repeats a detector step), and records that cannot be decoded logged and skipped here, because the cost
+     * topology dead-letters the same gpu.samples records and one copy in gpu.samples.dlq is enough (Streams
+     * counts the skips in its dropped-records metric).
+     */
+    public static Properties streamsProperties(String applicationId, String bootstrapServers, String stateDir) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        return p;
+    }
+}

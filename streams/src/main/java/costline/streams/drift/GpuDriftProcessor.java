@@ -1,0 +1,80 @@
+package costline.streams.drift;
+
+import costline.events.DriftMetric;
+import costline.events.DriftSignal;
+import costline.events.EntityType;
+import costline.events.GpuSample;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Per GPU (the input key): utilization and power per utilization percent, one detector each. */
+final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, String, DriftSignal> {
+
+    static final String STORE = "drift-gpu-state";
+    private static final Logger LOG = LoggerFactory.getLogger(GpuDriftProcessor.class);
+
+    private final DriftConfig config;
+    private final DriftDetector utilDetector;
+    private final DriftDetector ppuDetector;
+    private KeyValueStore<String, GpuDriftState> store;
+
+    GpuDriftProcessor(DriftConfig config) {
+        this.config = config;
+        this.utilDetector = new DriftDetector(config.defaults().detector(), MetricScale.UTILIZATION);
+        this.ppuDetector = new DriftDetector(config.defaults().detector(), MetricScale.POWER_PER_UTIL);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DriftSignal> context) {
+        super.init(context);
+        store = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, GpuSample> record) {
+        GpuSample sample = record.value();
+        if (sample == null) {
+            return;
+        }
+        String gpu = record.key() != null ? record.key() : sample.getGpuId();
+        GpuDriftState state = store.get(gpu);
+        if (state == null) {
+            state = new GpuDriftState();
+            state.utilization = utilDetector.newState();
+            state.powerPerUtil = ppuDetector.newState();
+        }
+        long t = sample.getSampleTime().toEpochMilli();
+        if (t <= state.lastSampleTime) {
+            // A redelivered or late sample: the detectors need time order, and a duplicate would count twice.
+            state.skippedOutOfOrder++;
+            store.put(gpu, state);
+            return;
+        }
+        state.lastSampleTime = t;
+        Float util = sample.getUtilGpuPct();
+        if (util != null && !Readings.validUtil(util)) {
+            state.invalidReadings++;
+            LOG.warn("GPU {}: utilization {} at {} is outside 0..100; skipped by drift ({} so far)", gpu, util,
+                    sample.getSampleTime(), state.invalidReadings);
+            util = null;
+        }
+        if (util != null) {
+            emit(gpu, DriftMetric.UTILIZATION, utilDetector.update(state.utilization, t, util));
+            Float power = sample.getPowerW();
+            if (power != null && Readings.validPower(power) && util >= config.powerPerUtilMinUtilPct()) {
+                emit(gpu, DriftMetric.POWER_PER_UTIL, ppuDetector.update(state.powerPerUtil, t, power / util));
+            }
+        }
+        store.put(gpu, state);
+    }
+
+    private void emit(String gpu, DriftMetric metric, Optional<Detection> detection) {
+        detection.ifPresent(d -> context().forward(new Record<>(gpu,
+                DriftSignals.of(gpu, EntityType.GPU, metric, d, config.defaults()), d.detectedAt())));
+    }
+}

@@ -1,0 +1,240 @@
+package costline.streams.drift;
+
+import costline.events.Direction;
+import costline.events.DriftMetric;
+import costline.events.DriftSignal;
+import costline.events.EntityType;
+import costline.events.Severity;
+import costline.streams.drift.WorkloadInput.CostPart;
+import costline.streams.drift.WorkloadInput.Observation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Per workload (the input key): share-weighted utilization over buckets, cost rate per minute, and idle episodes
+ * of the GPUs it holds.
+ */
+final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadInput, String, DriftSignal> {
+
+    static final String STORE = "drift-workload-state";
+    static final String GPU_STORE = "drift-workload-gpus";
+    /** Separates workload and GPU id in the held-GPU store's keys; a prefix scan finds one workload's GPUs. */
+    private static final char KEY_SEPARATOR = '\u001f';
+    private static final long MS_PER_HOUR = 3_600_000L;
+
+    private final DriftConfig config;
+    private final long bucketMs;
+    private KeyValueStore<String, WorkloadDriftState> store;
+    private KeyValueStore<String, HeldGpu> gpuStore;
+
+    WorkloadDriftProcessor(DriftConfig config) {
+        this.config = config;
+        this.bucketMs = config.workloadBucket().toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DriftSignal> context) {
+        super.init(context);
+        store = context.getStateStore(STORE);
+        gpuStore = context.getStateStore(GPU_STORE);
+    }
+
+    @Override
+    public void process(Record<String, WorkloadInput> record) {
+        String workload = record.key();
+        WorkloadInput input = record.value();
+        if (workload == null || input == null) {
+            return;
+        }
+        DriftThresholds t = config.thresholdsFor(workload);
+        WorkloadDriftState state = store.get(workload);
+        if (state == null) {
+            state = new WorkloadDriftState();
+        }
+        // Built per record: thresholds are per workload, and a detector is only its parameters.
+        DriftDetector utilDetector = new DriftDetector(t.detector(), MetricScale.UTILIZATION);
+        DriftDetector costDetector = new DriftDetector(t.detector(), MetricScale.COST_RATE);
+        if (state.utilization == null) {
+            state.utilization = utilDetector.newState();
+            state.costRate = costDetector.newState();
+        }
+        if (input.observation() != null) {
+            observe(workload, state, input.observation(), t, utilDetector);
+        } else if (input.cost() != null) {
+            cost(workload, state, input.cost(), t, costDetector);
+        }
+        store.put(workload, state);
+    }
+
+    private void observe(String workload, WorkloadDriftState s, Observation o, DriftThresholds t,
+                         DriftDetector detector) {
+        s.lastObservation = Math.max(s.lastObservation, o.sampleTime());
+        String gpuKey = workload + KEY_SEPARATOR + o.gpuId();
+        HeldGpu gpu = gpuStore.get(gpuKey);
+        if (gpu == null) {
+            gpu = new HeldGpu();
+        }
+        gpu.share = o.share();
+        gpu.siteModel = siteModel(o.site(), o.gpuModel());
+        gpu.lastSeen = Math.max(gpu.lastSeen, o.sampleTime());
+        if (o.utilPct() != null) {
+            double util = o.utilPct();
+            gpu.lastUtilPct = util;
+            if (util < t.idleFloorPct()) {
+                if (gpu.idleSince == null) {
+                    gpu.idleSince = o.sampleTime() - Math.max(0L, o.intervalMs());
+                }
+            } else {
+                gpu.idleSince = null;
+            }
+        }
+        gpuStore.put(gpuKey, gpu);
+        if (o.utilPct() != null) {
+            long bucket = Math.floorDiv(o.sampleTime(), bucketMs) * bucketMs;
+            if (s.bucketStart < 0) {
+                s.bucketStart = bucket;
+            } else if (bucket > s.bucketStart) {
+                closeBucket(workload, s, t, detector);
+                s.bucketStart = bucket;
+            }
+            // A sample of an earlier bucket (another GPU's, slightly behind) joins the open one: nothing is lost,
+            // and the detector still gets its samples in time order.
+            double weight = o.share() * Math.max(1L, o.intervalMs());
+            s.weightedUtilMs += weight * o.utilPct();
+            s.weightMs += weight;
+        }
+    }
+
+    private void closeBucket(String workload, WorkloadDriftState s, DriftThresholds t, DriftDetector detector) {
+        long end = s.bucketStart + bucketMs;
+        // Held GPUs are scanned once per bucket, not per sample: a workload's idle episode is decided at bucket
+        // ends, so with N GPUs a sample costs one small store write and a bucket one scan of N entries.
+        heldGpus(workload, s, t, s.lastObservation);
+        if (s.weightMs > 0) {
+            emit(workload, DriftMetric.UTILIZATION,
+                    detector.update(s.utilization, end, s.weightedUtilMs / s.weightMs), t);
+        }
+        s.weightedUtilMs = 0;
+        s.weightMs = 0;
+    }
+
+    /**
+     * Forgets GPUs the workload released, and emits one IDLE signal when the first held GPU has been under the
+     * floor for idleAfter; none until all have recovered.
+     */
+    private void heldGpus(String workload, WorkloadDriftState s, DriftThresholds t, long now) {
+        long releasedBefore = now - config.gpuReleasedAfter().toMillis();
+        long idleAfter = t.idleAfter().toMillis();
+        List<HeldGpu> idle = new ArrayList<>();
+        List<String> released = new ArrayList<>();
+        try (KeyValueIterator<String, HeldGpu> it = gpuStore.prefixScan(workload + KEY_SEPARATOR,
+                Serdes.String().serializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, HeldGpu> e = it.next();
+                HeldGpu g = e.value;
+                if (g.lastSeen < releasedBefore) {
+                    released.add(e.key);
+                } else if (g.idleSince != null && now - g.idleSince >= idleAfter) {
+                    idle.add(g);
+                }
+            }
+        }
+        released.forEach(gpuStore::delete);
+        if (UNALLOCATED.equals(workload)) {
+            return;
+        }
+        if (idle.isEmpty()) {
+            s.idleEpisode = false;
+            return;
+        }
+        if (s.idleEpisode) {
+            return;
+        }
+        s.idleEpisode = true;
+        long started = Long.MAX_VALUE;
+        double utilShare = 0;
+        double shares = 0;
+        Long wasted = null;
+        for (HeldGpu g : idle) {
+            started = Math.min(started, g.idleSince);
+            utilShare += g.share * g.lastUtilPct;
+            shares += g.share;
+            Long perGpuHour = s.microUsdPerGpuHour.get(g.siteModel);
+            if (perGpuHour != null) {
+                wasted = (wasted == null ? 0L : wasted) + Math.round(g.share * perGpuHour);
+            }
+        }
+        double current = shares > 0 ? utilShare / shares : 0.0;
+        Severity severity = wasted != null && wasted >= t.idleCriticalMicroUsdPerHour()
+                ? Severity.CRITICAL : Severity.WARNING;
+        DriftSignal signal = DriftSignal.newBuilder()
+                .setEntity(workload)
+                .setEntityType(EntityType.WORKLOAD)
+                .setMetric(DriftMetric.IDLE)
+                .setBaseline(t.idleFloorPct())
+                .setCurrent(current)
+                .setChangePct(DriftSignals.changePct(t.idleFloorPct(), current))
+                .setDirection(Direction.DOWN)
+                .setStartedAt(Instant.ofEpochMilli(started))
+                .setDetectedAt(Instant.ofEpochMilli(now))
+                .setSeverity(severity)
+                .setWastedMicroUsdPerHour(wasted)
+                .build();
+        context().forward(new Record<>(workload, signal, now));
+    }
+
+    private void cost(String workload, WorkloadDriftState s, CostPart c, DriftThresholds t, DriftDetector detector) {
+        String part = siteModel(c.site(), c.gpuModel());
+        if (c.gpuMs() > 0) {
+            // Exact long arithmetic: micro-USD x ms-per-hour / GPU-ms stays far below Long.MAX_VALUE for any real rate.
+            s.microUsdPerGpuHour.put(part, Math.floorDiv(Math.multiplyExact(c.costMicroUsd(), MS_PER_HOUR), c.gpuMs()));
+        }
+        if (s.costMinuteStart < 0) {
+            s.costMinuteStart = c.windowStart();
+            s.costMinuteEnd = c.windowEnd();
+        } else if (c.windowStart() > s.costMinuteStart) {
+            closeCostMinute(workload, s, t, detector);
+            s.costMinuteStart = c.windowStart();
+            s.costMinuteEnd = c.windowEnd();
+        } else if (c.windowStart() < s.costMinuteStart) {
+            // The minute was already fed to the detector; the rate per GPU-hour above still used it.
+            s.lateCostRecords++;
+            return;
+        }
+        s.costParts.put(part, c.costMicroUsd());
+    }
+
+    private void closeCostMinute(String workload, WorkloadDriftState s, DriftThresholds t, DriftDetector detector) {
+        long length = s.costMinuteEnd - s.costMinuteStart;
+        if (length > 0 && !s.costParts.isEmpty()) {
+            long total = 0;
+            for (long v : s.costParts.values()) {
+                total = Math.addExact(total, v);
+            }
+            double perHour = (double) total * MS_PER_HOUR / length;
+            emit(workload, DriftMetric.COST_RATE, detector.update(s.costRate, s.costMinuteEnd, perHour), t);
+        }
+        s.costParts.clear();
+    }
+
+    private void emit(String workload, DriftMetric metric, Optional<Detection> detection, DriftThresholds t) {
+        detection.ifPresent(d -> context().forward(new Record<>(workload,
+                DriftSignals.of(workload, EntityType.WORKLOAD, metric, d, t), d.detectedAt())));
+    }
+
+    static String siteModel(String site, String gpuModel) {
+        return site + "|" + gpuModel;
+    }
+
+    /** GPU time nobody holds: its cost rate is watched, but nobody holds its GPUs idle. */
+    static final String UNALLOCATED = "unallocated";
+}
