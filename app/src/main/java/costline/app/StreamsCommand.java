@@ -34,7 +34,8 @@ final class StreamsCommand implements Runnable {
         public Integer call() {
             try {
                 return start();
-            } catch (costline.streams.config.SettingsException e) {
+            } catch (costline.streams.config.SettingsException | IllegalArgumentException e) {
+                // Every topology validates its settings while it is built, before anything starts.
                 System.err.println("configuration error: " + e.getMessage());
                 return 2;
             }

@@ -1,5 +1,6 @@
 package costline.streams.finance;
 
+import costline.streams.prices.PriceKeys;
 import costline.events.PriceEntry;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -47,10 +48,20 @@ public final class PriceStore {
             if (record.key() == null) {
                 return; // a compacted topic without a key cannot be looked up; the catalog loader never writes one
             }
+            // gpu.prices holds one record per price version, keyed <price key>@<effective_from>: the store keeps
+            // the newest version of each price key, looked up by the plain price key.
             if (record.value() == null) {
-                store.delete(record.key());
-            } else {
-                store.put(record.key(), record.value());
+                int at = record.key().lastIndexOf('@');
+                String priceKey = at < 0 ? record.key() : record.key().substring(0, at);
+                PriceEntry stored = store.get(priceKey);
+                if (stored != null && (at < 0 || PriceKeys.topicKey(stored).equals(record.key()))) {
+                    store.delete(priceKey);
+                }
+                return;
+            }
+            PriceEntry stored = store.get(record.value().getPriceKey());
+            if (stored == null || !record.value().getEffectiveFrom().isBefore(stored.getEffectiveFrom())) {
+                store.put(record.value().getPriceKey(), record.value());
             }
         }
     }

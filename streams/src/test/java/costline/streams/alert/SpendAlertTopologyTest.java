@@ -49,7 +49,7 @@ class SpendAlertTopologyTest {
         start(AlertConfig.defaults(registry));
         // the on-prem server is a different A100 variant: found through the GPU family
         PriceEntry p = FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH);
-        prices.pipeInput(p.getPriceKey(), p);
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(p), p);
     }
 
     @AfterEach
@@ -192,7 +192,7 @@ class SpendAlertTopologyTest {
     void theFleetPeakIsThePeakOfTheSummedMinutes() {
         start(AlertConfig.defaults(registry).withMinElapsed(Duration.ZERO));
         PriceEntry p = FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH);
-        prices.pipeInput(p.getPriceKey(), p);
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(p), p);
         Instant t = Instant.parse("2026-10-01T00:00:00Z");
         // two workloads of 4 GPUs in the same minute (free, so nothing crosses yet)
         costs.pipeInput("a", FinanceFixtures.cloudMinute("a", A100, t, 4, "0"), t.plusSeconds(60));
@@ -230,14 +230,14 @@ class SpendAlertTopologyTest {
         OnPremCatalog catalog = new OnPremCatalog(Map.of(A100, "DGX A100"), Map.of(), 400);
         start(AlertConfig.defaults(registry).withCatalog(catalog));
         PriceEntry family = FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH);
-        prices.pipeInput(family.getPriceKey(), family);
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(family), family);
         Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");
         for (int h = 0; h < 30; h += 6) {
             hours("train", oct1.plusSeconds(3600L * h), 6, 8);
         }
         assertThat(alerts.isEmpty()).as("mapped to a model with no price yet").isTrue();
         PriceEntry mapped = FinanceFixtures.onPremA100("DGX A100", ENERGY_PER_KWH);
-        prices.pipeInput(mapped.getPriceKey(), mapped);
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(mapped), mapped);
         hour("train", oct1.plusSeconds(3600L * 30), 8);
         assertThat(alerts.readValuesToList()).extracting(SpendAlert::getState).contains(AlertState.WARNING);
     }

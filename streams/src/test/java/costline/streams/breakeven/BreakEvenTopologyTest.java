@@ -45,7 +45,7 @@ class BreakEvenTopologyTest {
         out = driver.createOutputTopic(Topics.GPU_BREAKEVEN, Serdes.String().deserializer(),
                 AvroSerde.forValues(registry, BreakEvenRecommendation.class).deserializer());
         PriceEntry p = FinanceFixtures.onPremA100(A100, 0);
-        prices.pipeInput(p.getPriceKey(), p);
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(p), p);
     }
 
     @AfterEach
@@ -117,7 +117,7 @@ class BreakEvenTopologyTest {
         PriceEntry cheap = FinanceFixtures.onPremA100(A100, 0);
         cheap.setOnprem(OnPremPrice.newBuilder(cheap.getOnprem()).setCapexPerGpuMicroUsd(CostModel.microUsd("5000"))
                 .setYearlyOpsPerGpuMicroUsd(CostModel.microUsd("500")).build());
-        prices.pipeInput(cheap.getPriceKey(), cheap);
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(cheap), cheap);
         driver.advanceWallClockTime(Duration.ofMinutes(1));
         Map<String, BreakEvenRecommendation> after = latest();
         assertThat(after.get("batch|" + A100).getRecommendation()).isEqualTo(Recommendation.BUY);

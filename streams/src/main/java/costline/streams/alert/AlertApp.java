@@ -1,0 +1,37 @@
+package costline.streams.alert;
+
+import costline.schemas.Topics;
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
+import costline.streams.config.StreamsApp;
+import costline.streams.rollup.RollupConfig;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.Topology;
+
+/** Spend alerts (cloud month-to-date against the on-prem line) as a {@code streams run} application ("alerts"). */
+public final class AlertApp implements StreamsApp {
+
+    @Override
+    public String name() {
+        return "alerts";
+    }
+
+    @Override
+    public Topology topology(Settings settings) {
+        return SpendAlertTopology.build(AlertConfig.from(settings.asMap()));
+    }
+
+    @Override
+    public Map<String, String> topics() {
+        return Map.of(Topics.GPU_COST, "delete", Topics.GPU_PRICES, "compact", Topics.GPU_ALERTS, "delete",
+                RollupConfig.DEFAULT_DLQ, "delete");
+    }
+
+    @Override
+    public List<Setting> settings() {
+        return List.of(
+                new Setting("alert.zone", "UTC", "time zone that draws the month's edges"),
+                new Setting("alert.min-elapsed", "P1D", "data needed before a WARNING projection is made"));
+    }
+}

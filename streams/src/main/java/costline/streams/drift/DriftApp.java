@@ -1,0 +1,35 @@
+package costline.streams.drift;
+
+import costline.schemas.Topics;
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
+import costline.streams.config.StreamsApp;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.Topology;
+
+/** Drift signals as a {@code costline streams run} application ("drift"). */
+public final class DriftApp implements StreamsApp {
+
+    @Override
+    public String name() {
+        return "drift";
+    }
+
+    @Override
+    public Topology topology(Settings settings) {
+        return DriftTopology.build(DriftSettings.from(settings.asMap()));
+    }
+
+    @Override
+    public Map<String, String> topics() {
+        return Map.of(Topics.GPU_SAMPLES, "delete", Topics.GPU_COST, "delete", Topics.GPU_DRIFT, "delete");
+    }
+
+    @Override
+    public List<Setting> settings() {
+        return List.of(
+                new Setting("drift.idle.floor.pct", "10", "utilization under which a held GPU counts as idle"),
+                new Setting("drift.workload.<name>.<key>", null, "per-workload override of any drift threshold"));
+    }
+}

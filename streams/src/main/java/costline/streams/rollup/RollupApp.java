@@ -1,0 +1,39 @@
+package costline.streams.rollup;
+
+import costline.schemas.Topics;
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
+import costline.streams.config.StreamsApp;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.Topology;
+
+/** Monthly rollups as a {@code costline streams run} application ("rollup"). */
+public final class RollupApp implements StreamsApp {
+
+    @Override
+    public String name() {
+        return "rollup";
+    }
+
+    @Override
+    public Topology topology(Settings settings) {
+        return MonthlyRollupTopology.build(RollupConfig.from(settings.asMap()));
+    }
+
+    @Override
+    public Map<String, String> topics() {
+        // Rollups carry event time: compaction, never time retention, or past months would be deleted.
+        return Map.of(Topics.GPU_COST, "delete", Topics.GPU_ROLLUP_MONTHLY, "compact", RollupConfig.DEFAULT_DLQ, "delete");
+    }
+
+    @Override
+    public List<Setting> settings() {
+        return List.of(
+                new Setting("rollup.zone", "UTC", "time zone that draws the month's edges"),
+                new Setting("rollup.grace", "PT6H", "how long after the month's end late data still counts before FINAL"),
+                new Setting("rollup.retention", "P400D", "how long a month's totals are kept for corrections"),
+                new Setting("rollup.punctuate-interval", "PT1M", "how often closed months are checked"),
+                new Setting("rollup.wall-clock-close", "true", "also close months by wall clock (turn off for replays)"));
+    }
+}
