@@ -25,7 +25,8 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--days", description = "Simulated days (default: last month's length + 2, so the month closes).")
     Integer days;
 
-    @Option(names = "--sample-interval", defaultValue = "60", description = "Simulated seconds per sample (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sample-interval", defaultValue = "300",
+            description = "Simulated seconds per sample (default: ${DEFAULT-VALUE}: a month is ~200,000 samples).")
     long sampleIntervalSeconds;
 
     @Option(names = "--duration", defaultValue = "180", description = "Real seconds the simulation takes at least; 0 = as fast as it goes (default: ${DEFAULT-VALUE}).")

@@ -44,6 +44,7 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     public static EmbeddedQuestDb start(Path dir, int port) {
         try {
             Files.createDirectories(dir);
+            writeLogConfig(dir);
             int httpPort = port == 0 ? freePort() : port;
             Map<String, String> env = Map.of(
                     "QDB_HTTP_BIND_TO", "127.0.0.1:" + httpPort,
@@ -59,6 +60,30 @@ public final class EmbeddedQuestDb implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("embedded QuestDB failed to start in " + dir + ": " + e, e);
         }
+    }
+
+    /**
+     * QuestDB logs every query at INFO to stdout, which would bury the quickstart's screen: keep its log in
+     * {@code <dir>/log/questdb.log} and only critical messages on stdout. An existing conf/log.conf is kept.
+     */
+    private static void writeLogConfig(Path dir) throws IOException {
+        Path conf = Files.createDirectories(dir.resolve("conf")).resolve("log.conf");
+        // QuestDB's log factory reads the file named by the system property "out" (else its built-in one).
+        if (System.getProperty("out") == null) {
+            System.setProperty("out", conf.toAbsolutePath().toString());
+        }
+        if (Files.exists(conf)) {
+            return;
+        }
+        Path log = Files.createDirectories(dir.resolve("log")).resolve("questdb.log");
+        Files.writeString(conf, String.join("\n",
+                "writers=file,stdout",
+                "w.file.class=io.questdb.log.LogFileWriter",
+                "w.file.location=" + log.toAbsolutePath(),
+                "w.file.level=INFO,ERROR,CRITICAL",
+                "w.stdout.class=io.questdb.log.LogConsoleWriter",
+                "w.stdout.level=CRITICAL",
+                ""));
     }
 
     /** Base URL for influxdb-client-java and the web console. */

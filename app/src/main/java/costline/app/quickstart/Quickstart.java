@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +34,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -60,6 +67,8 @@ public final class Quickstart implements AutoCloseable {
     private Settings settings;
     private String storeUrl;
     private long samplesProduced;
+    /** Records the topologies and the sink have still to consume, once the simulation has ended. */
+    private volatile long pendingRecords = -1;
 
     public Quickstart(QuickstartOptions options, PrintStream out) {
         this.options = options;
@@ -78,6 +87,7 @@ public final class Quickstart implements AutoCloseable {
         awaitProcessed(end);
         Result result = new Result(samplesProduced, end, options.outDir(), storeUrl, Duration.ofNanos(System.nanoTime() - started));
         out.printf("%nsimulated %d samples up to %s in %.1f s%n", samplesProduced, end, result.wallTime().toMillis() / 1000.0);
+        writeOutputs();
         return result;
     }
 
@@ -120,6 +130,10 @@ public final class Quickstart implements AutoCloseable {
         values.put(KafkaSettings.STATE_DIR.key(), dataDir.resolve("streams").toString());
         values.put(KafkaSettings.COMMIT_MS.key(), "1000");
         values.put(StreamsRunner.PARTITIONS.key(), "3");
+        // The simulation replays past months faster than real time: months close and recommendations are
+        // recomputed on the simulated clock (stream time), not the wall clock.
+        values.put("rollup.wall-clock-close", "false");
+        values.put("breakeven.schedule", "STREAM_TIME");
         if (options.influxUrl() == null) {
             store = EmbeddedQuestDb.start(dataDir.resolve("questdb"));
             resources.add(0, store);
@@ -209,20 +223,60 @@ public final class Quickstart implements AutoCloseable {
         return end;
     }
 
-    /** Waits until the cost records have caught up with the end of the simulation (or 5 minutes pass). */
-    private void awaitProcessed(Instant end) throws InterruptedException {
-        Instant target = end.minus(options.sampleInterval()).minusSeconds(60);
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (state.latest().isBefore(target) && System.nanoTime() < deadline && !stopping.get()) {
-            draw(1.0);
-            Thread.sleep(500);
+    /**
+     * Waits until every application and the sink have consumed everything (their committed offsets reach the
+     * end of each partition they read), so the outputs are complete; gives up after 10 minutes without progress.
+     */
+    private void awaitProcessed(Instant end) throws Exception {
+        List<String> groups = new ArrayList<>();
+        StreamsRunner.discover().forEach(app -> groups.add(settings.string(KafkaSettings.APP_ID_PREFIX) + "-" + app.name()));
+        groups.add(InfluxSettings.from(settings).groupId());
+        long lastLag = Long.MAX_VALUE;
+        long lastProgress = System.nanoTime();
+        try (Admin admin = Admin.create(KafkaSettings.clientProperties(settings))) {
+            while (!stopping.get()) {
+                long lag = lag(admin, groups);
+                if (lag == 0) {
+                    break;
+                }
+                if (lag < lastLag) {
+                    lastLag = lag;
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > Duration.ofMinutes(10).toNanos()) {
+                    LOG.warn("the pipeline made no progress for 10 minutes with {} records left; writing outputs anyway", lag);
+                    break;
+                }
+                pendingRecords = lag;
+                draw(1.0);
+                Thread.sleep(1000);
+            }
         }
-        if (state.latest().isBefore(target)) {
-            LOG.warn("the pipeline had processed up to {} of {} when the wait ended", state.latest(), end);
-        }
-        // Let the sink and the slower topologies (rollups, recommendations) drain what is left.
-        Thread.sleep(3000);
+        pendingRecords = 0;
         draw(1.0);
+    }
+
+    /** Records not yet consumed by {@code groups}, over the partitions each has committed offsets for. */
+    private static long lag(Admin admin, List<String> groups) throws Exception {
+        long lag = 0;
+        for (String group : groups) {
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            if (committed.isEmpty()) {
+                return Long.MAX_VALUE; // not started consuming yet
+            }
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
+                if (e.getValue() != null && ends.containsKey(e.getKey())) {
+                    // Under exactly-once the last offset of a partition is often the producer's commit marker,
+                    // which a consumer that has read everything never commits past: one left is none left.
+                    long behind = ends.get(e.getKey()).offset() - e.getValue().offset();
+                    lag += behind > 1 ? behind : 0;
+                }
+            }
+        }
+        return lag;
     }
 
     private void draw(double produced) {
@@ -231,8 +285,19 @@ public final class Quickstart implements AutoCloseable {
             out.print(LiveView.render(state, produced));
             out.flush();
         } else {
-            out.printf("progress %s, processed up to %s%n", LiveView.progressBar(produced, 30), state.latest());
+            out.printf("progress %s, cost processed up to %s%s%n", LiveView.progressBar(produced, 30), state.latest(),
+                    pendingRecords > 0 ? ", " + pendingRecords + " records still to process" : "");
         }
+    }
+
+    private void writeOutputs() throws IOException {
+        YearMonth month = YearMonth.from(options.start());
+        Path csv = QuickstartOutputs.financeCsv(settings.string(KafkaSettings.BOOTSTRAP),
+                settings.string(KafkaSettings.REGISTRY_URL), month, options.outDir());
+        out.println("finance CSV for " + month + ": " + csv.toAbsolutePath());
+        QuickstartOutputs.breakEvenChart(List.copyOf(state.recommendations().values()), options.outDir())
+                .ifPresentOrElse(chart -> out.println("break-even chart: " + chart.toAbsolutePath()),
+                        () -> out.println("no break-even chart: no recommendation was published"));
     }
 
     /** Asks a running {@link #run()} to stop producing (Ctrl-C). */

@@ -81,7 +81,8 @@ public final class LiveState {
     }
 
     public synchronized void onRecommendation(BreakEvenRecommendation recommendation) {
-        recommendations.put(recommendation.getScope(), recommendation);
+        // One recommendation per scope and GPU model, as on gpu.breakeven.
+        recommendations.put(recommendation.getScope() + " " + recommendation.getGpuModel(), recommendation);
     }
 
     public synchronized void onDrift(DriftSignal signal) {

@@ -46,9 +46,9 @@ public final class LiveView {
                     a.getProjectedCrossDay() == null ? "" : a.getMonth() + "-" + String.format("%02d", a.getProjectedCrossDay())));
         }
 
-        out.append(String.format("%n%-22s %-11s %6s %6s %12s %16s%n", "recommendation", "", "own", "peak", "break-even", "savings $/year"));
+        out.append(String.format("%n%-40s %-11s %6s %6s %12s %16s%n", "recommendation", "", "own", "peak", "break-even", "savings $/year"));
         for (BreakEvenRecommendation r : state.recommendations().values()) {
-            out.append(String.format("%-22s %-11s %6d %6d %12s %16s%n", trim(r.getScope(), 22), r.getRecommendation(),
+            out.append(String.format("%-40s %-11s %6d %6d %12s %16s%n", trim(r.getScope() + " " + r.getGpuModel(), 40), r.getRecommendation(),
                     r.getOptimalOwnedGpus(), r.getPeakGpus(),
                     r.getBreakEvenMonths() == null ? "never" : String.format("%.1f mo", r.getBreakEvenMonths()),
                     dollars(r.getYearlySavingsMicroUsd())));

@@ -47,6 +47,7 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
     private KeyValueStore<String, ScopeSeen> scopes;
     private ReadOnlyKeyValueStore<String, PriceEntry> prices;
     private Sensor unpriced;
+    private final java.util.Set<String> warnedUnpriced = new java.util.HashSet<>();
 
     BreakEvenProcessor(BreakEvenConfig config) {
         this.config = config;
@@ -112,8 +113,11 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
             if (price.isEmpty()) {
                 if (!onlyChangedPrices) {
                     unpriced.record();
-                    LOG.warn("no on-prem price for cloud GPU model '{}' (scope {}): add onprem:<model> to the catalog "
-                            + "or map it with onprem.model-map", seen.gpuModel(), seen.scope());
+                    if (warnedUnpriced.add(seen.scope() + "|" + seen.gpuModel())) {
+                        LOG.warn("no on-prem price for cloud GPU model '{}' (scope {}): add onprem:<model> to the catalog "
+                                + "or map it with onprem.model-map (counted in the metric; said once per scope and model)",
+                                seen.gpuModel(), seen.scope());
+                    }
                 }
                 continue;
             }
