@@ -79,4 +79,46 @@ final class CostCalculator {
     static long windowStart(long sampleTimeMs) {
         return Math.floorDiv(sampleTimeMs - 1, 60_000L) * 60_000L;
     }
+
+    /** Starts of the minutes that [sampleTime - interval, sampleTime) touches, oldest first. */
+    static long[] minutesCovered(long sampleTimeMs, long intervalMs) {
+        long last = windowStart(sampleTimeMs);
+        long first = Math.min(last, Math.floorDiv(sampleTimeMs - Math.max(1, intervalMs), 60_000L) * 60_000L);
+        long[] minutes = new long[(int) ((last - first) / 60_000L) + 1];
+        for (int i = 0; i < minutes.length; i++) {
+            minutes[i] = first + i * 60_000L;
+        }
+        return minutes;
+    }
+
+    /** Milliseconds of [sampleTime - interval, sampleTime) in each of {@code minutes}. */
+    static double[] overlapMs(long[] minutes, long sampleTimeMs, long intervalMs) {
+        long start = sampleTimeMs - Math.max(1, intervalMs);
+        double[] overlap = new double[minutes.length];
+        for (int i = 0; i < minutes.length; i++) {
+            overlap[i] = Math.min(sampleTimeMs, minutes[i] + 60_000L) - Math.max(start, minutes[i]);
+        }
+        return overlap;
+    }
+
+    /**
+     * A part spread over minutes by weight, every amount split exactly (the pieces sum to the whole); the sample
+     * itself is counted in the last minute, the one it is stamped in.
+     */
+    static Part[] spread(Part p, double[] weights) {
+        if (weights.length == 1) {
+            return new Part[] {p};
+        }
+        long[] ms = Shares.split(p.gpuMs(), weights);
+        long[] busyMs = Shares.split(p.busyGpuMs(), weights);
+        long[] cost = Shares.split(p.costMicroUsd(), weights);
+        long[] busyCost = Shares.split(p.costMicroUsd() - p.idleMicroUsd(), weights);
+        long[] energy = Shares.split(p.energyMj(), weights);
+        Part[] out = new Part[weights.length];
+        for (int i = 0; i < weights.length; i++) {
+            out[i] = new Part(p.workload(), p.team(), ms[i], busyMs[i], cost[i], cost[i] - busyCost[i], energy[i],
+                    i == weights.length - 1 ? p.samples() : 0);
+        }
+        return out;
+    }
 }

@@ -127,11 +127,20 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             delta = difference(parts, previous.parts());
             increment("corrections");
         }
-        String prefix = pad(CostCalculator.windowStart(t)) + SEP + sample.getSite().name() + SEP + sample.getGpuModel() + SEP;
+        // A sample longer than a minute (CloudWatch's 5-minute periods, say) is spread over the minutes it covers,
+        // in proportion to its milliseconds in each, so a minute's GPU-ms never exceed its GPUs x 60 s.
+        long[] minutes = CostCalculator.minutesCovered(t, sample.getIntervalMs());
+        double[] overlap = CostCalculator.overlapMs(minutes, t, sample.getIntervalMs());
         for (Part p : delta) {
-            String key = prefix + p.workload();
-            byte[] acc = pending.get(key);
-            pending.put(key, StateCodec.part(acc == null ? p : StateCodec.part(acc).plus(p)));
+            Part[] spread = CostCalculator.spread(p, overlap);
+            for (int i = 0; i < minutes.length; i++) {
+                if (spread[i].isZero()) {
+                    continue;
+                }
+                String key = pad(minutes[i]) + SEP + sample.getSite().name() + SEP + sample.getGpuModel() + SEP + p.workload();
+                byte[] acc = pending.get(key);
+                pending.put(key, StateCodec.part(acc == null ? spread[i] : StateCodec.part(acc).plus(spread[i])));
+            }
         }
         seen.put(seenKey, StateCodec.seen(new StateCodec.Seen(hash, energyMj, parts)));
         increment("samples");

@@ -111,6 +111,21 @@ class CostTopologyTest {
     }
 
     @Test
+    void aFiveMinuteSampleIsSpreadOverItsMinutesExactly() {
+        // A CloudWatch-style 5-minute period ending 10:05:30 (after the price cut at 10:02): it covers 10:00:30-10:05:30.
+        send(Samples.cloud("i-1/0", DAY.plusSeconds(330), 300_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
+        List<CostRecord> out = emitted();
+        // $21.96 / 8 = $2.745 per GPU-hour; 300 s of it = 228,750 micro-USD, over six minutes: 30 s, 60 s x 4, 30 s.
+        assertThat(out).extracting(r -> r.getWindowStart()).containsExactly(DAY, DAY.plusSeconds(60), DAY.plusSeconds(120),
+                DAY.plusSeconds(180), DAY.plusSeconds(240), DAY.plusSeconds(300));
+        assertThat(out).extracting(CostRecord::getGpuMs).containsExactly(30_000L, 60_000L, 60_000L, 60_000L, 60_000L, 30_000L);
+        assertThat(out.stream().mapToLong(CostRecord::getCostMicroUsd).sum()).isEqualTo(228_750);
+        assertThat(out).extracting(CostRecord::getCostMicroUsd).containsExactly(22_875L, 45_750L, 45_750L, 45_750L, 45_750L, 22_875L);
+        // The sample is counted once, in the minute it is stamped in.
+        assertThat(out).extracting(CostRecord::getSamples).containsExactly(0, 0, 0, 0, 0, 1);
+    }
+
+    @Test
     void aPriceChangeAppliesToSamplesFromItsEffectiveTimeOn() {
         send(Samples.cloud("i-1/0", DAY.plusSeconds(60), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
         send(Samples.cloud("i-1/0", DAY.plusSeconds(120), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());

@@ -1,0 +1,57 @@
+package costline.app.quickstart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import costline.testkit.EmbeddedQuestDb;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The quickstart over two simulated days, everything embedded, as CI runs it. */
+class QuickstartTest {
+
+    @Test
+    @Timeout(600)
+    void costRollupsRecommendationsAndAlertsReachTheStore(@TempDir Path data, @TempDir Path out) throws Exception {
+        QuickstartOptions options = new QuickstartOptions(LocalDate.parse("2026-10-01"), 2, Duration.ofMinutes(5),
+                Duration.ZERO, data, out, null, null, null, "costline", "costline", null, false, false, 42);
+        ByteArrayOutputStream screen = new ByteArrayOutputStream();
+        try (Quickstart quickstart = new Quickstart(options, new PrintStream(screen, true))) {
+            Quickstart.Result result = quickstart.run();
+            EmbeddedQuestDb store = quickstart.store();
+
+            // 2 days x 288 rounds: 8 + 8 + 1 GPUs always, inference 2 GPUs plus 6 more for 6 hours a day.
+            assertThat(result.samplesProduced()).isEqualTo(2 * 288 * (8 + 8 + 1 + 2) + 2 * 72 * 6);
+            store.awaitRows("gpu_cost", "select count() from gpu_cost", 1, Duration.ofSeconds(60));
+            store.awaitRows("gpu_rollup_monthly", "select count() from gpu_rollup_monthly", 1, Duration.ofSeconds(60));
+            store.awaitRows("gpu_breakeven", "select count() from gpu_breakeven", 1, Duration.ofSeconds(60));
+            store.awaitRows("gpu_alert", "select count() from gpu_alert", 1, Duration.ofSeconds(60));
+
+            // The p4d.24xlarge held for recsys-train: 8 GPUs x 48 h at $21.96 / 8 per GPU-hour = $1,054.08 exactly.
+            String recsys = "select sum(cost_usd) from gpu_cost where workload = 'recsys-train'";
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            double total = 0;
+            while (System.nanoTime() < deadline) {
+                total = store.sql(recsys).path("dataset").path(0).path(0).asDouble();
+                if (Math.round(total * 100) == 105_408) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(Math.round(total * 100)).isEqualTo(105_408);
+
+            // Finance reads the same figure from Kafka, in the CSV.
+            List<String> csv = Files.readAllLines(out.resolve("costline-2026-10.csv"));
+            assertThat(csv).anyMatch(line -> line.startsWith("2026-10,UTC,recsys-train,ads,CLOUD,")
+                    && line.contains(",384.000000,") && line.contains(",1054.08,"));
+            assertThat(out.resolve("break-even-fleet.png")).exists();
+        }
+    }
+}
