@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * The cost topology, a pure function from settings to {@link Topology}:
  * <pre>
  *   gpu.prices (compacted, one record per price version) ──> global store cost-prices
- *   gpu.samples (raw bytes) ──> cost-samples ──> increments ──> re-partition by workload ──> cost-revisions ──> gpu.cost
+ *   gpu.samples (raw bytes) ──> cost-samples ──> increments, numbered per (minute, site, model, workload) ──> gpu.cost
  *                                           └──> gpu.samples.dlq (original key and bytes + reason headers)
  * </pre>
  * Samples are consumed as bytes and decoded in the processor, so a record that does not decode is dead-lettered
@@ -82,7 +82,7 @@ public final class CostTopology {
         Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))
                 .process(() -> new SampleProcessor(cfg, registry), Named.as("cost-samples"),
-                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE)
+                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE)
                 .split(Named.as("cost-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
                 .defaultBranch(Branched.as("increments"));
@@ -91,13 +91,10 @@ public final class CostTopology {
                 .map((k, v) -> KeyValue.pair((byte[]) k, ((DeadLetter) v).value()), Named.as("cost-dead-letter-bytes"))
                 .to(Topics.GPU_SAMPLES_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
 
-        // Increments of one workload come from every GPU partition; re-partitioning them by workload gives one task
-        // all increments of a (minute, site, model, workload), so it can number them uniquely. They are already
-        // summed per emit interval, so this topic carries far fewer records than gpu.samples.
+        // Increments are keyed by workload and numbered by the task that summed them (see SampleProcessor): no
+        // re-partition is needed to keep the numbers of one (minute, site, model, workload) unique.
         out.get("cost-increments")
                 .map((k, v) -> KeyValue.pair((String) k, (CostRecord) v), Named.as("cost-increment-records"))
-                .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("cost-increments"))
-                .process(() -> new RevisionProcessor(cfg), Named.as("cost-revisions"), REVISIONS_STORE)
                 .to(Topics.GPU_COST, Produced.with(Serdes.String(), costSerde).withName(COST_SINK));
         return b.build();
     }

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Costs GPU samples: decode, validate, drop duplicates, apply corrections, price, meter energy, split over
  * workloads, and add the result to the pending increments of each (minute, site, GPU model, workload), which a
- * wall-clock punctuation forwards as additive CostRecords (re-partitioned by workload and numbered by
- * {@link RevisionProcessor}). Samples that cannot be costed are forwarded as {@link DeadLetter}s.
+ * wall-clock punctuation forwards as additive CostRecords, keyed by workload and numbered by this task
+ * (partition x 100,000 + sequence, see {@link #nextRevision}). Samples that cannot be costed are forwarded as {@link DeadLetter}s.
  *
  * <p>Duplicates and corrections: the topology remembers each costed (gpu_id, sample_time) for
  * {@code cost.dedup.window.ms} with a hash of its Avro body and the parts it was costed at. The same body again is a
@@ -57,6 +57,10 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private KeyValueStore<String, byte[]> energy;
     private KeyValueStore<String, byte[]> pending;
     private KeyValueStore<String, Long> counters;
+    private KeyValueStore<String, Integer> revisions;
+    static final int REVISIONS_PER_PARTITION = 100_000;
+    /** This task's input partition: part of every revision number it hands out. */
+    private int partition;
     private PriceLookup prices;
     private long watermarkMs = Long.MIN_VALUE;
 
@@ -72,6 +76,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.energy = context.getStateStore(CostTopology.ENERGY_STORE);
         this.pending = context.getStateStore(CostTopology.PENDING_STORE);
         this.counters = context.getStateStore(CostTopology.COUNTERS_STORE);
+        this.revisions = context.getStateStore(CostTopology.REVISIONS_STORE);
+        this.partition = context.taskId().partition();
         this.prices = new PriceLookup(context.getStateStore(CostTopology.PRICES_STORE));
         Long wm = counters.get(WATERMARK);
         watermarkMs = wm == null ? Long.MIN_VALUE : wm;
@@ -196,7 +202,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
                     .setWindowStart(Instant.ofEpochMilli(windowStart)).setWindowEnd(Instant.ofEpochMilli(windowStart + 60_000))
                     .setGpuMs(p.gpuMs()).setBusyGpuMs(p.busyGpuMs()).setCostMicroUsd(p.costMicroUsd())
                     .setIdleMicroUsd(p.idleMicroUsd()).setEnergyMj(p.energyMj()).setSamples(p.samples())
-                    .setRevision(0).build();
+                    .setRevision(nextRevision(kv.key)).build();
             context.forward(new Record<>(k[3], out, windowStart));
             pending.delete(kv.key);
         }
@@ -206,10 +212,29 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
+    /**
+     * The revision of the next increment of a (minute, site, model, workload) from this task: partition x 100,000 +
+     * a sequence. Every GPU partition emits increments of the same minute and workload, so the partition keeps the
+     * numbers of different tasks apart without a shared counter; the sink writes each at window_start + revision
+     * microseconds (under 60 s for up to 600 partitions), so no two increments share a point.
+     */
+    private int nextRevision(String pendingKey) {
+        Integer used = revisions.get(pendingKey);
+        int sequence = used == null ? 0 : used + 1;
+        if (sequence >= REVISIONS_PER_PARTITION) {
+            throw new IllegalStateException("more than " + REVISIONS_PER_PARTITION + " increments for " + pendingKey
+                    + " from partition " + partition + "; raise cost.emit.interval.ms");
+        }
+        revisions.put(pendingKey, sequence);
+        return partition * REVISIONS_PER_PARTITION + sequence;
+    }
+
     private void purgeBefore(long cutoffMs) {
         if (cutoffMs <= 0) {
             return;
         }
+        // A sample may reach back one maximal interval before its own time: keep the numbering of those minutes.
+        deleteRange(revisions, pad(Math.max(0, cutoffMs - cfg.maxIntervalMs() - 60_000)));
         // Samples older than the cutoff are refused as TOO_LATE, so their (gpu, time) is not needed any more.
         // Keys start with the zero-padded time, so this is a range scan.
         deleteRange(seen, pad(cutoffMs));
