@@ -1,6 +1,11 @@
 package costline.app;
 
+import costline.collectors.SampleJson;
 import costline.collectors.SampleSink;
+import costline.collectors.publish.KafkaSamplePublisher;
+import costline.collectors.publish.PublisherSettings;
+import costline.schemas.Topics;
+import java.util.Map;
 import costline.collectors.cloudwatch.CloudWatchPoller;
 import costline.collectors.cloudwatch.CloudWatchSettings;
 import costline.collectors.cloudwatch.GpuMetric;
@@ -97,6 +102,22 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Poll once and exit (exit code 1 when a region failed).")
     boolean once;
 
+    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (required unless --json).")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", description = "Schema registry base URL (required unless --json).")
+    String registryUrl;
+
+    @Option(names = "--topic", defaultValue = Topics.GPU_SAMPLES, description = "Topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--buffer-max-samples", defaultValue = "200000",
+            description = "Samples held while Kafka is unreachable; beyond it new ones are dropped and counted (default: ${DEFAULT-VALUE}).")
+    int bufferMaxSamples;
+
+    @Option(names = "--json", description = "Print samples to stdout as JSON lines instead of publishing them.")
+    boolean json;
+
     @Override
     public Integer call() {
         CloudWatchSettings settings;
@@ -106,7 +127,19 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter out = spec.commandLine().getOut();
-        SampleSink sink = sink(out);
+        KafkaSamplePublisher publisher = null;
+        SampleSink sink;
+        if (json) {
+            sink = jsonLines(out);
+        } else {
+            try {
+                publisher = KafkaSamplePublisher.create(new PublisherSettings(bootstrapServers, registryUrl, topic,
+                        bufferMaxSamples, PublisherSettings.DEFAULT_DELIVERY_TIMEOUT, "costline-cloudwatch-poller", Map.of()));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + " (or use --json)");
+            }
+            sink = publisher;
+        }
         try (CloudWatchPoller poller = new CloudWatchPoller(settings, sink, Clock.systemUTC())) {
             poller.start();
             if (once) {
@@ -125,16 +158,18 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
+        } finally {
+            if (publisher != null) {
+                publisher.close();
+            }
         }
     }
 
-    /**
-     * Where samples go. Until the Kafka publisher is wired in, one JSON line per sample on standard out.
-     */
-    SampleSink sink(PrintWriter out) {
+    /** One JSON line per sample on standard out (regions are polled in parallel: one line at a time). */
+    static SampleSink jsonLines(PrintWriter out) {
         return sample -> {
             synchronized (out) {
-                out.println(sample);
+                out.println(SampleJson.write(sample));
             }
         };
     }

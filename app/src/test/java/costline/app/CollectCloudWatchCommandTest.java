@@ -30,7 +30,7 @@ class CollectCloudWatchCommandTest {
         assertThat(out.toString()).contains("--region", "--namespace", "--period", "--cadence", "--late-window",
                 "--max-catch-up", "--metrics", "--workload-tag", "--team-tag", "--state-file", "--cloudwatch-endpoint",
                 "--ec2-endpoint", "--discovery-refresh", "--ec2-refresh", "--retry-base-delay", "--retry-max-delay",
-                "--retry-max-attempts", "--max-queries-per-call", "--once");
+                "--retry-max-attempts", "--max-queries-per-call", "--once", "--bootstrap-servers", "--schema-registry-url", "--json");
     }
 
     @Test
@@ -56,11 +56,18 @@ class CollectCloudWatchCommandTest {
         }
         String endpoint = "http://127.0.0.1:" + port;
         StringWriter err = new StringWriter();
-        int code = run(new StringWriter(), err, "--region", "us-east-1", "--once", "--cloudwatch-endpoint", endpoint,
+        int code = run(new StringWriter(), err, "--region", "us-east-1", "--once", "--json", "--cloudwatch-endpoint", endpoint,
                 "--ec2-endpoint", endpoint, "--retry-base-delay", "10ms", "--retry-max-delay", "20ms", "--retry-max-attempts", "2",
                 "--state-file", dir.resolve("w.json").toString());
         assertThat(code).isEqualTo(1);
         assertThat(err.toString()).contains("region us-east-1 failed");
+    }
+
+    @Test
+    void publishingNeedsKafkaSettings() {
+        StringWriter err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "--region", "us-east-1", "--once")).isEqualTo(2);
+        assertThat(err.toString()).contains("bootstrap").contains("--json");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package costline.collectors.publish;
 
+import java.io.Flushable;
+import java.io.IOException;
 import costline.collectors.SampleSink;
 import costline.events.GpuSample;
 import costline.schemas.registry.RegistryUnavailableException;
@@ -34,12 +36,14 @@ import org.slf4j.LoggerFactory;
  * (at most every 10 s). A sample given back after a delivery timeout may have reached the broker after all (the
  * request's outcome is unknown), so it may be written twice; consumers can tell by (gpu_id, sample_time).
  */
-public final class KafkaSamplePublisher implements SampleSink, AutoCloseable {
+public final class KafkaSamplePublisher implements SampleSink, Flushable, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaSamplePublisher.class);
     private static final long DROP_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** A running total once a minute, so that an SRE sees the publisher keeping up (or not) in the log. */
     private static final long REPORT_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** Longest wait of {@link #flush()}. */
+    public static final Duration FLUSH_TIMEOUT = Duration.ofSeconds(60);
 
     private final Producer<String, GpuSample> producer;
     private final String topic;
@@ -200,6 +204,27 @@ public final class KafkaSamplePublisher implements SampleSink, AutoCloseable {
     public PublisherStats stats() {
         return new PublisherStats(accepted.get(), published.get(), dropped.get(), failed.get(), retried.get(),
                 pending.get());
+    }
+
+    /**
+     * Waits until every sample accepted so far is acknowledged by Kafka: the CloudWatch poller flushes before it
+     * moves its watermarks, so a crash after that point loses nothing. Gives up after {@link #FLUSH_TIMEOUT}
+     * (the brokers are away) with an IOException: the caller keeps its watermarks and reads the periods again.
+     */
+    @Override
+    public void flush() throws IOException {
+        long deadline = System.nanoTime() + FLUSH_TIMEOUT.toNanos();
+        while (pending.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException(pending.get() + " sample(s) not acknowledged by Kafka within " + FLUSH_TIMEOUT);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while flushing", e);
+            }
+        }
     }
 
     /**
