@@ -4,6 +4,7 @@ import costline.events.CloudPlacement;
 import costline.events.CloudPrice;
 import costline.events.CostRecord;
 import costline.events.GpuSample;
+import costline.events.OnPremPrice;
 import costline.events.Site;
 import costline.events.Source;
 import costline.events.WorkloadShare;
@@ -56,10 +57,25 @@ final class CostPipeline implements AutoCloseable {
                 usd_per_hour: "21.96"
                 effective_from: 2025-06-01
                 reference: test
+            onprem:
+              - gpu_model: NVIDIA H100 80GB HBM3
+                effective_from: 2025-01-01
+                server_capex_usd: "310000"
+                gpus_per_server: 8
+                amortization_months: 48
+                yearly_ops_per_gpu_usd: "2500"
+                pue: 1.4
+                usd_per_kwh: "0.12"
+                reference: test
             """;
     static final CloudPrice PRICE = CloudPrice.newBuilder().setProvider("aws").setRegion("us-east-1")
             .setInstanceType("p4d.24xlarge").setGpusPerInstance(8).setPricingModel("ON_DEMAND")
             .setInstanceHourlyMicroUsd(CostModel.microUsd("21.96")).build();
+
+    /** The H100 line of the catalog: $310,000 / 8 GPUs over 48 months, $2,500 a year of operations, PUE 1.4, $0.12/kWh. */
+    static final OnPremPrice ONPREM = OnPremPrice.newBuilder().setCapexPerGpuMicroUsd(CostModel.microUsd("38750"))
+            .setResidualPerGpuMicroUsd(0).setAmortizationMonths(48).setYearlyOpsPerGpuMicroUsd(CostModel.microUsd("2500"))
+            .setPue(1.4).setEnergyMicroUsdPerKwh(CostModel.microUsd("0.12")).build();
 
     final InProcessKafka kafka;
     final InProcessSchemaRegistryServer registry;
@@ -125,6 +141,23 @@ final class CostPipeline implements AutoCloseable {
                 .setUtilGpuPct(util)
                 .setWorkloads(List.of(WorkloadShare.newBuilder().setWorkload(workload).setTeam("ml").setShare(1f).build()))
                 .build();
+    }
+
+    /** An on-prem H100 as the NVML collector reports it: power but no energy counter, all of it for {@code workload}. */
+    static GpuSample nvml(String gpuId, Instant end, long intervalMs, float util, float powerW, String workload) {
+        return GpuSample.newBuilder()
+                .setSampleTime(end).setIntervalMs(intervalMs)
+                .setSource(Source.NVML).setSite(Site.ONPREM)
+                .setHost("gpu-node-07").setGpuId(gpuId).setGpuIndex(0).setGpuModel("NVIDIA H100 80GB HBM3")
+                .setUtilGpuPct(util).setPowerW(powerW).setTempC(54).setSmClockMhz(1980)
+                .setWorkloads(List.of(WorkloadShare.newBuilder().setWorkload(workload).setTeam("ml").setShare(1f).build()))
+                .build();
+    }
+
+    /** What one NVML sample costs: amortized capex and operations plus power x interval, each rounded once. */
+    static long expectedNvmlMicro(long intervalMs, float powerW) {
+        return CostModel.onPremFixedCostMicroUsd(ONPREM, intervalMs)
+                + CostModel.energyCostMicroUsd(ONPREM, CostModel.energyMjFromPower(powerW, intervalMs));
     }
 
     /** What one such sample costs, by the cost model and the catalog's price. */
