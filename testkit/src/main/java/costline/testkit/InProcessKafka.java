@@ -85,6 +85,9 @@ public final class InProcessKafka implements AutoCloseable {
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .setBaseDirectory(dir)
                     .setBrokerSecurityProtocol(protocol)
+                    // The broker registers with the controller as a client too: over SASL it is the super user,
+                    // where an anonymous PLAINTEXT registration would be refused by the authorizer.
+                    .setControllerSecurityProtocol(protocol)
                     .build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
                     .setConfigProp("offsets.topic.replication.factor", "1")
