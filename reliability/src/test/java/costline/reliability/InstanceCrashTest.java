@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.ThreadMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,8 +42,8 @@ class InstanceCrashTest {
             try (StreamsRunner survivor = CostPipeline.startCostApp(a)) {
                 CostAppProcess.awaitReady(other, tmp, "b", 90_000);
                 KafkaStreams streams = survivor.streams().get(0);
-                awaitActiveTasks(streams, t -> t > 0 && t < 8, Duration.ofSeconds(60));
-                int shareBefore = activeTasks(streams);
+                awaitSamplePartitions(streams, n -> n > 0 && n < 4, Duration.ofSeconds(60));
+                int shareBefore = samplePartitions(streams);
 
                 Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(50));
                 long perSample = CostPipeline.expectedMicro(INTERVAL_MS);
@@ -61,13 +60,13 @@ class InstanceCrashTest {
                     other.waitFor(10, TimeUnit.SECONDS);
                     samples += send(producer, pipeline, t0, 91, 90);
                 }
-                awaitActiveTasks(streams, t -> t == 8, Duration.ofSeconds(60));
+                awaitSamplePartitions(streams, n -> n == 4, Duration.ofSeconds(60));
                 long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
                 long expected = samples * perSample;
                 long total = pipeline.awaitCostTotal(expected, Duration.ofSeconds(60));
                 long exactMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
                 Map<String, Long> counters = CostPipeline.counters(streams);
-                System.out.printf("instance crash: survivor held %d of 8 tasks before, all 8 %d ms after the kill; totals "
+                System.out.printf("instance crash: survivor held %d of 4 gpu.samples partitions before, all 4 %d ms after the kill; totals "
                                 + "exact %d ms after it: %d samples, %d micro-USD; counters %s%n",
                         shareBefore, takeoverMs, exactMs, samples, total, counters);
                 assertThat(total).isEqualTo(expected).isEqualTo(180L * GPUS * 7_625L);
@@ -102,16 +101,21 @@ class InstanceCrashTest {
         return n;
     }
 
-    private static int activeTasks(KafkaStreams streams) {
-        return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+    /** How many gpu.samples partitions this instance's active tasks hold. */
+    private static int samplePartitions(KafkaStreams streams) {
+        return (int) streams.metadataForLocalThreads().stream()
+                .flatMap(t -> t.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .filter(tp -> tp.topic().equals(Topics.GPU_SAMPLES))
+                .count();
     }
 
-    private static void awaitActiveTasks(KafkaStreams streams, java.util.function.IntPredicate ok, Duration timeout)
+    private static void awaitSamplePartitions(KafkaStreams streams, java.util.function.IntPredicate ok, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!(ok.test(activeTasks(streams)) && streams.state() == KafkaStreams.State.RUNNING)) {
+        while (!(ok.test(samplePartitions(streams)) && streams.state() == KafkaStreams.State.RUNNING)) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("active tasks " + activeTasks(streams) + ", state " + streams.state());
+                throw new AssertionError("gpu.samples partitions held " + samplePartitions(streams) + ", state " + streams.state());
             }
             Thread.sleep(100);
         }
