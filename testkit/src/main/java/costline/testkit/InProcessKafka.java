@@ -16,6 +16,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.test.JaasUtils;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -29,12 +31,20 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class InProcessKafka implements AutoCloseable {
 
+    /** The administrator the test kit's SASL/PLAIN broker knows (a super user), and one ordinary user. */
+    public static final String SASL_ADMIN = JaasUtils.KAFKA_PLAIN_ADMIN;
+    public static final String SASL_ADMIN_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
+    public static final String SASL_USER = JaasUtils.KAFKA_PLAIN_USER1;
+    public static final String SASL_USER_PASSWORD = JaasUtils.KAFKA_PLAIN_USER1_PASSWORD;
+
     private final KafkaClusterTestKit cluster;
     private final Path dataDir;
+    private final Map<String, String> clientSecurity;
 
-    private InProcessKafka(KafkaClusterTestKit cluster, Path dataDir) {
+    private InProcessKafka(KafkaClusterTestKit cluster, Path dataDir, Map<String, String> clientSecurity) {
         this.cluster = cluster;
         this.dataDir = dataDir;
+        this.clientSecurity = clientSecurity;
     }
 
     /** Starts a one-node cluster with the default settings. */
@@ -44,6 +54,28 @@ public final class InProcessKafka implements AutoCloseable {
 
     /** Starts a one-node cluster; {@code brokerConfig} overrides or adds broker settings. */
     public static InProcessKafka start(Map<String, ?> brokerConfig) {
+        return start(brokerConfig, SecurityProtocol.PLAINTEXT);
+    }
+
+    /**
+     * Starts a one-node cluster whose client listener speaks SASL_PLAINTEXT with the PLAIN mechanism; the users are
+     * {@link #SASL_ADMIN} and {@link #SASL_USER}. The test kit points the JVM-wide {@code java.security.auth.login.config}
+     * at a JAAS file holding the broker's section, so run such a test in a JVM of its own. {@link #clientProperties()}
+     * then carries the administrator's credentials.
+     */
+    public static InProcessKafka startSaslPlain(Map<String, ?> brokerConfig) {
+        return start(brokerConfig, SecurityProtocol.SASL_PLAINTEXT);
+    }
+
+    /** Client settings that log in over SASL_PLAINTEXT / PLAIN as {@code user}. */
+    public static Map<String, String> saslPlainClientSettings(String user, String password) {
+        return Map.of("security.protocol", SecurityProtocol.SASL_PLAINTEXT.name,
+                "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                        + user + "\" password=\"" + password + "\";");
+    }
+
+    private static InProcessKafka start(Map<String, ?> brokerConfig, SecurityProtocol protocol) {
         try {
             Path dir = Files.createTempDirectory("costline-kafka-");
             TestKitNodes nodes = new TestKitNodes.Builder()
@@ -52,6 +84,10 @@ public final class InProcessKafka implements AutoCloseable {
                     .setNumControllerNodes(1)
                     .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
                     .setBaseDirectory(dir)
+                    .setBrokerSecurityProtocol(protocol)
+                    // The broker registers with the controller as a client too: over SASL it is the super user,
+                    // where an anonymous PLAINTEXT registration would be refused by the authorizer.
+                    .setControllerSecurityProtocol(protocol)
                     .build();
             KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
                     .setConfigProp("offsets.topic.replication.factor", "1")
@@ -67,7 +103,8 @@ public final class InProcessKafka implements AutoCloseable {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new InProcessKafka(cluster, dir);
+            return new InProcessKafka(cluster, dir, protocol == SecurityProtocol.SASL_PLAINTEXT
+                    ? saslPlainClientSettings(SASL_ADMIN, SASL_ADMIN_PASSWORD) : Map.of());
         } catch (Exception e) {
             throw new IllegalStateException("in-process Kafka broker failed to start: " + e, e);
         }
@@ -86,6 +123,7 @@ public final class InProcessKafka implements AutoCloseable {
     public Properties clientProperties() {
         Properties props = new Properties();
         props.putAll(cluster.clientProperties());
+        props.putAll(clientSecurity);
         return props;
     }
 

@@ -45,12 +45,22 @@ public final class StreamsRunner implements AutoCloseable {
             });
             built.add(streams);
         }
-        for (StreamsApp app : apps) {
-            createTopics(settings, app.topics());
-        }
-        for (KafkaStreams streams : built) {
-            streams.start();
-            running.add(streams);
+        try {
+            for (StreamsApp app : apps) {
+                createTopics(settings, app.topics());
+            }
+            for (KafkaStreams streams : built) {
+                streams.start();
+                running.add(streams);
+            }
+        } catch (RuntimeException e) {
+            // A KafkaStreams owns clients from construction on: left unclosed after a failed start (bad credentials,
+            // say) their threads would keep reconnecting for the life of the process.
+            for (KafkaStreams streams : built) {
+                streams.close(Duration.ofSeconds(10));
+            }
+            running.clear();
+            throw e;
         }
     }
 

@@ -2,7 +2,6 @@ package costline.streams.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import costline.events.GpuSample;
 import costline.events.PriceEntry;
 import costline.pricing.CostModel;
@@ -22,6 +21,8 @@ import costline.streams.sink.InfluxSink;
 import costline.streams.sink.QuestDbTables;
 import costline.testkit.EmbeddedQuestDb;
 import costline.testkit.InProcessKafka;
+import costline.testkit.StoreQueries;
+import costline.testkit.TopicRecords;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -136,7 +137,7 @@ class CostPipelineEndToEndTest {
                     send(producer, ser, first);
                     // One sample that cannot be costed goes to the dead-letter topic, not to the store.
                     producer.send(new ProducerRecord<>(Topics.GPU_SAMPLES, "junk", "junk".getBytes(StandardCharsets.UTF_8))).get();
-                    awaitTotal(store, "SELECT count() FROM gpu_sample", 60, Duration.ofSeconds(60));
+                    StoreQueries.awaitLong(store, "SELECT count() FROM gpu_sample", 60, Duration.ofSeconds(60));
 
                     store.close();
                     send(producer, ser, second);
@@ -150,16 +151,16 @@ class CostPipelineEndToEndTest {
                 long cloudTotal = 80 * 45_750L;   // 3,660,000
                 long onPremTotal = 40 * 4_145L;   //   165,800
                 // llm 0.75 x 45,750 = 34,312.5 -> 34,313 (first of the tied remainders), eval 11,437, per period.
-                awaitTotal(store, "SELECT count() FROM gpu_sample", 120, Duration.ofSeconds(60));
-                awaitMicro(store, "SELECT sum(cost_usd) FROM gpu_cost", cloudTotal + onPremTotal, Duration.ofSeconds(60));
-                assertThat(micro(store, "SELECT sum(cost_usd) FROM gpu_cost WHERE workload = 'llm'")).isEqualTo(80 * 34_313L);
-                assertThat(micro(store, "SELECT sum(cost_usd) FROM gpu_cost WHERE workload = 'eval'")).isEqualTo(80 * 11_437L);
-                assertThat(micro(store, "SELECT sum(cost_usd) FROM gpu_cost WHERE workload = 'train'")).isEqualTo(onPremTotal);
-                BigDecimal dollars = BigDecimal.valueOf(scalar(store, "SELECT sum(cost_usd) FROM gpu_cost").doubleValue())
+                StoreQueries.awaitLong(store, "SELECT count() FROM gpu_sample", 120, Duration.ofSeconds(60));
+                StoreQueries.awaitMicro(store, "SELECT sum(cost_usd) FROM gpu_cost", cloudTotal + onPremTotal, Duration.ofSeconds(60));
+                assertThat(StoreQueries.micro(store, "SELECT sum(cost_usd) FROM gpu_cost WHERE workload = 'llm'")).isEqualTo(80 * 34_313L);
+                assertThat(StoreQueries.micro(store, "SELECT sum(cost_usd) FROM gpu_cost WHERE workload = 'eval'")).isEqualTo(80 * 11_437L);
+                assertThat(StoreQueries.micro(store, "SELECT sum(cost_usd) FROM gpu_cost WHERE workload = 'train'")).isEqualTo(onPremTotal);
+                BigDecimal dollars = BigDecimal.valueOf(StoreQueries.scalar(store, "SELECT sum(cost_usd) FROM gpu_cost").doubleValue())
                         .setScale(2, RoundingMode.HALF_EVEN);
                 assertThat(dollars).isEqualTo(CostModel.toDollarsCents(cloudTotal + onPremTotal)).isEqualByComparingTo("3.83");
-                assertThat(scalar(store, "SELECT sum(gpu_seconds) FROM gpu_cost").longValue()).isEqualTo(80 * 60 + 40 * 10);
-                assertThat(scalar(store, "SELECT sum(energy_kwh) FROM gpu_cost").doubleValue())
+                assertThat(StoreQueries.scalar(store, "SELECT sum(gpu_seconds) FROM gpu_cost").longValue()).isEqualTo(80 * 60 + 40 * 10);
+                assertThat(StoreQueries.scalar(store, "SELECT sum(energy_kwh) FROM gpu_cost").doubleValue())
                         .isCloseTo(40 * 6_000_000 / 3.6e9, org.assertj.core.api.Assertions.within(1e-12));
                 // The junk record is on gpu.samples, which the sink writes too: it cannot decode it either, so it goes to
                 // the sink's dead-letter topic (and, from the topology, to gpu.samples.dlq), never to the store.
@@ -176,21 +177,7 @@ class CostPipelineEndToEndTest {
     }
 
     private static long countRecords(InProcessKafka kafka, String topic) {
-        Properties c = kafka.clientProperties();
-        c.put("isolation.level", "read_committed");
-        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(c,
-                new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
-            var parts = consumer.partitionsFor(topic).stream()
-                    .map(pi -> new org.apache.kafka.common.TopicPartition(topic, pi.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            long n = 0;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < deadline) {
-                n += consumer.poll(Duration.ofMillis(200)).count();
-            }
-            return n;
-        }
+        return TopicRecords.count(kafka.clientProperties(), topic, Duration.ofSeconds(10));
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, AvroSerializer<GpuSample> ser, List<GpuSample> samples)
@@ -207,58 +194,6 @@ class CostPipelineEndToEndTest {
         while (streams.state() != KafkaStreams.State.RUNNING) {
             assertThat(System.nanoTime()).as("streams running; state " + streams.state()).isLessThan(deadline);
             Thread.sleep(100);
-        }
-    }
-
-    private static void awaitTotal(EmbeddedQuestDb store, String sql, long expected, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long last = -1;
-        while (System.nanoTime() < deadline) {
-            Number n = scalarOrNull(store, sql);
-            last = n == null ? -1 : n.longValue();
-            if (last == expected) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        assertThat(last).as(sql).isEqualTo(expected);
-    }
-
-    private static void awaitMicro(EmbeddedQuestDb store, String sql, long expectedMicro, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long last = -1;
-        while (System.nanoTime() < deadline) {
-            Number n = scalarOrNull(store, sql);
-            last = n == null ? -1 : toMicro(n);
-            if (last == expectedMicro) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        assertThat(last).as(sql).isEqualTo(expectedMicro);
-    }
-
-    private static long micro(EmbeddedQuestDb store, String sql) throws Exception {
-        return toMicro(scalar(store, sql));
-    }
-
-    /** Dollars summed as doubles back to whole micro-dollars: exact while the sum has under ~15 significant digits. */
-    private static long toMicro(Number dollars) {
-        return BigDecimal.valueOf(dollars.doubleValue()).movePointRight(6).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
-    }
-
-    private static Number scalar(EmbeddedQuestDb store, String sql) throws Exception {
-        Number n = scalarOrNull(store, sql);
-        assertThat(n).as(sql).isNotNull();
-        return n;
-    }
-
-    private static Number scalarOrNull(EmbeddedQuestDb store, String sql) throws Exception {
-        try {
-            JsonNode cell = store.sql(sql).path("dataset").path(0).path(0);
-            return cell.isNumber() ? cell.numberValue() : null;
-        } catch (IllegalStateException tableNotThereYetOrStoreDown) {
-            return null;
         }
     }
 }
