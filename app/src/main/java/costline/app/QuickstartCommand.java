@@ -59,6 +59,10 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--exit", description = "Exit when the run is done instead of keeping the store's console up.")
     boolean exit;
 
+    @Option(names = "--nvml-library", defaultValue = "libnvidia-ml.so.1",
+            description = "NVML library; when it loads, this machine's real GPUs join the simulated fleet (default: ${DEFAULT-VALUE}).")
+    String nvmlLibrary;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the simulated fleet (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -69,7 +73,7 @@ final class QuickstartCommand implements Callable<Integer> {
         int simulatedDays = days != null ? days : YearMonth.from(first).lengthOfMonth() + 2;
         QuickstartOptions options = new QuickstartOptions(first, simulatedDays, Duration.ofSeconds(sampleIntervalSeconds),
                 Duration.ofSeconds(wallSeconds), dataDir, outDir, bootstrapServers, registryUrl, influxUrl, influxOrg,
-                influxBucket, System.getenv("COSTLINE_INFLUX_TOKEN"), !noView && System.console() != null, !exit, seed);
+                influxBucket, System.getenv("COSTLINE_INFLUX_TOKEN"), !noView && System.console() != null, !exit, seed, nvmlLibrary);
         Quickstart quickstart = new Quickstart(options, System.out);
         // Ctrl-C: stop producing, then close everything in order (close is idempotent).
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -32,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
@@ -199,11 +200,14 @@ public final class Quickstart implements AutoCloseable {
         long wallNanosPerRound = options.wallTime().toNanos() / Math.max(1, rounds);
         long began = System.nanoTime();
         long lastDraw = 0;
+        Optional<RealGpus> real = RealGpus.tryOpen(options.nvmlLibrary(), out);
         try (KafkaProducer<String, GpuSample> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new AvroSerializer<>(SchemaRegistries.forUrl(settings.string(KafkaSettings.REGISTRY_URL))))) {
             for (long round = 1; round <= rounds && !stopping.get(); round++) {
                 Instant t = start.plus(options.sampleInterval().multipliedBy(round));
-                for (GpuSample sample : simulator.round(t)) {
+                List<GpuSample> samples = new ArrayList<>(simulator.round(t));
+                real.ifPresent(gpus -> samples.addAll(gpus.round(t, options.sampleInterval())));
+                for (GpuSample sample : samples) {
                     // The record's timestamp is the sample's own time: Streams works in event time.
                     producer.send(new ProducerRecord<>(Topics.GPU_SAMPLES, null, t.toEpochMilli(), sample.getGpuId(), sample));
                     samplesProduced++;
@@ -219,6 +223,8 @@ public final class Quickstart implements AutoCloseable {
                 }
             }
             producer.flush();
+        } finally {
+            real.ifPresent(RealGpus::close);
         }
         return end;
     }

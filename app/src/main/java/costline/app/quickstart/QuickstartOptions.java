@@ -22,11 +22,12 @@ import java.time.LocalDate;
  * @param liveView         redraw the terminal view while running
  * @param stayUp           keep serving the store's console after the run, until Ctrl-C
  * @param seed             seed of the simulated fleet
+ * @param nvmlLibrary      NVML library to look for real GPUs with (they join the fleet when it loads)
  */
 public record QuickstartOptions(LocalDate start, int days, Duration sampleInterval, Duration wallTime, Path dataDir,
                                 Path outDir, String bootstrapServers, String registryUrl, String influxUrl,
                                 String influxOrg, String influxBucket, String influxToken, boolean liveView,
-                                boolean stayUp, long seed) {
+                                boolean stayUp, long seed, String nvmlLibrary) {
 
     public QuickstartOptions {
         if (days < 1) {

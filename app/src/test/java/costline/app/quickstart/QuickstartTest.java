@@ -21,7 +21,8 @@ class QuickstartTest {
     @Timeout(600)
     void costRollupsRecommendationsAndAlertsReachTheStore(@TempDir Path data, @TempDir Path out) throws Exception {
         QuickstartOptions options = new QuickstartOptions(LocalDate.parse("2026-10-01"), 2, Duration.ofMinutes(5),
-                Duration.ZERO, data, out, null, null, null, "costline", "costline", null, false, false, 42);
+                Duration.ZERO, data, out, null, null, null, "costline", "costline", null, false, false, 42,
+                "libnvidia-ml-absent-in-this-test.so.1");
         ByteArrayOutputStream screen = new ByteArrayOutputStream();
         try (Quickstart quickstart = new Quickstart(options, new PrintStream(screen, true))) {
             Quickstart.Result result = quickstart.run();
