@@ -10,6 +10,7 @@ import costline.streams.drift.WorkloadInput.Observation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -24,6 +25,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * of the GPUs it holds.
  */
 final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadInput, String, DriftSignal> {
+
+    private static final long MINUTE_MS = 60_000L;
+    /** How much newer a cost record must be before an older minute's increments are taken as complete. */
+    static final long COST_GRACE_MS = 5 * MINUTE_MS;
 
     static final String STORE = "drift-workload-state";
     static final String GPU_STORE = "drift-workload-gpus";
@@ -198,32 +203,22 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
             // Exact long arithmetic: micro-USD x ms-per-hour / GPU-ms stays far below Long.MAX_VALUE for any real rate.
             s.microUsdPerGpuHour.put(part, Math.floorDiv(Math.multiplyExact(c.costMicroUsd(), MS_PER_HOUR), c.gpuMs()));
         }
-        if (s.costMinuteStart < 0) {
-            s.costMinuteStart = c.windowStart();
-            s.costMinuteEnd = c.windowEnd();
-        } else if (c.windowStart() > s.costMinuteStart) {
-            closeCostMinute(workload, s, t, detector);
-            s.costMinuteStart = c.windowStart();
-            s.costMinuteEnd = c.windowEnd();
-        } else if (c.windowStart() < s.costMinuteStart) {
-            // The minute was already fed to the detector; the rate per GPU-hour above still used it.
-            s.lateCostRecords++;
+        // gpu.cost records are additive increments, and the increments of one minute come from every GPU partition
+        // of the cost topology, interleaved with later minutes: sum them per minute, and feed a minute to the
+        // detector only once records a grace period newer have arrived.
+        long minute = c.windowStart();
+        if (minute <= s.costClosedThrough) {
+            s.lateCostRecords++; // its minute was already fed; the rate per GPU-hour above still used it
             return;
         }
-        s.costParts.put(part, c.costMicroUsd());
-    }
-
-    private void closeCostMinute(String workload, WorkloadDriftState s, DriftThresholds t, DriftDetector detector) {
-        long length = s.costMinuteEnd - s.costMinuteStart;
-        if (length > 0 && !s.costParts.isEmpty()) {
-            long total = 0;
-            for (long v : s.costParts.values()) {
-                total = Math.addExact(total, v);
-            }
-            double perHour = (double) total * MS_PER_HOUR / length;
-            emit(workload, DriftMetric.COST_RATE, detector.update(s.costRate, s.costMinuteEnd, perHour), t);
+        s.openCost.merge(minute, c.costMicroUsd(), Long::sum);
+        long newest = s.openCost.lastKey();
+        while (s.openCost.firstKey() < newest - COST_GRACE_MS) {
+            Map.Entry<Long, Long> closed = s.openCost.pollFirstEntry();
+            s.costClosedThrough = closed.getKey();
+            double perHour = (double) closed.getValue() * MS_PER_HOUR / MINUTE_MS;
+            emit(workload, DriftMetric.COST_RATE, detector.update(s.costRate, closed.getKey() + MINUTE_MS, perHour), t);
         }
-        s.costParts.clear();
     }
 
     private void emit(String workload, DriftMetric metric, Optional<Detection> detection, DriftThresholds t) {

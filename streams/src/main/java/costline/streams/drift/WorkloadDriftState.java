@@ -2,6 +2,7 @@ package costline.streams.drift;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** State of one workload's detectors and idle tracking, one store entry per workload. */
 final class WorkloadDriftState {
@@ -12,10 +13,10 @@ final class WorkloadDriftState {
     double weightMs;
     DetectorState utilization;
 
-    // Cost of the open minute by site|model (a repeated record for the same part replaces it).
-    long costMinuteStart = -1;
-    long costMinuteEnd = -1;
-    Map<String, Long> costParts = new HashMap<>();
+    // Cost of the minutes still open, micro-USD by minute start (the sum of their increments), and the last minute
+    // fed to the cost-rate detector.
+    TreeMap<Long, Long> openCost = new TreeMap<>();
+    long costClosedThrough = -1;
     DetectorState costRate;
     long lateCostRecords;
 

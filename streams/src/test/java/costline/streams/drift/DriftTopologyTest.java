@@ -164,6 +164,25 @@ class DriftTopologyTest {
     }
 
     @Test
+    void costIncrementsOfAMinuteAreSummedEvenWhenTheyArriveInterleavedWithLaterMinutes() {
+        start(config);
+        // A steady $60/h workload whose minutes arrive as three increments each (one per cost-topology partition),
+        // the third one two minutes late. How the first two split the minute changes after 100 minutes (one GPU
+        // partition got busier, another quieter) but their sum does not: no drift. Taking the latest increment
+        // for the minute instead of the sum would see its cost triple.
+        for (int m = 0; m < 200; m++) {
+            long t = T0 + m * 60_000L;
+            long first = m < 100 ? 450_000 : 150_000;
+            costs.pipeInput("steady", DriftFixtures.cost("steady", t, 8 * 60_000L, first));
+            costs.pipeInput("steady", DriftFixtures.cost("steady", t, 8 * 60_000L, 600_000 - first));
+            if (m >= 2) {
+                costs.pipeInput("steady", DriftFixtures.cost("steady", t - 120_000L, 8 * 60_000L, 400_000));
+            }
+        }
+        assertThat(drift.readValuesToList()).filteredOn(sig -> sig.getMetric() == DriftMetric.COST_RATE).isEmpty();
+    }
+
+    @Test
     void aWorkloadHoldingIdleGpusGetsOneIdleSignalPerEpisodeWithDollarsPerHour() {
         start(config);
         // Two H100s at $3.00 per GPU-hour: 100,000 micro-USD per minute for 120,000 GPU-ms. Samples every 10 s.
