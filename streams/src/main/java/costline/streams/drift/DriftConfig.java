@@ -21,10 +21,14 @@ import java.util.Map;
  * @param powerPerUtilMinUtilPct power per utilization is only watched at or above this utilization, percent
  *                               (at a few percent the ratio is idle power divided by noise)
  * @param gpuReleasedAfter       a GPU not seen with a workload for this long (event time) is no longer held by it
+ * @param costGrace              a minute of gpu.cost is complete once records this much newer (event time) have come:
+ *                               its increments come from every partition of the cost topology; a replay of a
+ *                               backlog, where partitions drift apart by hours, needs a longer one
  */
 public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String costTopic, String driftTopic,
                           DriftThresholds defaults, Map<String, DriftThresholds> workloadOverrides,
-                          Duration workloadBucket, double powerPerUtilMinUtilPct, Duration gpuReleasedAfter) {
+                          Duration workloadBucket, double powerPerUtilMinUtilPct, Duration gpuReleasedAfter,
+                          Duration costGrace) {
 
     public DriftConfig {
         require(schemaRegistryUrl != null && !schemaRegistryUrl.isBlank(), "schema.registry.url",
@@ -40,22 +44,24 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
                 "must be in (0, 100] (try 10)");
         require(gpuReleasedAfter != null && gpuReleasedAfter.toMillis() >= 1000, "drift.gpu.released.after",
                 "must be a duration of at least one second, e.g. PT5M");
+        require(costGrace != null && !costGrace.isNegative(), "drift.cost.grace", "must be a duration, e.g. PT15M");
     }
 
     /** The defaults everywhere, standard topics. */
     public static DriftConfig defaults(String schemaRegistryUrl) {
         return new DriftConfig(schemaRegistryUrl, Topics.GPU_SAMPLES, Topics.GPU_COST, Topics.GPU_DRIFT,
-                DriftThresholds.DEFAULTS, Map.of(), Duration.ofSeconds(10), 10.0, Duration.ofMinutes(5));
+                DriftThresholds.DEFAULTS, Map.of(), Duration.ofSeconds(10), 10.0, Duration.ofMinutes(5),
+                Duration.ofMinutes(15));
     }
 
     public DriftConfig withOverrides(Map<String, DriftThresholds> overrides) {
         return new DriftConfig(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, defaults, overrides,
-                workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter);
+                workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace);
     }
 
     public DriftConfig withDefaults(DriftThresholds newDefaults) {
         return new DriftConfig(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, newDefaults,
-                workloadOverrides, workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter);
+                workloadOverrides, workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace);
     }
 
     public DriftThresholds thresholdsFor(String workload) {

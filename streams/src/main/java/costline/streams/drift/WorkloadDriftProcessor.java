@@ -27,8 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadInput, String, DriftSignal> {
 
     private static final long MINUTE_MS = 60_000L;
-    /** How much newer a cost record must be before an older minute's increments are taken as complete. */
-    static final long COST_GRACE_MS = 5 * MINUTE_MS;
+
 
     static final String STORE = "drift-workload-state";
     static final String GPU_STORE = "drift-workload-gpus";
@@ -213,7 +212,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
         }
         s.openCost.merge(minute, c.costMicroUsd(), Long::sum);
         long newest = s.openCost.lastKey();
-        while (s.openCost.firstKey() < newest - COST_GRACE_MS) {
+        while (s.openCost.firstKey() < newest - config.costGrace().toMillis()) {
             Map.Entry<Long, Long> closed = s.openCost.pollFirstEntry();
             s.costClosedThrough = closed.getKey();
             double perHour = (double) closed.getValue() * MS_PER_HOUR / MINUTE_MS;
