@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -87,14 +88,15 @@ final class QuickstartOutputs {
         return DemandCurve.ofGpus(60_000, gpus);
     }
 
+    /** The catalog's stand-in for owning a GPU like {@code cloudModel}, by the topologies' own rule. */
     private static Optional<PriceEntry> onPremFor(String cloudModel) {
-        List<PriceEntry> onPrem = PriceCatalog.readDefault().stream().filter(p -> p.getSite() == Site.ONPREM).toList();
-        Optional<PriceEntry> same = onPrem.stream().filter(p -> p.getGpuModel().equals(cloudModel)).reduce((a, b) -> b);
-        if (same.isPresent()) {
-            return same;
+        // The newest version of each on-prem price, by price key, as the topologies' price store keeps it.
+        Map<String, PriceEntry> latest = new HashMap<>();
+        for (PriceEntry p : PriceCatalog.readDefault()) {
+            if (p.getSite() == Site.ONPREM) {
+                latest.merge(p.getPriceKey(), p, (a, b) -> b.getEffectiveFrom().isBefore(a.getEffectiveFrom()) ? a : b);
+            }
         }
-        Optional<String> family = OnPremCatalog.familyOf(cloudModel);
-        return onPrem.stream().filter(p -> OnPremCatalog.familyOf(p.getGpuModel()).equals(family) && family.isPresent())
-                .reduce((a, b) -> b);
+        return OnPremCatalog.defaults().resolve(cloudModel, latest::get, () -> List.copyOf(latest.values()));
     }
 }

@@ -2,13 +2,16 @@ package costline.streams.finance;
 
 import costline.events.PriceEntry;
 import costline.events.Site;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -50,11 +53,27 @@ public record OnPremCatalog(Map<String, String> modelMap, Map<String, Double> bo
 
     /** The on-prem price entry that stands for owning a GPU like {@code cloudModel}, if the catalog has one. */
     public Optional<PriceEntry> resolve(String cloudModel, ReadOnlyKeyValueStore<String, PriceEntry> prices) {
+        return resolve(cloudModel, prices::get, () -> {
+            List<PriceEntry> onPrem = new ArrayList<>();
+            try (KeyValueIterator<String, PriceEntry> it = prices.prefixScan(PREFIX, new StringSerializer())) {
+                it.forEachRemaining(kv -> onPrem.add(kv.value));
+            }
+            return onPrem;
+        });
+    }
+
+    /**
+     * The same rule over any catalog: {@code byPriceKey} looks an entry up by its price key, {@code onPremEntries}
+     * lists the on-prem ones (read only when the model needs a family match). Order: the explicit model map, the
+     * same model name, then the first priced model of the same family.
+     */
+    public Optional<PriceEntry> resolve(String cloudModel, Function<String, PriceEntry> byPriceKey,
+                                        Supplier<List<PriceEntry>> onPremEntries) {
         String mapped = modelMap.get(cloudModel);
         if (mapped != null) {
-            return usable(prices.get(PREFIX + mapped));
+            return usable(byPriceKey.apply(PREFIX + mapped));
         }
-        Optional<PriceEntry> same = usable(prices.get(PREFIX + cloudModel));
+        Optional<PriceEntry> same = usable(byPriceKey.apply(PREFIX + cloudModel));
         if (same.isPresent()) {
             return same;
         }
@@ -62,12 +81,9 @@ public record OnPremCatalog(Map<String, String> modelMap, Map<String, Double> bo
         if (family.isEmpty()) {
             return Optional.empty();
         }
-        try (KeyValueIterator<String, PriceEntry> it = prices.prefixScan(PREFIX, new StringSerializer())) {
-            while (it.hasNext()) {
-                KeyValue<String, PriceEntry> kv = it.next();
-                if (usable(kv.value).isPresent() && family.equals(familyOf(kv.value.getGpuModel()))) {
-                    return Optional.of(kv.value);
-                }
+        for (PriceEntry entry : onPremEntries.get()) {
+            if (usable(entry).isPresent() && family.equals(familyOf(entry.getGpuModel()))) {
+                return Optional.of(entry);
             }
         }
         return Optional.empty();
