@@ -4,7 +4,6 @@ import costline.collectors.SampleJson;
 import costline.collectors.SampleSink;
 import costline.collectors.publish.KafkaSamplePublisher;
 import costline.collectors.publish.PublisherSettings;
-import costline.schemas.Topics;
 import java.util.Map;
 import costline.collectors.cloudwatch.CloudWatchPoller;
 import costline.collectors.cloudwatch.CloudWatchSettings;
@@ -102,14 +101,8 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
     @Option(names = "--once", description = "Poll once and exit (exit code 1 when a region failed).")
     boolean once;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (required unless --json).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", description = "Schema registry base URL (required unless --json).")
-    String registryUrl;
-
-    @Option(names = "--topic", defaultValue = Topics.GPU_SAMPLES, description = "Topic (default: ${DEFAULT-VALUE}).")
-    String topic;
+    @CommandLine.Mixin
+    PublishOptions kafka = new PublishOptions();
 
     @Option(names = "--buffer-max-samples", defaultValue = "200000",
             description = "Samples held while Kafka is unreachable; beyond it new ones are dropped and counted (default: ${DEFAULT-VALUE}).")
@@ -133,7 +126,7 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
             sink = jsonLines(out);
         } else {
             try {
-                publisher = KafkaSamplePublisher.create(new PublisherSettings(bootstrapServers, registryUrl, topic,
+                publisher = KafkaSamplePublisher.create(new PublisherSettings(kafka.bootstrapServers, kafka.registryUrl, kafka.topic,
                         bufferMaxSamples, PublisherSettings.DEFAULT_DELIVERY_TIMEOUT, "costline-cloudwatch-poller", Map.of()));
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage() + " (or use --json)");

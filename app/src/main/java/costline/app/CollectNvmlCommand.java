@@ -11,7 +11,6 @@ import costline.collectors.nvml.NvmlUnavailableException;
 import costline.collectors.publish.KafkaSamplePublisher;
 import costline.collectors.publish.PublisherSettings;
 import costline.events.GpuSample;
-import costline.schemas.Topics;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -37,14 +36,8 @@ final class CollectNvmlCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (required unless --json).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", description = "Schema registry base URL (required unless --json).")
-    String registryUrl;
-
-    @Option(names = "--topic", defaultValue = Topics.GPU_SAMPLES, description = "Topic (default: ${DEFAULT-VALUE}).")
-    String topic;
+    @CommandLine.Mixin
+    PublishOptions kafka = new PublishOptions();
 
     @Option(names = "--interval", defaultValue = "1s", converter = DurationConverter.class,
             description = "Time between samples of each GPU (default: ${DEFAULT-VALUE}).")
@@ -115,7 +108,7 @@ final class CollectNvmlCommand implements Callable<Integer> {
             nvml = new NvmlSettings(library, interval, energyInterval, healthInterval, hostName);
             attribution = new AttributionSettings(chain, workloadEnv, teamEnv, mapFile, procRoot);
             if (!json) {
-                publishing = new PublisherSettings(bootstrapServers, registryUrl, topic, bufferMaxSamples,
+                publishing = new PublisherSettings(kafka.bootstrapServers, kafka.registryUrl, kafka.topic, bufferMaxSamples,
                         deliveryTimeout, "costline-collector-" + hostName, producerProperties);
             }
         } catch (IllegalArgumentException e) {
