@@ -1,5 +1,6 @@
 package costline.reliability;
 
+import costline.testkit.TestCatalog;
 import costline.events.CloudPlacement;
 import costline.events.CloudPrice;
 import costline.events.CostRecord;
@@ -47,27 +48,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class CostPipeline implements AutoCloseable {
 
     /** A p4d.24xlarge: 8 A100s at $21.96 an hour, so one GPU-minute costs 45,750 micro-USD. */
-    static final String CATALOG = """
-            cloud:
-              - provider: aws
-                region: us-east-1
-                instance_type: p4d.24xlarge
-                gpu_model: NVIDIA A100-SXM4-40GB
-                gpus_per_instance: 8
-                usd_per_hour: "21.96"
-                effective_from: 2025-06-01
-                reference: test
-            onprem:
-              - gpu_model: NVIDIA H100 80GB HBM3
-                effective_from: 2025-01-01
-                server_capex_usd: "310000"
-                gpus_per_server: 8
-                amortization_months: 48
-                yearly_ops_per_gpu_usd: "2500"
-                pue: 1.4
-                usd_per_kwh: "0.12"
-                reference: test
-            """;
+    static final String CATALOG = TestCatalog.YAML;
     static final CloudPrice PRICE = CloudPrice.newBuilder().setProvider("aws").setRegion("us-east-1")
             .setInstanceType("p4d.24xlarge").setGpusPerInstance(8).setPricingModel("ON_DEMAND")
             .setInstanceHourlyMicroUsd(CostModel.microUsd("21.96")).build();

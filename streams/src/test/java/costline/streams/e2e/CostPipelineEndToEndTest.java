@@ -2,6 +2,7 @@ package costline.streams.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import costline.testkit.TestCatalog;
 import costline.events.GpuSample;
 import costline.events.PriceEntry;
 import costline.pricing.CostModel;
@@ -53,27 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CostPipelineEndToEndTest {
 
-    private static final String CATALOG = """
-            cloud:
-              - provider: aws
-                region: us-east-1
-                instance_type: p4d.24xlarge
-                gpu_model: NVIDIA A100-SXM4-40GB
-                gpus_per_instance: 8
-                usd_per_hour: "21.96"
-                effective_from: 2025-06-01
-                reference: test
-            onprem:
-              - gpu_model: NVIDIA H100 80GB HBM3
-                effective_from: 2025-01-01
-                server_capex_usd: "310000"
-                gpus_per_server: 8
-                amortization_months: 48
-                yearly_ops_per_gpu_usd: "2500"
-                pue: 1.4
-                usd_per_kwh: "0.12"
-                reference: test
-            """;
+    private static final String CATALOG = TestCatalog.YAML;
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
