@@ -13,7 +13,7 @@ import costline.streams.config.StreamsRunner;
 import costline.streams.cost.CostApp;
 import costline.streams.sink.InfluxSink;
 import costline.streams.sink.QuestDbTables;
-import costline.testkit.EmbeddedQuestDb;
+import costline.embedded.EmbeddedQuestDb;
 import costline.testkit.InProcessKafka;
 import costline.testkit.StoreQueries;
 import java.nio.file.Path;

@@ -11,7 +11,7 @@ import costline.streams.config.Settings;
 import costline.streams.config.StreamsRunner;
 import costline.streams.sink.InfluxSink;
 import costline.streams.sink.QuestDbTables;
-import costline.testkit.EmbeddedQuestDb;
+import costline.embedded.EmbeddedQuestDb;
 import costline.testkit.InProcessKafka;
 import costline.testkit.StoreQueries;
 import costline.testkit.TopicRecords;

@@ -1,6 +1,7 @@
 package costline.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import costline.embedded.EmbeddedQuestDb;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package costline.app.quickstart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import costline.testkit.EmbeddedQuestDb;
+import costline.embedded.EmbeddedQuestDb;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -20,7 +20,7 @@ import costline.streams.prices.PriceCatalog;
 import costline.streams.prices.PricesLoader;
 import costline.streams.sink.InfluxSink;
 import costline.streams.sink.QuestDbTables;
-import costline.testkit.EmbeddedQuestDb;
+import costline.embedded.EmbeddedQuestDb;
 import costline.testkit.InProcessKafka;
 import costline.testkit.StoreQueries;
 import costline.testkit.TopicRecords;

@@ -7,7 +7,7 @@ import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.InfluxDBClientOptions;
 import costline.events.CostRecord;
 import costline.events.Site;
-import costline.testkit.EmbeddedQuestDb;
+import costline.embedded.EmbeddedQuestDb;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package costline.testkit;
+package costline.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package costline.testkit;
+package costline.embedded;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

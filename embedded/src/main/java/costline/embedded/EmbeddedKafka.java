@@ -1,4 +1,4 @@
-package costline.app.quickstart;
+package costline.embedded;
 
 import java.io.IOException;
 import java.net.InetAddress;
