@@ -2,7 +2,11 @@ package costline.app;
 
 import costline.app.quickstart.Quickstart;
 import costline.app.quickstart.QuickstartOptions;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -16,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = {"Run everything in one process: embedded Kafka, schema registry and QuestDB store, the default "
                 + "price catalog, every topology, the sink and a simulated fleet on an accelerated clock.",
-                "Writes the finance CSV and the break-even chart to --out; the store's SQL console stays up until Ctrl-C."})
+                "Writes the finance CSV, the month's HTML report and the break-even chart to --out; the store's SQL console stays up until Ctrl-C.",
+                "Logs go to quickstart.log (in --data-dir when given, else in --out); Ctrl-C ends it within 10 s."})
 final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--start", description = "First simulated day, UTC (default: the first day of last month).")
@@ -74,12 +79,27 @@ final class QuickstartCommand implements Callable<Integer> {
         QuickstartOptions options = new QuickstartOptions(first, simulatedDays, Duration.ofSeconds(sampleIntervalSeconds),
                 Duration.ofSeconds(wallSeconds), dataDir, outDir, bootstrapServers, registryUrl, influxUrl, influxOrg,
                 influxBucket, System.getenv("COSTLINE_INFLUX_TOKEN"), !noView && System.console() != null, !exit, seed, nvmlLibrary);
+        PrintStream console = System.err;
+        Path log = redirectLogs(options);
+        System.out.println("log: " + log.toAbsolutePath() + " (the broker's, Streams' and the store's messages; QuestDB's own in "
+                + "its data folder)");
         Quickstart quickstart = new Quickstart(options, System.out);
-        // Ctrl-C: stop producing, then close everything in order (close is idempotent).
+        // Ctrl-C or SIGTERM: stop producing, close in order for at most CLOSE_BUDGET, then end whatever the state, so
+        // the process is gone within 10 s; temporary data is removed in the background after the exit.
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             quickstart.stop();
-            quickstart.close();
-        }));
+            if (!finished.get()) {
+                System.out.println();
+                System.out.println("stopping");
+            }
+            boolean closed = quickstart.closeWithin(CLOSE_BUDGET);
+            quickstart.removeTemporaryData();
+            System.out.flush();
+            if (!closed) {
+                Runtime.getRuntime().halt(130);
+            }
+        }, "quickstart-shutdown"));
         try {
             Quickstart.Result result = quickstart.run();
             System.out.println("outputs in " + result.outDir().toAbsolutePath());
@@ -91,8 +111,34 @@ final class QuickstartCommand implements Callable<Integer> {
                 new CountDownLatch(1).await();
             }
             return 0;
+        } catch (Exception e) {
+            // The one thing a healthy run never shows: say it on the terminal, with the details in the log.
+            console.println("quickstart failed: " + e + " (details in " + log.toAbsolutePath() + ")");
+            e.printStackTrace();
+            return 1;
         } finally {
-            quickstart.close();
+            finished.set(true);
+            quickstart.stop();
+            if (!quickstart.closeWithin(CLOSE_BUDGET)) {
+                System.out.println("the pipeline did not close within " + CLOSE_BUDGET.toSeconds() + " s; ending anyway");
+            }
+            quickstart.removeTemporaryData();
         }
+    }
+
+    /** How long an orderly close may take before the process ends anyway (Ctrl-C must end it within 10 s). */
+    static final Duration CLOSE_BUDGET = Duration.ofSeconds(7);
+
+    /**
+     * Sends everything logged to standard error (slf4j-simple writes to whatever System.err is when it writes) into
+     * {@code quickstart.log}: in the data folder when it is kept, else in the output folder, since temporary data is
+     * removed at exit. The terminal keeps the live view, and a healthy run prints nothing to standard error.
+     */
+    private static Path redirectLogs(QuickstartOptions options) throws java.io.IOException {
+        Path folder = Files.createDirectories(options.dataDir() != null ? options.dataDir() : options.outDir());
+        Path log = folder.resolve("quickstart.log");
+        System.setErr(new PrintStream(Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND), true,
+                StandardCharsets.UTF_8));
+        return log;
     }
 }

@@ -62,6 +62,8 @@ public final class Quickstart implements AutoCloseable {
     private final PrintStream out;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final AtomicBoolean removalStarted = new AtomicBoolean();
+    private Thread closer;
     private final LiveState state = new LiveState();
     private Path dataDir;
     private boolean temporaryData;
@@ -88,9 +90,35 @@ public final class Quickstart implements AutoCloseable {
         Instant end = simulate();
         awaitProcessed(end);
         Result result = new Result(samplesProduced, end, options.outDir(), storeUrl, Duration.ofNanos(System.nanoTime() - started));
+        if (stopping.get()) {
+            return result; // stopped (Ctrl-C): the outputs would be partial
+        }
         out.printf("%nsimulated %d samples up to %s in %.1f s%n", samplesProduced, end, result.wallTime().toMillis() / 1000.0);
-        writeOutputs();
+        afterDrain();
         return result;
+    }
+
+    /**
+     * What runs once the pipeline has drained, step by step, each printing one line; a later step (an audit, say)
+     * is one more {@code step(...)} here. A stop request (Ctrl-C) skips the steps not yet started.
+     */
+    private void afterDrain() throws Exception {
+        YearMonth month = YearMonth.from(options.start());
+        String bootstrap = settings.string(KafkaSettings.BOOTSTRAP);
+        String registryUrl = settings.string(KafkaSettings.REGISTRY_URL);
+        step("finance CSV for " + month, () -> QuickstartOutputs.financeCsv(bootstrap, registryUrl, month, options.outDir())
+                .toAbsolutePath().toString());
+        step("report for " + month, () -> QuickstartOutputs.htmlReport(bootstrap, registryUrl, month, options.outDir())
+                .toAbsolutePath().toString());
+        step("break-even chart", () -> QuickstartOutputs.breakEvenChart(List.copyOf(state.recommendations().values()), options.outDir())
+                .map(chart -> chart.toAbsolutePath().toString()).orElse("none: no recommendation was published"));
+    }
+
+    /** One step after the drain: prints "name: what it produced". */
+    private void step(String name, java.util.concurrent.Callable<String> step) throws Exception {
+        if (!stopping.get()) {
+            out.println(name + ": " + step.call());
+        }
     }
 
     /** The store, when it is the embedded QuestDB (null with --influx-url). */
@@ -110,7 +138,7 @@ public final class Quickstart implements AutoCloseable {
         temporaryData = options.dataDir() == null;
         dataDir = temporaryData ? Files.createTempDirectory("costline-quickstart-") : Files.createDirectories(options.dataDir());
         Files.createDirectories(options.outDir());
-        out.println("data under " + dataDir + (temporaryData ? " (temporary: deleted at exit)" : ""));
+        out.println("data under " + dataDir + (temporaryData ? " (temporary: removed at exit)" : ""));
 
         String bootstrap = options.bootstrapServers();
         if (bootstrap == null) {
@@ -299,37 +327,81 @@ public final class Quickstart implements AutoCloseable {
         }
     }
 
-    private void writeOutputs() throws IOException {
-        YearMonth month = YearMonth.from(options.start());
-        Path csv = QuickstartOutputs.financeCsv(settings.string(KafkaSettings.BOOTSTRAP),
-                settings.string(KafkaSettings.REGISTRY_URL), month, options.outDir());
-        out.println("finance CSV for " + month + ": " + csv.toAbsolutePath());
-        QuickstartOutputs.breakEvenChart(List.copyOf(state.recommendations().values()), options.outDir())
-                .ifPresentOrElse(chart -> out.println("break-even chart: " + chart.toAbsolutePath()),
-                        () -> out.println("no break-even chart: no recommendation was published"));
-    }
-
     /** Asks a running {@link #run()} to stop producing (Ctrl-C). */
     public void stop() {
         stopping.set(true);
     }
 
-    @Override
-    public synchronized void close() {
-        for (AutoCloseable resource : resources) {
+    /** Where the data lives (the broker's, Streams' and the store's); null before the run has started. */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * Closes every part in order (view, sink, topologies, registry, store, broker) on a thread of its own and waits for
+     * it at most {@code budget}; returns whether everything closed in time. Called again, it waits for the same close.
+     */
+    public boolean closeWithin(Duration budget) {
+        Thread t;
+        synchronized (this) {
+            if (closer == null) {
+                closer = new Thread(this::closeResources, "quickstart-close");
+                closer.setDaemon(true);
+                closer.start();
+            }
+            t = closer;
+        }
+        try {
+            t.join(Math.max(1, budget.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !t.isAlive();
+    }
+
+    private void closeResources() {
+        List<AutoCloseable> parts;
+        synchronized (this) {
+            parts = List.copyOf(resources);
+            resources.clear();
+        }
+        for (AutoCloseable resource : parts) {
             try {
                 resource.close();
             } catch (Exception e) {
                 LOG.warn("closing {} failed: {}", resource, e.toString());
             }
         }
-        resources.clear();
-        if (temporaryData && dataDir != null && Files.exists(dataDir)) {
-            try (var paths = Files.walk(dataDir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                LOG.warn("could not delete {}: {}", dataDir, e.toString());
-            }
+    }
+
+    /**
+     * Removes the temporary data folder without making the user wait: a detached shell waits for this process to end
+     * (so nothing is still writing there) and then deletes it. Where no shell can be started, says where it was left.
+     */
+    public void removeTemporaryData() {
+        if (!temporaryData || dataDir == null || !removalStarted.compareAndSet(false, true)) {
+            return;
         }
+        try {
+            new ProcessBuilder("sh", "-c", "while kill -0 \"$1\" 2>/dev/null; do sleep 0.2; done; rm -rf -- \"$2\"", "costline-cleanup",
+                    String.valueOf(ProcessHandle.current().pid()), dataDir.toString())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            out.println("temporary data " + dataDir + " is removed in the background once this process has ended");
+        } catch (IOException e) {
+            out.println("temporary data left in " + dataDir + " (delete it by hand: " + e.getMessage() + ")");
+        }
+    }
+
+    /** For tests and the normal end of a run: an orderly close (at most 60 s), then the temporary data's removal. */
+    @Override
+    public void close() {
+        stop();
+        if (!closeWithin(Duration.ofSeconds(60))) {
+            LOG.warn("the pipeline did not close within 60 s");
+        }
+        removeTemporaryData();
     }
 }

@@ -1,37 +1,31 @@
 package costline.app.quickstart;
 
+import costline.app.report.HtmlReport;
+import costline.app.report.MonthData;
+import costline.app.report.MonthDataReader;
 import costline.app.whatif.BreakEvenChart;
+import costline.app.whatif.PublishedRecommendation;
 import costline.events.BreakEvenRecommendation;
 import costline.events.MonthlyRollup;
-import costline.events.PriceEntry;
-import costline.events.Site;
 import costline.schemas.Topics;
-import costline.streams.breakeven.BreakEvenCalculator;
-import costline.streams.breakeven.BreakEvenResult;
-import costline.streams.breakeven.DemandCurve;
-import costline.streams.breakeven.OwnershipCost;
-import costline.streams.finance.OnPremCatalog;
-import costline.streams.prices.PriceCatalog;
 import costline.streams.rollup.MonthlyReport;
 import costline.streams.rollup.RollupTopicReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.YearMonth;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** What a quickstart run leaves in its output folder: the finance CSV and the break-even chart. */
+/** What a quickstart run leaves in its output folder: the finance CSV, the month's HTML report and the break-even chart. */
 final class QuickstartOutputs {
-
-    /** Slots of the demand curve rebuilt from a recommendation's load-duration curve. */
-    private static final int CURVE_SLOTS = 10_000;
 
     private QuickstartOutputs() {
     }
@@ -47,56 +41,31 @@ final class QuickstartOutputs {
         return file;
     }
 
+    /** The month's report, as {@code costline report html} writes it, next to the CSV. */
+    static Path htmlReport(String bootstrap, String registryUrl, YearMonth month, Path outDir) throws IOException {
+        MonthData data = MonthDataReader.read(bootstrap, registryUrl, month, Duration.ofSeconds(120));
+        Path file = outDir.resolve("costline-" + month + ".html");
+        Files.writeString(file, HtmlReport.render(data, Instant.now(), "the quickstart's embedded Kafka"), StandardCharsets.UTF_8);
+        return file;
+    }
+
     /**
      * The chart of cumulative cost (cloud only, buy, hybrid N*) for the recommendation with the largest peak,
-     * the fleet's first. Its demand curve is rebuilt from the published load-duration curve f(k), which is all
-     * that N* and the plans depend on; the on-prem side comes from the default catalog.
+     * the fleet's first, recomputed from what was published.
      */
     static Optional<Path> breakEvenChart(List<BreakEvenRecommendation> recommendations, Path outDir) throws IOException {
         Optional<BreakEvenRecommendation> chosen = recommendations.stream()
                 .filter(r -> r.getPeakGpus() > 0)
                 .max(Comparator.comparing((BreakEvenRecommendation r) -> r.getScope().startsWith("*"))
                         .thenComparingInt(BreakEvenRecommendation::getPeakGpus));
-        if (chosen.isEmpty()) {
+        Optional<PublishedRecommendation.Replay> replay = chosen.flatMap(PublishedRecommendation::replay);
+        if (replay.isEmpty()) {
             return Optional.empty();
         }
-        BreakEvenRecommendation r = chosen.get();
-        Optional<PriceEntry> onPrem = onPremFor(r.getGpuModel());
-        if (onPrem.isEmpty()) {
-            return Optional.empty();
-        }
-        OwnershipCost owning = OwnershipCost.of(onPrem.get().getOnprem(), OnPremCatalog.defaults().boardPowerW(r.getGpuModel()));
-        BreakEvenResult result = BreakEvenCalculator.compute(demandFrom(r.getLoadDuration()),
-                r.getCloudMicroUsdPerGpuHour(), owning);
-        Path file = outDir.resolve("break-even-" + r.getScope().replaceAll("[^A-Za-z0-9._-]", "") + ".png");
+        Path file = outDir.resolve("break-even-" + chosen.get().getScope().replaceAll("[^A-Za-z0-9._-]", "") + ".png");
         try (OutputStream out = Files.newOutputStream(file)) {
-            BreakEvenChart.writePng(result, onPrem.get().getOnprem().getAmortizationMonths(), 1200, 700, out);
+            BreakEvenChart.writePng(replay.get().result(), replay.get().horizonMonths(), 1200, 700, out);
         }
         return Optional.of(file);
-    }
-
-    /** A demand curve whose load-duration curve is {@code f}: slot i needs every k with f(k) > i / slots. */
-    static DemandCurve demandFrom(List<Double> f) {
-        int[] gpus = new int[CURVE_SLOTS];
-        for (int i = 0; i < CURVE_SLOTS; i++) {
-            int k = 0;
-            while (k < f.size() && f.get(k) * CURVE_SLOTS > i) {
-                k++;
-            }
-            gpus[i] = k;
-        }
-        return DemandCurve.ofGpus(60_000, gpus);
-    }
-
-    /** The catalog's stand-in for owning a GPU like {@code cloudModel}, by the topologies' own rule. */
-    private static Optional<PriceEntry> onPremFor(String cloudModel) {
-        // The newest version of each on-prem price, by price key, as the topologies' price store keeps it.
-        Map<String, PriceEntry> latest = new HashMap<>();
-        for (PriceEntry p : PriceCatalog.readDefault()) {
-            if (p.getSite() == Site.ONPREM) {
-                latest.merge(p.getPriceKey(), p, (a, b) -> b.getEffectiveFrom().isBefore(a.getEffectiveFrom()) ? a : b);
-            }
-        }
-        return OnPremCatalog.defaults().resolve(cloudModel, latest::get, () -> List.copyOf(latest.values()));
     }
 }

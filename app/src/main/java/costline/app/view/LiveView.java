@@ -56,8 +56,10 @@ public final class LiveView {
 
         out.append("\nrecent drift\n");
         for (DriftSignal d : state.drift()) {
-            out.append(String.format("  %s %-8s %-24s %-14s %8.1f -> %8.1f (%+.0f%%)%n", TIME.format(d.getDetectedAt()),
-                    d.getSeverity(), trim(d.getEntity(), 24), d.getMetric(), d.getBaseline(), d.getCurrent(), d.getChangePct()));
+            // every value with its unit: dollars per hour, percent, watts per percent (never raw micro-dollars)
+            String wasted = DriftFormat.wasted(d);
+            out.append(String.format("  %s %-8s %-24s %-14s %s%s%n", TIME.format(d.getDetectedAt()), d.getSeverity(),
+                    trim(d.getEntity(), 24), d.getMetric(), DriftFormat.change(d), wasted.isEmpty() ? "" : ", idle GPUs cost " + wasted));
         }
         return out.toString();
     }

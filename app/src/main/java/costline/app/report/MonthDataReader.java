@@ -1,0 +1,110 @@
+package costline.app.report;
+
+import costline.events.BreakEvenRecommendation;
+import costline.events.CostRecord;
+import costline.events.DriftSignal;
+import costline.events.MonthlyRollup;
+import costline.events.Site;
+import costline.events.SpendAlert;
+import costline.schemas.Topics;
+import costline.streams.alert.AlertConfig;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Reads one month's report data from the pipeline's topics, as finance and the other reports do (the topics are the
+ * record; the store is a copy for dashboards): the compacted rollup and break-even topics as their latest record per
+ * key, gpu.cost's additive increments summed per day, gpu.alerts' transitions and gpu.drift's signals of the month.
+ * Days are drawn in the rollups' zone (UTC unless the rollup topology was configured otherwise).
+ */
+public final class MonthDataReader {
+
+    private MonthDataReader() {
+    }
+
+    public static MonthData read(String bootstrap, String registryUrl, YearMonth month, Duration timeout) {
+        TopicScan scan = new TopicScan(bootstrap, registryUrl, timeout);
+        long[] undecodable = {0};
+
+        String prefix = month + "|";
+        String previousPrefix = month.minusMonths(1) + "|";
+        Map<String, MonthData.Sourced<MonthlyRollup>> rollups = new TreeMap<>();
+        Map<String, MonthlyRollup> previous = new TreeMap<>();
+        undecodable[0] += scan.scan(Topics.GPU_ROLLUP_MONTHLY, MonthlyRollup.class, (o, r) -> {
+            if (o.key() == null) {
+                return;
+            }
+            if (o.key().startsWith(prefix)) {
+                if (r == null) {
+                    rollups.remove(o.key());
+                } else {
+                    rollups.put(o.key(), new MonthData.Sourced<>(r, o.topic(), o.partition(), o.offset(), o.key()));
+                }
+            } else if (o.key().startsWith(previousPrefix)) {
+                if (r == null) {
+                    previous.remove(o.key());
+                } else {
+                    previous.put(o.key(), r);
+                }
+            }
+        });
+        ZoneId zone = rollups.values().stream().findFirst().map(s -> ZoneId.of(s.value().getZone())).orElse(ZoneOffset.UTC);
+
+        SortedMap<LocalDate, Map<String, Long>> dailyCost = new TreeMap<>();
+        Map<String, SortedMap<LocalDate, Long>> dailyCloud = new TreeMap<>();
+        long[] increments = {0};
+        undecodable[0] += scan.scan(Topics.GPU_COST, CostRecord.class, (o, c) -> {
+            if (c == null) {
+                return;
+            }
+            LocalDate day = LocalDate.ofInstant(c.getWindowStart(), zone);
+            if (!YearMonth.from(day).equals(month)) {
+                return;
+            }
+            increments[0]++;
+            dailyCost.computeIfAbsent(day, d -> new TreeMap<>()).merge(c.getWorkload(), c.getCostMicroUsd(), Long::sum);
+            if (c.getSite() == Site.CLOUD) {
+                dailyCloud.computeIfAbsent(c.getWorkload(), w -> new TreeMap<>()).merge(day, c.getCostMicroUsd(), Long::sum);
+                dailyCloud.computeIfAbsent(AlertConfig.FLEET, w -> new TreeMap<>()).merge(day, c.getCostMicroUsd(), Long::sum);
+            }
+        });
+
+        Map<String, List<SpendAlert>> alerts = new TreeMap<>();
+        undecodable[0] += scan.scan(Topics.GPU_ALERTS, SpendAlert.class, (o, a) -> {
+            if (a != null && a.getMonth().equals(month.toString())) {
+                alerts.computeIfAbsent(a.getWorkload(), w -> new ArrayList<>()).add(a);
+            }
+        });
+        alerts.values().forEach(list -> list.sort(Comparator.comparing(SpendAlert::getAt)));
+
+        Map<String, MonthData.Sourced<BreakEvenRecommendation>> recommendations = new LinkedHashMap<>();
+        undecodable[0] += scan.scan(Topics.GPU_BREAKEVEN, BreakEvenRecommendation.class, (o, b) -> {
+            if (b == null) {
+                recommendations.remove(o.key());
+            } else {
+                recommendations.put(o.key(), new MonthData.Sourced<>(b, o.topic(), o.partition(), o.offset(), o.key()));
+            }
+        });
+
+        List<DriftSignal> drift = new ArrayList<>();
+        undecodable[0] += scan.scan(Topics.GPU_DRIFT, DriftSignal.class, (o, d) -> {
+            if (d != null && YearMonth.from(d.getDetectedAt().atZone(zone)).equals(month)) {
+                drift.add(d);
+            }
+        });
+        drift.sort(Comparator.comparing(DriftSignal::getDetectedAt));
+
+        return new MonthData(month, List.copyOf(rollups.values()), List.copyOf(previous.values()), dailyCost, dailyCloud,
+                alerts, new ArrayList<>(recommendations.values()), drift, increments[0], undecodable[0]);
+    }
+}
