@@ -91,7 +91,7 @@ final class QuickstartCommand implements Callable<Integer> {
             quickstart.stop();
             if (!finished.get()) {
                 System.out.println();
-                System.out.println("stopping");
+                System.out.println("stopping (at most " + CLOSE_BUDGET.toSeconds() + " s)");
             }
             boolean closed = quickstart.closeWithin(CLOSE_BUDGET);
             quickstart.removeTemporaryData();
@@ -102,6 +102,9 @@ final class QuickstartCommand implements Callable<Integer> {
         }, "quickstart-shutdown"));
         try {
             Quickstart.Result result = quickstart.run();
+            if (result.stopped()) {
+                return 130;
+            }
             System.out.println("outputs in " + result.outDir().toAbsolutePath());
             if (quickstart.store() != null) {
                 System.out.println("SQL console of the store: " + quickstart.store().url() + "  (try: select workload, sum(cost_usd) from gpu_cost)");
@@ -127,7 +130,7 @@ final class QuickstartCommand implements Callable<Integer> {
     }
 
     /** How long an orderly close may take before the process ends anyway (Ctrl-C must end it within 10 s). */
-    static final Duration CLOSE_BUDGET = Duration.ofSeconds(7);
+    static final Duration CLOSE_BUDGET = Duration.ofSeconds(5);
 
     /**
      * Sends everything logged to standard error (slf4j-simple writes to whatever System.err is when it writes) into

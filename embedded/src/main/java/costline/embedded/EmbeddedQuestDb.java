@@ -63,8 +63,8 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     }
 
     /**
-     * QuestDB logs every query at INFO to stdout, which would bury the quickstart's screen: keep its log in
-     * {@code <dir>/log/questdb.log} and only critical messages on stdout. An existing conf/log.conf is kept.
+     * QuestDB logs every query at INFO to stdout, which would bury the quickstart's screen: keep its whole log in
+     * {@code <dir>/log/questdb.log} and nothing on stdout. An existing conf/log.conf is kept.
      */
     private static void writeLogConfig(Path dir) throws IOException {
         Path conf = Files.createDirectories(dir.resolve("conf")).resolve("log.conf");
@@ -76,13 +76,13 @@ public final class EmbeddedQuestDb implements AutoCloseable {
             return;
         }
         Path log = Files.createDirectories(dir.resolve("log")).resolve("questdb.log");
+        // Only a file: QuestDB prints its ADVISORY lines (start-up banner, OS limits) to every writer whatever the
+        // writer's level, and the quickstart's screen is for the quickstart.
         Files.writeString(conf, String.join("\n",
-                "writers=file,stdout",
+                "writers=file",
                 "w.file.class=io.questdb.log.LogFileWriter",
                 "w.file.location=" + log.toAbsolutePath(),
-                "w.file.level=INFO,ERROR,CRITICAL",
-                "w.stdout.class=io.questdb.log.LogConsoleWriter",
-                "w.stdout.level=CRITICAL",
+                "w.file.level=INFO,ERROR,CRITICAL,ADVISORY",
                 ""));
     }
 

@@ -62,7 +62,7 @@ public final class Quickstart implements AutoCloseable {
     private final PrintStream out;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final AtomicBoolean removalStarted = new AtomicBoolean();
+    private boolean removalStarted;
     private Thread closer;
     private final LiveState state = new LiveState();
     private Path dataDir;
@@ -80,7 +80,8 @@ public final class Quickstart implements AutoCloseable {
     }
 
     /** What a finished run produced. */
-    public record Result(long samplesProduced, Instant simulatedEnd, Path outDir, String storeUrl, Duration wallTime) {
+    public record Result(long samplesProduced, Instant simulatedEnd, Path outDir, String storeUrl, Duration wallTime,
+                         boolean stopped) {
     }
 
     public Result run() throws Exception {
@@ -89,8 +90,9 @@ public final class Quickstart implements AutoCloseable {
         startPipeline();
         Instant end = simulate();
         awaitProcessed(end);
-        Result result = new Result(samplesProduced, end, options.outDir(), storeUrl, Duration.ofNanos(System.nanoTime() - started));
-        if (stopping.get()) {
+        Result result = new Result(samplesProduced, end, options.outDir(), storeUrl, Duration.ofNanos(System.nanoTime() - started),
+                stopping.get());
+        if (result.stopped()) {
             return result; // stopped (Ctrl-C): the outputs would be partial
         }
         out.printf("%nsimulated %d samples up to %s in %.1f s%n", samplesProduced, end, result.wallTime().toMillis() / 1000.0);
@@ -378,10 +380,13 @@ public final class Quickstart implements AutoCloseable {
      * Removes the temporary data folder without making the user wait: a detached shell waits for this process to end
      * (so nothing is still writing there) and then deletes it. Where no shell can be started, says where it was left.
      */
-    public void removeTemporaryData() {
-        if (!temporaryData || dataDir == null || !removalStarted.compareAndSet(false, true)) {
+    public synchronized void removeTemporaryData() {
+        // synchronized: the shutdown hook and the main thread both call this; the second waits until the first has
+        // said where the data went, since the JVM ends as soon as the hook returns.
+        if (!temporaryData || dataDir == null || removalStarted) {
             return;
         }
+        removalStarted = true;
         try {
             new ProcessBuilder("sh", "-c", "while kill -0 \"$1\" 2>/dev/null; do sleep 0.2; done; rm -rf -- \"$2\"", "costline-cleanup",
                     String.valueOf(ProcessHandle.current().pid()), dataDir.toString())
