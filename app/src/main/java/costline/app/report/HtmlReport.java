@@ -183,7 +183,7 @@ public final class HtmlReport {
                 .append("<th>mean GPUs</th><th>break-even</th><th>savings / year</th><th>demand window</th><th>source</th></tr></thead><tbody>");
         for (MonthData.Sourced<BreakEvenRecommendation> s : sorted) {
             BreakEvenRecommendation r = s.value();
-            h.append("<tr><td>").append(esc(r.getScope())).append("</td><td>").append(esc(r.getGpuModel())).append("</td><td>")
+            h.append("<tr><td>").append(esc(r.getScope())).append("</td><td class=\"k\">").append(esc(r.getGpuModel())).append("</td><td class=\"k\">")
                     .append(r.getRecommendation()).append("</td><td class=\"n\">").append(r.getOptimalOwnedGpus()).append("</td><td class=\"n\">")
                     .append(r.getPeakGpus()).append("</td><td class=\"n\">").append(String.format(Locale.US, "%.2f", r.getMeanGpus()))
                     .append("</td><td class=\"n\">").append(r.getBreakEvenMonths() == null ? "never" : String.format(Locale.US, "%.1f months", r.getBreakEvenMonths()))
@@ -214,8 +214,8 @@ public final class HtmlReport {
                 .append("<th>baseline &rarr; current (change)</th><th>idle cost</th></tr></thead><tbody>");
         for (DriftSignal d : data.drift()) {
             h.append("<tr><td>").append(TIME.format(d.getDetectedAt())).append("</td><td>").append(TIME.format(d.getStartedAt()))
-                    .append("</td><td>").append(d.getSeverity()).append("</td><td>").append(esc(d.getEntity())).append(" <span class=\"dim\">")
-                    .append(d.getEntityType()).append("</span></td><td>").append(d.getMetric()).append("</td><td>")
+                    .append("</td><td class=\"k\">").append(d.getSeverity()).append("</td><td>").append(esc(d.getEntity())).append(" <span class=\"dim\">")
+                    .append(d.getEntityType()).append("</span></td><td class=\"k\">").append(d.getMetric()).append("</td><td class=\"k\">")
                     .append(esc(DriftFormat.change(d))).append("</td><td class=\"n\">").append(esc(DriftFormat.wasted(d))).append("</td></tr>");
         }
         h.append("</tbody></table>\n");
@@ -235,8 +235,8 @@ public final class HtmlReport {
             MonthlyRollup r = s.value();
             String status = r.getStatus() == RollupStatus.CORRECTION ? "CORRECTION " + r.getRevision() : r.getStatus().name();
             h.append("<tr class=\"").append(r.getStatus().name().toLowerCase(Locale.ROOT)).append("\"><td>").append(esc(r.getWorkload()))
-                    .append("</td><td>").append(esc(r.getTeam())).append("</td><td>").append(r.getSite()).append("</td><td>")
-                    .append(esc(r.getGpuModel())).append("</td><td>").append(status).append("</td><td class=\"n\">").append(hours(r.getGpuMs(), 2))
+                    .append("</td><td class=\"k\">").append(esc(r.getTeam())).append("</td><td class=\"k\">").append(r.getSite()).append("</td><td class=\"k\">")
+                    .append(esc(r.getGpuModel())).append("</td><td class=\"k\">").append(status).append("</td><td class=\"n\">").append(hours(r.getGpuMs(), 2))
                     .append("</td><td class=\"n\">").append(hours(r.getBusyGpuMs(), 2)).append("</td><td class=\"n\">").append(util(r.getBusyGpuMs(), r.getGpuMs()))
                     .append("</td><td class=\"n\" data-cost>").append(usd(r.getCostMicroUsd())).append("</td><td class=\"n\">").append(usd(r.getIdleMicroUsd()))
                     .append("</td><td class=\"n\">").append(BigDecimal.valueOf(r.getEnergyMj()).divide(BigDecimal.valueOf(CostModel.MJ_PER_KWH), 3, RoundingMode.HALF_EVEN).toPlainString())
@@ -328,7 +328,7 @@ public final class HtmlReport {
             .legend li{overflow-wrap:anywhere}.swatch{display:inline-block;width:11px;height:11px;margin-right:5px;vertical-align:-1px;border-radius:2px;-webkit-print-color-adjust:exact;print-color-adjust:exact}
             table.data{border-collapse:collapse;width:100%;font-size:12px;margin:8px 0}
             table.data th,table.data td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-            table.data th{background:var(--bg)}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+            table.data th{background:var(--bg);white-space:nowrap}td.k{white-space:nowrap;overflow-wrap:normal}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
             td.src{font-size:11px;color:var(--dim)}tfoot td{font-weight:600;border-top:2px solid var(--ink)}
             tr.correction td{background:#fff4d6}tr.month_to_date td{background:#eef4fb}
             .empty{padding:10px 12px;background:var(--bg);border-left:3px solid var(--line)}.note{font-size:13px}

@@ -53,6 +53,9 @@ class QuickstartTest {
             assertThat(csv).anyMatch(line -> line.startsWith("2026-10,UTC,recsys-train,ads,CLOUD,")
                     && line.contains(",384.000000,") && line.contains(",1054.08,"));
             assertThat(out.resolve("break-even-fleet.png")).exists();
+            // The month's report sits next to the CSV, with the same figure in its rollup table.
+            String html = Files.readString(out.resolve("costline-2026-10.html"));
+            assertThat(html).contains("recsys-train").contains("$1,054.08").contains("data-chart=\"daily-cost\"");
         }
     }
 }

@@ -14,7 +14,6 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -50,6 +49,10 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     static HeadlessChromium start(Path profile) throws Exception {
+        if (!Files.isExecutable(binary())) {
+            throw new IllegalStateException(binary() + " is missing: install Debian's chromium (apt-get install -y chromium, as "
+                    + ".ci/run does) or point CHROMIUM at a Chromium binary");
+        }
         Process p = new ProcessBuilder(binary().toString(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                 "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--disable-default-apps", "--mute-audio", "--hide-scrollbars", "--user-data-dir=" + profile,
@@ -243,7 +246,4 @@ final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    static Duration timeout() {
-        return Duration.ofSeconds(60);
-    }
 }
