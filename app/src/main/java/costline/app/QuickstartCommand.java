@@ -88,11 +88,12 @@ final class QuickstartCommand implements Callable<Integer> {
         // the process is gone within 10 s; temporary data is removed in the background after the exit.
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            quickstart.stop();
-            if (!finished.get()) {
-                System.out.println();
-                System.out.println("stopping (at most " + CLOSE_BUDGET.toSeconds() + " s)");
+            if (finished.get()) {
+                return; // the run ended on its own and has closed (or given up closing) already
             }
+            quickstart.stop();
+            System.out.println();
+            System.out.println("stopping (at most " + CLOSE_BUDGET.toSeconds() + " s)");
             boolean closed = quickstart.closeWithin(CLOSE_BUDGET);
             quickstart.removeTemporaryData();
             System.out.flush();
@@ -120,12 +121,14 @@ final class QuickstartCommand implements Callable<Integer> {
             e.printStackTrace();
             return 1;
         } finally {
-            finished.set(true);
             quickstart.stop();
-            if (!quickstart.closeWithin(CLOSE_BUDGET)) {
-                System.out.println("the pipeline did not close within " + CLOSE_BUDGET.toSeconds() + " s; ending anyway");
+            // Kept data deserves an orderly close (Streams checkpoints its state); temporary data is removed anyway.
+            Duration budget = options.dataDir() != null ? Duration.ofSeconds(30) : CLOSE_BUDGET;
+            if (!quickstart.closeWithin(budget) && options.dataDir() != null) {
+                System.out.println("the pipeline did not close within " + budget.toSeconds() + " s; ending anyway");
             }
             quickstart.removeTemporaryData();
+            finished.set(true);
         }
     }
 

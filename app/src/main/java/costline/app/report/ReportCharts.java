@@ -13,7 +13,6 @@ import java.text.NumberFormat;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,8 +95,8 @@ final class ReportCharts {
     }
 
     /**
-     * Cloud spend month-to-date of one scope against its on-prem line (the month's latest gpu.alerts figure), with the
-     * crossing (the FIRING transition) marked. X: day of month, the spend plotted at the end of each day.
+     * Cloud spend month-to-date of one scope against its on-prem line as gpu.alerts reported it at each transition, with
+     * each crossing (a FIRING transition) marked. X: day of month, the spend plotted at the end of each day.
      */
     static Chart cloudVsLine(String scope, YearMonth month, ZoneId zone, SortedMap<LocalDate, Long> dailyCloud,
                              List<SpendAlert> alerts) {
@@ -111,6 +110,7 @@ final class ReportCharts {
         }
         XYSeriesCollection data = new XYSeriesCollection(mtd);
         XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
+        lines.setDrawSeriesLineAsPath(true);
         lines.setSeriesPaint(0, PALETTE.get(0));
         lines.setSeriesStroke(0, new BasicStroke(2.5f));
         Map<String, Color> legend = new LinkedHashMap<>();
@@ -122,21 +122,30 @@ final class ReportCharts {
         NumberAxis dollars = dollarAxis("USD");
         XYPlot plot = new XYPlot(data, days, dollars, lines);
         style(plot);
-        SpendAlert latest = alerts.isEmpty() ? null : alerts.get(alerts.size() - 1);
-        if (latest != null) {
-            double line = latest.getOnpremLineMicroUsd() / 1e6;
+        if (!alerts.isEmpty()) {
+            // The line grows through the month (its energy part follows the busy hours so far): plot it as each alert
+            // reported it, held until the next one and to the month's end, not the final value back-dated.
+            XYSeries reported = new XYSeries("on-prem line", true, true);
+            double top = sum / 1e6;
+            for (SpendAlert a : alerts) {
+                double x = Math.min(month.lengthOfMonth(), dayOfMonth(a.getAt().atZone(zone).toLocalDateTime(), month));
+                double y = a.getOnpremLineMicroUsd() / 1e6;
+                reported.addOrUpdate(x, y);
+                top = Math.max(top, y);
+            }
+            double lastLine = alerts.get(alerts.size() - 1).getOnpremLineMicroUsd() / 1e6;
+            if (reported.getMaxX() < month.lengthOfMonth()) {
+                reported.add(month.lengthOfMonth(), lastLine);
+            }
+            data.addSeries(reported);
             Color c = PALETTE.get(1);
-            ValueMarker marker = new ValueMarker(line, c, new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER,
-                    10f, new float[] {8f, 5f}, 0f));
-            marker.setLabel("on-prem line " + wholeDollars(line));
-            marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-            marker.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
-            plot.addRangeMarker(marker);
+            lines.setSeriesPaint(1, c);
+            lines.setSeriesStroke(1, new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 5f}, 0f));
+            lines.setSeriesShapesVisible(1, true);
+            lines.setSeriesShape(1, new java.awt.geom.Rectangle2D.Double(-3.5, -3.5, 7, 7));
             // the range must show the line even while spend is far below it
-            dollars.setUpperBound(Math.max(dollars.getUpperBound(), line * 1.1));
-            dollars.setAutoRange(false);
-            dollars.setRange(0, Math.max(sum / 1e6, line) * 1.12);
-            legend.put("on-prem line (gpu.alerts, " + latest.getState() + " " + month + ")", c);
+            dollars.setRange(0, top * 1.12);
+            legend.put("on-prem line as each gpu.alerts transition reported it (last: " + wholeDollars(lastLine) + ")", c);
         }
         for (SpendAlert a : alerts) {
             if (a.getState().name().equals("FIRING")) {
@@ -299,9 +308,5 @@ final class ReportCharts {
         NumberFormat f = NumberFormat.getCurrencyInstance(Locale.US);
         f.setMaximumFractionDigits(0);
         return f.format(Math.round(usd));
-    }
-
-    static List<String> seriesNames(Chart c) {
-        return new ArrayList<>(c.legend().keySet());
     }
 }
