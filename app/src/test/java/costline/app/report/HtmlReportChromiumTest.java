@@ -174,6 +174,7 @@ class HtmlReportChromiumTest {
             assertThat(text).contains("$21.96/h -> $10.98/h (-50%)").contains("$1.01/h");
 
             chromium.screenshot(SCREENSHOTS.resolve("report-2026-10.png"));
+            Files.copy(html, SCREENSHOTS.resolve("report-2026-10.html"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             byte[] pdf = chromium.pdf();
             assertThat(new String(pdf, 0, 5, StandardCharsets.US_ASCII)).isEqualTo("%PDF-");
             Files.write(SCREENSHOTS.resolve("report-2026-10.pdf"), pdf);
