@@ -329,7 +329,7 @@ public final class HtmlReport {
             table.data{border-collapse:collapse;width:100%;font-size:12px;margin:8px 0}
             table.data th,table.data td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
             table.data th{background:var(--bg);white-space:nowrap}td.k{white-space:nowrap;overflow-wrap:normal}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-            td.src{font-size:11px;color:var(--dim)}tfoot td{font-weight:600;border-top:2px solid var(--ink)}
+            td.src{font-size:11px;color:var(--dim);min-width:150px}table.rollup td:first-child{min-width:90px}tfoot td{font-weight:600;border-top:2px solid var(--ink)}
             tr.correction td{background:#fff4d6}tr.month_to_date td{background:#eef4fb}
             .empty{padding:10px 12px;background:var(--bg);border-left:3px solid var(--line)}.note{font-size:13px}
             .warn{color:#a33}code{font-size:12px}
