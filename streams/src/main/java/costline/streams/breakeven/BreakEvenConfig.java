@@ -30,7 +30,6 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
                               PunctuationType schedule, OnPremCatalog catalog, String inputTopic, String pricesTopic,
                               String outputTopic, String deadLetterTopic) {
 
-    public static final String FLEET = "*fleet*";
 
     public BreakEvenConfig {
         Settings.require(registryUrl != null && !registryUrl.isBlank(), "schema.registry.url",
@@ -45,7 +44,7 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
     public static BreakEvenConfig defaults(String registryUrl) {
         return new BreakEvenConfig(registryUrl, Duration.ofDays(30), Duration.ofHours(1), Duration.ofMinutes(1),
                 PunctuationType.WALL_CLOCK_TIME, OnPremCatalog.defaults(), Topics.GPU_COST, Topics.GPU_PRICES,
-                Topics.GPU_BREAKEVEN, RollupConfig.DEFAULT_DLQ);
+                Topics.GPU_BREAKEVEN, Topics.GPU_FINANCE_DLQ);
     }
 
     public static BreakEvenConfig from(Map<String, String> values) {

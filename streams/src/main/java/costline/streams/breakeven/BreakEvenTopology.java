@@ -1,5 +1,6 @@
 package costline.streams.breakeven;
 
+import costline.schemas.Topics;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
 import costline.events.PriceEntry;
@@ -64,7 +65,7 @@ public final class BreakEvenTopology {
         DeadLetters.splitInvalid(costs, "breakeven", config.deadLetterTopic(), costSerde)
                 .filter((k, v) -> v.getSite() == Site.CLOUD, Named.as("breakeven-cloud-only"))
                 .flatMap((k, v) -> List.of(KeyValue.pair(key(v.getWorkload(), v.getGpuModel()), v),
-                        KeyValue.pair(key(BreakEvenConfig.FLEET, v.getGpuModel()), v)), Named.as("breakeven-workload-and-fleet"))
+                        KeyValue.pair(key(Topics.FLEET, v.getGpuModel()), v)), Named.as("breakeven-workload-and-fleet"))
                 .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("breakeven-by-scope"))
                 .process(() -> new BreakEvenProcessor(config), Named.as("breakeven-compute"), DEMAND, SCOPES)
                 .to(config.outputTopic(), Produced.with(Serdes.String(), outSerde).withName("breakeven-out"));

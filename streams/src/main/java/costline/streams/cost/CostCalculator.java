@@ -21,7 +21,7 @@ import java.util.Map;
  */
 final class CostCalculator {
 
-    static final String UNALLOCATED = "unallocated";
+    static final String UNALLOCATED = costline.schemas.Topics.UNALLOCATED;
     /** Shares may miss 1 by this much (float rounding at the collector) before the rest counts as unallocated. */
     static final double SHARE_TOLERANCE = 1e-3;
 

@@ -117,7 +117,7 @@ class SpendAlertTopologyTest {
         assertThat(firing.getProjectedCrossDay()).isNull();
 
         // the fleet is this one workload here: the same transitions under its own key
-        assertThat(got.stream().filter(a -> a.getWorkload().equals(AlertConfig.FLEET)))
+        assertThat(got.stream().filter(a -> a.getWorkload().equals(Topics.FLEET)))
                 .extracting(SpendAlert::getState).containsExactly(AlertState.WARNING, AlertState.FIRING);
 
         // November's first hour ends October: RESOLVED at midnight, for both scopes
@@ -125,7 +125,7 @@ class SpendAlertTopologyTest {
         assertThat(alerts.readValuesToList()).extracting(SpendAlert::getWorkload, SpendAlert::getMonth, SpendAlert::getState, SpendAlert::getAt)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("train", "2026-10", AlertState.RESOLVED, Instant.parse("2026-11-01T00:00:00Z")),
-                        org.assertj.core.groups.Tuple.tuple(AlertConfig.FLEET, "2026-10", AlertState.RESOLVED, Instant.parse("2026-11-01T00:00:00Z")));
+                        org.assertj.core.groups.Tuple.tuple(Topics.FLEET, "2026-10", AlertState.RESOLVED, Instant.parse("2026-11-01T00:00:00Z")));
     }
 
     @Test
@@ -207,10 +207,10 @@ class SpendAlertTopologyTest {
         long fixed = octoberFixedPerGpu();
         long minuteEnergy = CostModel.energyCostMicroUsd(FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH).getOnprem(),
                 CostModel.energyMjFromPower(400, 4 * 60_000L));
-        assertThat(got.keySet()).containsExactlyInAnyOrder("a", AlertConfig.FLEET);
+        assertThat(got.keySet()).containsExactlyInAnyOrder("a", Topics.FLEET);
         assertThat(got.get("a").getState()).isEqualTo(AlertState.FIRING);
         assertThat(got.get("a").getOnpremLineMicroUsd()).isEqualTo(4 * fixed + minuteEnergy);
-        assertThat(got.get(AlertConfig.FLEET).getOnpremLineMicroUsd())
+        assertThat(got.get(Topics.FLEET).getOnpremLineMicroUsd())
                 .isEqualTo(8 * fixed + CostModel.energyCostMicroUsd(FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH).getOnprem(),
                         CostModel.energyMjFromPower(400, 8 * 60_000L)));
     }

@@ -42,7 +42,7 @@ class MonthlyRollupTopologyTest {
         AvroSerde<MonthlyRollup> rollupSerde = AvroSerde.forValues(registry, MonthlyRollup.class);
         in = driver.createInputTopic(Topics.GPU_COST, Serdes.String().serializer(), costSerde.serializer());
         out = driver.createOutputTopic(Topics.GPU_ROLLUP_MONTHLY, Serdes.String().deserializer(), rollupSerde.deserializer());
-        dlq = driver.createOutputTopic(RollupConfig.DEFAULT_DLQ, Serdes.String().deserializer(), costSerde.deserializer());
+        dlq = driver.createOutputTopic(Topics.GPU_FINANCE_DLQ, Serdes.String().deserializer(), costSerde.deserializer());
     }
 
     @AfterEach
@@ -135,7 +135,7 @@ class MonthlyRollupTopologyTest {
     void aLateRecordThatArrivesBeforeThePunctuationStillFollowsTheFinal() {
         // a punctuation step longer than the gap: the late record itself is the first to see the closed month
         RollupConfig config = new RollupConfig(registry, ZoneId.of("UTC"), Duration.ZERO, Duration.ofDays(400),
-                Duration.ofDays(30), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, RollupConfig.DEFAULT_DLQ, false);
+                Duration.ofDays(30), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, Topics.GPU_FINANCE_DLQ, false);
         start(config);
         send(minute("train", "2026-01-31T10:00:00Z", 100), "2026-01-31T10:00:00Z");
         send(minute("train", "2026-02-01T10:00:00Z", 1), "2026-02-01T10:00:00Z");
@@ -216,7 +216,7 @@ class MonthlyRollupTopologyTest {
     @Test
     void dataForAMonthPastRetentionIsDeadLetteredNotRestartedFromZero() {
         RollupConfig config = new RollupConfig(registry, ZoneId.of("UTC"), Duration.ofHours(6), Duration.ofDays(10),
-                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, RollupConfig.DEFAULT_DLQ, false);
+                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, Topics.GPU_FINANCE_DLQ, false);
         start(config);
         send(minute("train", "2026-09-10T00:00:00Z", 100), "2026-09-10T00:00:00Z");
         send(minute("train", "2026-10-20T00:00:00Z", 1), "2026-10-20T00:00:00Z");
