@@ -2,13 +2,13 @@ package costline.streams.alert;
 
 import costline.schemas.Topics;
 import costline.events.CostRecord;
-import costline.events.PriceEntry;
 import costline.events.Site;
 import costline.events.SpendAlert;
 import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
 import costline.streams.finance.JsonSerde;
-import costline.streams.finance.PriceStore;
+import costline.schemas.registry.SchemaRegistries;
+import costline.streams.prices.PriceStore;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -41,11 +41,10 @@ public final class SpendAlertTopology {
 
     public static Topology build(AlertConfig config) {
         Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
-        Serde<PriceEntry> priceSerde = AvroSerde.forValues(config.registryUrl(), PriceEntry.class);
         Serde<SpendAlert> alertSerde = AvroSerde.forValues(config.registryUrl(), SpendAlert.class);
 
         StreamsBuilder builder = new StreamsBuilder();
-        PriceStore.addTo(builder, PRICES, config.pricesTopic(), priceSerde);
+        PriceStore.addTo(builder, PRICES, SchemaRegistries.forUrl(config.registryUrl()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 new JsonSerde<>(ScopeMonth.class)));
 

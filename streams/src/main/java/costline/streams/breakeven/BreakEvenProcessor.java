@@ -5,6 +5,8 @@ import costline.events.CostRecord;
 import costline.events.OnPremPrice;
 import costline.events.PriceEntry;
 import costline.pricing.CostModel;
+import costline.schemas.registry.SchemaRegistries;
+import costline.streams.prices.PriceBook;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +22,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
@@ -45,7 +46,7 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
     private ProcessorContext<String, BreakEvenRecommendation> context;
     private WindowStore<String, MinuteUsage> demand;
     private KeyValueStore<String, ScopeSeen> scopes;
-    private ReadOnlyKeyValueStore<String, PriceEntry> prices;
+    private PriceBook prices;
     private Sensor unpriced;
     private final java.util.Set<String> warnedUnpriced = new java.util.HashSet<>();
 
@@ -58,7 +59,8 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         this.context = context;
         this.demand = context.getStateStore(BreakEvenTopology.DEMAND);
         this.scopes = context.getStateStore(BreakEvenTopology.SCOPES);
-        this.prices = context.getStateStore(BreakEvenTopology.PRICES);
+        this.prices = PriceBook.over(context.getStateStore(BreakEvenTopology.PRICES),
+                SchemaRegistries.forUrl(config.registryUrl()));
         this.unpriced = context.metrics().addRateTotalSensor("costline-finance", "breakeven", "no-onprem-price",
                 Sensor.RecordingLevel.INFO);
         context.schedule(config.interval(), config.schedule(), now -> recompute(false, now));
@@ -109,7 +111,8 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
                 usedPrice.remove(kv.key);
                 continue;
             }
-            Optional<PriceEntry> price = config.catalog().resolve(seen.gpuModel(), prices);
+            // the on-prem price in force at the end of the demand window: a version that starts later is not used yet
+            Optional<PriceEntry> price = prices.onPremFor(config.catalog(), seen.gpuModel(), windowEnd - 1);
             if (price.isEmpty()) {
                 if (!onlyChangedPrices) {
                     unpriced.record();
