@@ -42,6 +42,7 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RollupState> store;
     private Sensor tooLate;
+    private Sensor negativeTotal;
 
     RollupProcessor(RollupConfig config, MonthCalendar calendar) {
         this.config = config;
@@ -53,6 +54,8 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
         this.context = context;
         this.store = context.getStateStore(MonthlyRollupTopology.STORE);
         this.tooLate = context.metrics().addRateTotalSensor("costline-finance", "rollup", "past-retention",
+                Sensor.RecordingLevel.INFO);
+        this.negativeTotal = context.metrics().addRateTotalSensor("costline-finance", "rollup", "negative-total",
                 Sensor.RecordingLevel.INFO);
         context.schedule(config.punctuateEvery(), PunctuationType.STREAM_TIME, this::closeDueMonths);
         if (config.wallClockClose()) {
@@ -79,7 +82,19 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
             s = s.closedNow();
             context.forward(new Record<>(record.key(), toRollup(s, RollupStatus.FINAL), Math.max(closeAt(month), s.updatedAtMs())));
         }
+        RollupState before = s;
         s = add(s, month, c, monthClosed);
+        if (s.gpuMs() < 0 || s.busyGpuMs() < 0 || s.costMicroUsd() < 0 || s.idleMicroUsd() < 0 || s.energyMj() < 0) {
+            // a correction larger than what it corrects: the totals keep their value, the record waits in the DLQ
+            negativeTotal.record();
+            LOG.warn("CostRecord for {} would take the month's totals below zero: dead-lettered", record.key());
+            if (before != null) {
+                store.put(record.key(), before); // keeps a FINAL just sent above
+            }
+            record.headers().add(Topics.DLQ_REASON_HEADER, "NEGATIVE_TOTAL".getBytes(StandardCharsets.UTF_8));
+            context.forward(record.withValue((SpecificRecord) c));
+            return;
+        }
         RollupStatus status = RollupStatus.MONTH_TO_DATE;
         if (s.closed()) {
             s = s.corrected();

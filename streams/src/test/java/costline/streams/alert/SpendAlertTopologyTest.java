@@ -84,6 +84,32 @@ class SpendAlertTopologyTest {
     }
 
     @Test
+    void theLineIsPricedAtEventTimeNeverWithAVersionNotYetInForce() {
+        // Defect 3. Besides the 2026-01-01 version ($20,000 capex): one from 2026-10-16 ($40,000) and one from 2027-01-01
+        // ($1,000,000). The old store kept only the newest version, so October's line was 8 x the 2027 fixed cost.
+        startWithPrice();
+        PriceEntry midMonth = FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH);
+        midMonth.setEffectiveFrom(Instant.parse("2026-10-16T00:00:00Z"));
+        midMonth.getOnprem().setCapexPerGpuMicroUsd(CostModel.microUsd("40000"));
+        PriceEntry nextYear = FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH);
+        nextYear.setEffectiveFrom(Instant.parse("2027-01-01T00:00:00Z"));
+        nextYear.getOnprem().setCapexPerGpuMicroUsd(CostModel.microUsd("1000000"));
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(midMonth), midMonth);
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(nextYear), nextYear);
+        Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");
+        for (int h = 0; h < 24; h++) {
+            hour("train", oct1.plusSeconds(3600L * h), 8);
+        }
+        SpendAlert warning = alerts.readValuesToList().stream().filter(a -> a.getWorkload().equals("train")).findFirst().orElseThrow();
+        // fixed per GPU: 15 days at the first version + 16 days at the mid-month one; the 2027 version plays no part.
+        // Energy of the 192 busy GPU-hours at the version in force on Oct 2 (the same kWh price in all three).
+        long fixed = CostModel.onPremFixedCostMicroUsd(FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH).getOnprem(),
+                15L * 24 * CostModel.MS_PER_HOUR)
+                + CostModel.onPremFixedCostMicroUsd(midMonth.getOnprem(), 16L * 24 * CostModel.MS_PER_HOUR);
+        assertThat(warning.getOnpremLineMicroUsd()).isEqualTo(8 * fixed + energy(24 * 8));
+    }
+
+    @Test
     void aroundTheClockWarnsWithTheProjectedDayFiresOnceAndResolvesWhenTheMonthEnds() {
         startWithPrice();
         Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");

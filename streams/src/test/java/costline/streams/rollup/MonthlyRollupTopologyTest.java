@@ -195,18 +195,42 @@ class MonthlyRollupTopologyTest {
     }
 
     @Test
+    void aNegativeCorrectionIsSummedIntoTheMonth() {
+        // Defect 1. A re-read CloudWatch minute lowers an earlier figure: +9,000 then -4,000 (and -15 s of GPU time).
+        // The old check dead-lettered every negative figure as BAD_COST, so the month kept 9,000; it is 5,000.
+        start(RollupConfig.defaults(registry));
+        send(minute("train", "2026-10-01T00:01:00Z", 9_000), "2026-10-01T00:01:00Z");
+        send(cost("train", "ml", Site.CLOUD, A100, Instant.parse("2026-10-01T00:01:00Z"), -15_000, -15_000, -4_000, -1_000, 0),
+                "2026-10-01T00:02:00Z");
+        assertThat(out.readValuesToList()).extracting(MonthlyRollup::getCostMicroUsd, MonthlyRollup::getGpuMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(9_000L, 60_000L), org.assertj.core.groups.Tuple.tuple(5_000L, 45_000L));
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void badRecordsAreDeadLetteredWithTheirReasonAndNotCounted() {
         start(RollupConfig.defaults(registry));
+        // a correction with nothing to correct: the month's total would be negative
         CostRecord negative = cost("train", "ml", Site.CLOUD, A100, Instant.parse("2026-10-01T00:00:00Z"),
                 60_000, 0, -5, 0, 0);
         send(negative, "2026-10-01T00:00:00Z");
         send(minute("train", "2026-10-01T00:01:00Z", 9), "2026-10-01T00:01:00Z");
+        // malformed: no GPU model
+        CostRecord noModel = cost("train", "ml", Site.CLOUD, "", Instant.parse("2026-10-01T00:02:00Z"), 60_000, 0, 5, 0, 0);
+        send(noModel, "2026-10-01T00:02:00Z");
 
         TestRecord<String, CostRecord> dead = dlq.readRecord();
         assertThat(dead.value()).isEqualTo(negative);
         assertThat(new String(dead.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
-                .isEqualTo("BAD_COST");
+                .isEqualTo("NEGATIVE_TOTAL");
+        TestRecord<String, CostRecord> malformed = dlq.readRecord();
+        assertThat(new String(malformed.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("NO_GPU_MODEL");
         assertThat(out.readValuesToList()).extracting(MonthlyRollup::getCostMicroUsd).containsExactly(9L);
+        assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
+            assertThat(e.getKey().name()).isEqualTo("negative-total-total");
+            assertThat((Double) e.getValue().metricValue()).isEqualTo(1.0);
+        });
         assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
             assertThat(e.getKey().name()).isEqualTo("dead-lettered-total");
             assertThat((Double) e.getValue().metricValue()).isEqualTo(1.0);
