@@ -59,7 +59,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private KeyValueStore<String, Long> counters;
     private KeyValueStore<String, Integer> revisions;
     private KeyValueStore<String, byte[]> pricesStore;
-    static final int REVISIONS_PER_PARTITION = 100_000;
+    static final int REVISIONS_PER_PARTITION = CostRevision.PER_PARTITION;
     /** This task's input partition: part of every revision number it hands out. */
     private int partition;
     private final SchemaRegistry registry;
@@ -199,7 +199,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
      * The revision of the next increment of a (minute, site, model, workload) from this task: partition x 100,000 +
      * a sequence. Every GPU partition emits increments of the same minute and workload, so the partition keeps the
      * numbers of different tasks apart without a shared counter; the sink writes each at window_start + revision
-     * microseconds (under 60 s for up to 600 partitions), so no two increments share a point.
+     * microseconds with the partition as a tag ({@link CostRevision}), so no two increments share a point.
      */
     private int nextRevision(String pendingKey) {
         Integer used = revisions.get(pendingKey);
@@ -209,7 +209,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
                     + " from partition " + partition + "; raise cost.emit.interval.ms");
         }
         revisions.put(pendingKey, sequence);
-        return partition * REVISIONS_PER_PARTITION + sequence;
+        return new CostRevision(partition, sequence).value();
     }
 
     /**

@@ -10,6 +10,7 @@ import costline.events.GpuSample;
 import costline.events.MonthlyRollup;
 import costline.events.SpendAlert;
 import costline.pricing.CostModel;
+import costline.streams.cost.CostRevision;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -24,9 +25,10 @@ import java.time.ZoneId;
  *
  * <ul>
  *   <li>gpu_sample: time = sample_time. A corrected sample (same GPU and sample_time) overwrites the first.</li>
- *   <li>gpu_cost: gpu.cost records are additive increments per minute, numbered by {@code revision}; time =
- *       window_start + revision microseconds, so each increment is its own point and sum() over the minute is the
- *       minute's cost.</li>
+ *   <li>gpu_cost: gpu.cost records are additive increments per minute, numbered by {@code revision}
+ *       ({@link CostRevision}: the writing partition and its sequence); tag cost_partition, time = window_start + sequence
+ *       microseconds (under 0.1 s, whatever the partition count), so each increment is its own point inside its
+ *       minute and sum() over the minute is the minute's cost.</li>
  *   <li>gpu_rollup_monthly: time = the month's first instant in its zone, so every month-to-date update, the
  *       FINAL record and corrections overwrite one point: the latest figure.</li>
  *   <li>gpu_drift, gpu_breakeven, gpu_alert: time = the event's own time (detected_at, computed_at, at).</li>
@@ -78,17 +80,19 @@ public final class InfluxPoints {
     }
 
     public static Point cost(CostRecord c) {
+        CostRevision revision = CostRevision.of(c.getRevision());
         Point p = point(Measurement.GPU_COST)
                 .addTag("workload", c.getWorkload())
                 .addTag("site", c.getSite().name())
-                .addTag("gpu_model", c.getGpuModel());
+                .addTag("gpu_model", c.getGpuModel())
+                .addTag("cost_partition", Integer.toString(revision.partition()));
         tagIfKnown(p, "team", c.getTeam());
         return p.addField("cost_usd", dollars(c.getCostMicroUsd()))
                 .addField("idle_usd", dollars(c.getIdleMicroUsd()))
                 .addField("gpu_seconds", c.getGpuMs() / 1000.0)
                 .addField("busy_gpu_seconds", c.getBusyGpuMs() / 1000.0)
                 .addField("energy_kwh", c.getEnergyMj() / MJ_PER_KWH)
-                .time(micros(c.getWindowStart()) + c.getRevision(), PRECISION);
+                .time(micros(c.getWindowStart()) + revision.sequence(), PRECISION);
     }
 
     public static Point drift(DriftSignal d) {

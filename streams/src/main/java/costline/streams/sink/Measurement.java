@@ -14,7 +14,8 @@ public enum Measurement {
             List.of("host", "gpu_id", "gpu_model", "site", "region", "instance_type", "source"),
             List.of("util_gpu", "util_mem", "mem_used_bytes", "power_w", "temp_c", "sm_clock_mhz")),
     GPU_COST("gpu_cost",
-            List.of("workload", "team", "site", "gpu_model"),
+            // cost_partition: the cost task that wrote the increment, part of the point's identity (see CostRevision)
+            List.of("workload", "team", "site", "gpu_model", "cost_partition"),
             List.of("cost_usd", "idle_usd", "gpu_seconds", "busy_gpu_seconds", "energy_kwh")),
     GPU_DRIFT("gpu_drift",
             List.of("entity", "metric", "direction"),
