@@ -32,6 +32,7 @@ public final class BreakEvenApp implements StreamsApp {
     public List<Setting> settings() {
         return List.of(
                 new Setting("breakeven.window", "P30D", "trailing demand window"),
-                new Setting("breakeven.interval", "PT1H", "how often recommendations are recomputed"));
+                new Setting("breakeven.interval", "PT1H", "how often recommendations are recomputed"),
+                new Setting("breakeven.min-history", "P14D", "observed demand needed before advice; below it INSUFFICIENT_HISTORY"));
     }
 }

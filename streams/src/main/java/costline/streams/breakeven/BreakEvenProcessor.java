@@ -1,6 +1,9 @@
 package costline.streams.breakeven;
 
 import costline.events.BreakEvenRecommendation;
+import costline.events.HistoryStatus;
+import costline.events.Recommendation;
+import java.time.Duration;
 import costline.events.CostRecord;
 import costline.events.OnPremPrice;
 import costline.events.PriceEntry;
@@ -161,19 +164,29 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         }
         long rate = totalMs == 0 ? 0 : Math.round((double) totalCost * CostModel.MS_PER_HOUR / totalMs);
         BreakEvenResult r = BreakEvenCalculator.compute(new DemandCurve(MINUTE, gpuMs), rate, OwnershipCost.of(price, watts));
-        return Optional.of(BreakEvenRecommendation.newBuilder()
+        // history: from the first observed minute (within the window) to the window's end
+        double historyDays = (windowEnd - windowStart) / (double) Duration.ofDays(1).toMillis();
+        boolean enough = windowEnd - windowStart >= config.minHistory().toMillis();
+        BreakEvenRecommendation.Builder b = BreakEvenRecommendation.newBuilder()
                 .setScope(seen.scope())
                 .setGpuModel(seen.gpuModel())
                 .setComputedAt(Instant.ofEpochMilli(computedAt))
                 .setWindowStart(Instant.ofEpochMilli(windowStart))
                 .setWindowEnd(Instant.ofEpochMilli(windowEnd))
-                .setRecommendation(r.recommendation())
-                .setOptimalOwnedGpus(r.optimalOwned())
                 .setPeakGpus(r.peakGpus())
                 .setMeanGpus(r.meanGpus())
                 .setLoadDuration(Arrays.stream(r.loadDuration()).boxed().toList())
                 .setCloudMicroUsdPerGpuHour(rate)
                 .setOwnedMonthlyMicroUsdPerGpu(r.owning().fixedMonthlyPerGpuMicroUsd())
+                .setHistoryDays(historyDays);
+        if (!enough) {
+            // an hour of an 8-GPU job is no reason to buy 8 GPUs: no advice until the minimum history is observed
+            return Optional.of(b.setHistory(HistoryStatus.INSUFFICIENT_HISTORY).setRecommendation(Recommendation.STAY_CLOUD)
+                    .setOptimalOwnedGpus(0).setCapexMicroUsd(0).setBreakEvenMonths(null).setYearlySavingsMicroUsd(0).build());
+        }
+        return Optional.of(b.setHistory(HistoryStatus.SUFFICIENT)
+                .setRecommendation(r.recommendation())
+                .setOptimalOwnedGpus(r.optimalOwned())
                 .setCapexMicroUsd(r.hybrid().capexMicroUsd())
                 .setBreakEvenMonths(r.breakEvenMonths())
                 .setYearlySavingsMicroUsd(r.yearlySavingsMicroUsd())

@@ -7,6 +7,7 @@ import costline.events.CloudPlacement;
 import costline.events.CostRecord;
 import costline.events.DriftSignal;
 import costline.events.GpuSample;
+import costline.events.HistoryStatus;
 import costline.events.MonthlyRollup;
 import costline.events.SpendAlert;
 import costline.pricing.CostModel;
@@ -108,13 +109,19 @@ public final class InfluxPoints {
     }
 
     public static Point breakeven(BreakEvenRecommendation b) {
+        // below the minimum history there is no advice: the tag says so, rather than the STAY_CLOUD placeholder
+        String recommendation = b.getHistory() == HistoryStatus.INSUFFICIENT_HISTORY
+                ? HistoryStatus.INSUFFICIENT_HISTORY.name() : b.getRecommendation().name();
         Point p = point(Measurement.GPU_BREAKEVEN)
                 .addTag("workload", b.getScope())
-                .addTag("recommendation", b.getRecommendation().name())
+                .addTag("recommendation", recommendation)
                 .addField("optimal_owned_gpus", (long) b.getOptimalOwnedGpus())
                 .addField("yearly_savings_usd", dollars(b.getYearlySavingsMicroUsd()));
         if (b.getBreakEvenMonths() != null) {
             p.addField("break_even_months", b.getBreakEvenMonths().doubleValue());
+        }
+        if (b.getHistoryDays() != null) {
+            p.addField("history_days", b.getHistoryDays().doubleValue());
         }
         return p.time(micros(b.getComputedAt()), PRECISION);
     }

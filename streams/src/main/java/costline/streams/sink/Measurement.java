@@ -22,7 +22,8 @@ public enum Measurement {
             List.of("baseline", "current", "change_pct", "severity")),
     GPU_BREAKEVEN("gpu_breakeven",
             List.of("workload", "recommendation"),
-            List.of("break_even_months", "optimal_owned_gpus", "yearly_savings_usd")),
+            // recommendation: STAY_CLOUD, BUY, HYBRID or INSUFFICIENT_HISTORY (history_days below breakeven.min-history)
+            List.of("break_even_months", "optimal_owned_gpus", "yearly_savings_usd", "history_days")),
     GPU_ALERT("gpu_alert",
             List.of("workload", "state"),
             List.of("cloud_mtd_usd", "onprem_line_usd", "projected_cross_day")),
