@@ -282,7 +282,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     }
 
     /** Hash of the Avro body (after the 5-byte wire header), so the same sample re-framed under another id is equal. */
-    private static long bodyHash(byte[] value) {
+    static long bodyHash(byte[] value) {
         CRC32C crc = new CRC32C();
         crc.update(value, 5, value.length - 5);
         int fnv = 0x811c9dc5;
