@@ -90,7 +90,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 System.out.println("running until Ctrl-C");
                 new CountDownLatch(1).await();
             }
-            return 0;
+            // the audit found money that does not add up: the run is not a success
+            return quickstart.auditDifferences() == 0 ? 0 : 1;
         } finally {
             quickstart.close();
         }

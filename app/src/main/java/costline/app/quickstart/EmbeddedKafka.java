@@ -45,6 +45,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
             config.put("inter.broker.listener.name", "PLAINTEXT");
             config.put("log.dirs", logDir.toString());
+            // the quickstart replays last month: time retention would delete its samples before the audit reads them
+            config.put("log.retention.ms", "-1");
             config.put("offsets.topic.replication.factor", "1");
             config.put("offsets.topic.num.partitions", "3");
             config.put("transaction.state.log.replication.factor", "1");
