@@ -82,18 +82,13 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
             s = s.closedNow();
             context.forward(new Record<>(record.key(), toRollup(s, RollupStatus.FINAL), Math.max(closeAt(month), s.updatedAtMs())));
         }
-        RollupState before = s;
         s = add(s, month, c, monthClosed);
-        if (s.gpuMs() < 0 || s.busyGpuMs() < 0 || s.costMicroUsd() < 0 || s.idleMicroUsd() < 0 || s.energyMj() < 0) {
-            // a correction larger than what it corrects: the totals keep their value, the record waits in the DLQ
+        if (s.gpuMs() < 0 || s.costMicroUsd() < 0 || s.energyMj() < 0) {
+            // Counted, not dropped: increments of one key come from several partitions in any order, and the energy
+            // meter settles a counter reading on the sample that carries it (possibly another workload's), so a total
+            // can be below zero for a while, or even at the end. Dropping the record would break the ledger.
             negativeTotal.record();
-            LOG.warn("CostRecord for {} would take the month's totals below zero: dead-lettered", record.key());
-            if (before != null) {
-                store.put(record.key(), before); // keeps a FINAL just sent above
-            }
-            record.headers().add(Topics.DLQ_REASON_HEADER, "NEGATIVE_TOTAL".getBytes(StandardCharsets.UTF_8));
-            context.forward(record.withValue((SpecificRecord) c));
-            return;
+            LOG.debug("the month's totals of {} are below zero after this increment", record.key());
         }
         RollupStatus status = RollupStatus.MONTH_TO_DATE;
         if (s.closed()) {
