@@ -66,7 +66,7 @@ class LedgerPropertyTest {
 
     static final String REGISTRY = "mock://ledger-property";
     static final Instant MONTH_EDGE = Instant.parse("2026-11-01T00:00:00Z");
-    static final Instant START = MONTH_EDGE.minus(Duration.ofMinutes(40));
+    static final Instant START = MONTH_EDGE.minus(Duration.ofMinutes(12));
     static final int PER_DRIVER = 500;
 
     record Key(String month, String workload, String site, String model) {
@@ -179,7 +179,7 @@ class LedgerPropertyTest {
         String type = "p4d-case" + c;
         String model = "H100-case" + c;
         long from = START.toEpochMilli();
-        long to = MONTH_EDGE.plus(Duration.ofMinutes(40)).toEpochMilli();
+        long to = MONTH_EDGE.plus(Duration.ofMinutes(12)).toEpochMilli();
         // versions: one in force from before the streams, then up to 3 more, one of them at the month's edge now and then
         prices.add(cloudPrice(type, Instant.parse("2026-01-01T00:00:00Z"), 8_000_000 + rnd.nextInt(40_000_000)));
         prices.add(onPremPrice(model, Instant.parse("2026-01-01T00:00:00Z"), rnd));
@@ -202,8 +202,8 @@ class LedgerPropertyTest {
         }
         // an on-prem GPU, 10-s samples for a stretch around the edge, power and now and then the energy counter
         long counter = 1_000_000_000L;
-        long onFrom = MONTH_EDGE.toEpochMilli() - (long) rnd.nextInt(600) * 1000;
-        for (long t = onFrom; t < onFrom + 600_000; t += 10_000) {
+        long onFrom = MONTH_EDGE.toEpochMilli() - (long) rnd.nextInt(180) * 1000;
+        for (long t = onFrom; t < onFrom + 180_000; t += 10_000) {
             counter += 4_000_000 + rnd.nextInt(3_000_000);
             if (rnd.nextInt(10) != 0) {
                 mine.add(onPrem("GPU-" + c, model, t, rnd, rnd.nextInt(4) == 0 ? counter : null, workloads));
