@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 CollectCommand.class,
                 ReportCommand.class,
                 BreakEvenCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Costline implements Runnable {

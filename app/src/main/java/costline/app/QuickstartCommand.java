@@ -114,7 +114,8 @@ final class QuickstartCommand implements Callable<Integer> {
                 System.out.println("running until Ctrl-C");
                 new CountDownLatch(1).await();
             }
-            return 0;
+            // the audit found money that does not add up: the run is not a success (-1: stopped before it ran)
+            return quickstart.auditDifferences() > 0 ? 1 : 0;
         } catch (Exception e) {
             // The one thing a healthy run never shows: say it on the terminal, with the details in the log.
             console.println("quickstart failed: " + e + " (details in " + log.toAbsolutePath() + ")");

@@ -50,7 +50,7 @@ class ReportMonthlyKafkaTest {
     static void startKafka() {
         kafka = InProcessKafka.start();
         // the records carry last month's event times: time retention would delete them within minutes
-        kafka.createTopics(1, java.util.Map.of("retention.ms", "-1"), Topics.GPU_COST, RollupConfig.DEFAULT_DLQ);
+        kafka.createTopics(1, java.util.Map.of("retention.ms", "-1"), Topics.GPU_COST, Topics.GPU_FINANCE_DLQ);
         kafka.createTopics(1, java.util.Map.of("cleanup.policy", "compact"), Topics.GPU_ROLLUP_MONTHLY);
     }
 

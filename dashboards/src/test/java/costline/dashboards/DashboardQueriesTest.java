@@ -77,7 +77,7 @@ class DashboardQueriesTest {
         expect("costline-decisions/Spend alert transitions/A",
                 List.of("time", "cloud_mtd_usd", "onprem_line_usd", "projected_cross_day", "workload", "state"), List.of());
         expect("costline-decisions/Break-even recommendations/A",
-                List.of("time", "yearly_savings_usd", "optimal_owned_gpus", "break_even_months"),
+                List.of("time", "yearly_savings_usd", "optimal_owned_gpus", "break_even_months", "history_days"),
                 List.of("recommendation", "workload"));
         expect("costline-decisions/Fleet: GPUs worth owning/A", List.of("time", "optimal_owned_gpus"), List.of());
         expect("costline-decisions/Fleet: yearly savings of the recommendation/A", List.of("time", "yearly_savings_usd"), List.of());

@@ -66,6 +66,17 @@ class DashboardValuesTest {
     }
 
     @Test
+    void aWorkloadBelowTheMinimumHistoryShowsInsufficientHistoryWithItsDays() throws Exception {
+        QueryResult r = run("costline-decisions", "Break-even recommendations", "A");
+        QueryResult.Series row = r.series().stream().filter(s -> FleetFixture.NEW_WORKLOAD.equals(s.tags().get("workload")))
+                .findFirst().orElseThrow(() -> new AssertionError("no break-even row for " + FleetFixture.NEW_WORKLOAD));
+        assertThat(row.tags()).containsEntry("recommendation", "INSUFFICIENT_HISTORY");
+        assertThat(row.number(0, "history_days")).isEqualTo(2.0);
+        // the workloads with enough history keep their advice
+        assertThat(r.series()).anySatisfy(s -> assertThat(s.tags()).containsEntry("recommendation", "HYBRID"));
+    }
+
+    @Test
     void theSilentCollectorShowsZeroSamplesAndTheOthersDoNot() throws Exception {
         QueryResult r = run("costline-fleet", "Collectors: samples in the last 5 minutes (0 = silent)", "A");
         Map<String, Double> byHost = new HashMap<>();

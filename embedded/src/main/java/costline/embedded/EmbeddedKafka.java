@@ -54,7 +54,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             config.put("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
             config.put("num.partitions", "3");
             config.put("auto.create.topics.enable", "false");
-            // The simulation writes event times weeks in the past: time retention would delete them at once.
+            // The simulation writes event times weeks in the past: time retention would delete them at once, and the
+            // audit re-reads the month's samples after the drain.
             config.put("log.retention.ms", "-1");
 
             new Formatter()

@@ -59,7 +59,7 @@ class SaslPlainTest {
         try (InProcessKafka kafka = InProcessKafka.startSaslPlain(Map.of());
              CostPipeline pipeline = CostPipeline.start(kafka, tmp, 3)) {
             System.out.println("sasl: pipeline ready");
-            kafka.createTopics(3, InfluxSink.DLQ_TOPIC);
+            kafka.createTopics(3, Topics.GPU_SINK_DLQ);
             grantPipelineAcls(kafka, InProcessKafka.SASL_USER);
             Map<String, String> user = InProcessKafka.saslPlainClientSettings(InProcessKafka.SASL_USER, InProcessKafka.SASL_USER_PASSWORD);
             Map<String, String> wrongPassword = InProcessKafka.saslPlainClientSettings(InProcessKafka.SASL_USER, "not-the-password");

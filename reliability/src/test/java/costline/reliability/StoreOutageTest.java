@@ -49,7 +49,7 @@ class StoreOutageTest {
     void theSinkResumesEveryPointArrivesAndNothingIsWrittenTwice(@TempDir Path tmp) throws Exception {
         try (InProcessKafka kafka = InProcessKafka.start();
              CostPipeline pipeline = CostPipeline.start(kafka, tmp, 3)) {
-            kafka.createTopics(3, InfluxSink.DLQ_TOPIC);
+            kafka.createTopics(3, Topics.GPU_SINK_DLQ);
             Path storeDir = tmp.resolve("questdb");
             EmbeddedQuestDb store = EmbeddedQuestDb.start(storeDir);
             QuestDbTables.ddl().forEach(store::sql);

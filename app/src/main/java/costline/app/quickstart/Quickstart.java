@@ -11,7 +11,12 @@ import costline.schemas.registry.InProcessSchemaRegistryServer;
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.serde.AvroSerializer;
 import costline.streams.config.InfluxSettings;
+import costline.streams.audit.AuditReport;
+import costline.streams.audit.LedgerAudit;
 import costline.streams.config.KafkaSettings;
+import costline.streams.cost.CostSettings;
+import costline.streams.finance.MonthCalendar;
+import costline.streams.rollup.RollupConfig;
 import costline.streams.config.Settings;
 import costline.streams.config.StreamsApp;
 import costline.streams.config.StreamsRunner;
@@ -114,6 +119,47 @@ public final class Quickstart implements AutoCloseable {
                 .toAbsolutePath().toString());
         step("break-even chart", () -> QuickstartOutputs.breakEvenChart(List.copyOf(state.recommendations().values()), options.outDir())
                 .map(chart -> chart.toAbsolutePath().toString()).orElse("none: no recommendation was published"));
+        if (!stopping.get()) {
+            runAudit();
+        }
+    }
+
+    // ---- the audit step: proves the month's money once the pipeline has drained (see costline audit) ----
+
+    /** Differences the audit found (0 when every source agrees with the batch fold); -1 before it ran. */
+    private int auditDifferences = -1;
+
+    public int auditDifferences() {
+        return auditDifferences;
+    }
+
+    /**
+     * Audits the month of the finance CSV against gpu.cost, the rollups, the store and the CSV, and prints the one
+     * {@code audit:} line (with the table of differences before it when there are any). The store applies writes a
+     * moment after acknowledging them, so a difference is looked at again a few times before it counts.
+     */
+    private void runAudit() throws InterruptedException {
+        YearMonth month = YearMonth.from(options.start());
+        InfluxSettings influx = InfluxSettings.from(settings);
+        LedgerAudit.Options audit = new LedgerAudit.Options(KafkaSettings.clientProperties(settings),
+                settings.string(KafkaSettings.REGISTRY_URL), month, new MonthCalendar(RollupConfig.from(settings.asMap()).zone()),
+                CostSettings.from(settings), store != null ? LedgerAudit.StoreQuery.SQL : LedgerAudit.StoreQuery.INFLUXQL,
+                influx.url(), influx.bucket(), influx.token(), options.outDir().resolve("costline-" + month + ".csv"),
+                Duration.ofMinutes(5));
+        long began = System.nanoTime();
+        AuditReport report = LedgerAudit.run(audit);
+        for (int attempt = 1; attempt < 5 && !report.differences().isEmpty(); attempt++) {
+            Thread.sleep(2_000);
+            report = LedgerAudit.run(audit);
+        }
+        auditDifferences = report.differences().size();
+        String took = String.format(java.util.Locale.ROOT, " (%.1f s)", (System.nanoTime() - began) / 1e9);
+        if (auditDifferences > 0) {
+            report.print(new java.io.PrintWriter(out, true));
+            out.println("audit took" + took);
+        } else {
+            out.println(report.summary() + took);
+        }
     }
 
     /** One step after the drain: prints "name: what it produced". */

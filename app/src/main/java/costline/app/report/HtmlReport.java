@@ -10,7 +10,6 @@ import costline.events.RollupStatus;
 import costline.events.SpendAlert;
 import costline.pricing.CostModel;
 import costline.schemas.Topics;
-import costline.streams.alert.AlertConfig;
 import java.awt.Color;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -84,7 +83,7 @@ public final class HtmlReport {
 
         section(h, "crossing", "Cloud month-to-date against the on-prem line");
         List<String> scopes = new ArrayList<>(data.alerts().keySet());
-        scopes.sort(Comparator.comparing((String s) -> !s.equals(AlertConfig.FLEET)).thenComparing(s -> s));
+        scopes.sort(Comparator.comparing((String s) -> !s.equals(Topics.FLEET)).thenComparing(s -> s));
         if (scopes.isEmpty()) {
             none(h, "No spend alert of " + month + " on " + Topics.GPU_ALERTS
                     + ": no scope's cloud spend crossed, or was projected to cross, its on-prem line.");
@@ -94,7 +93,7 @@ public final class HtmlReport {
             SpendAlert last = alerts.get(alerts.size() - 1);
             figure(h, "crossing-" + scopes.indexOf(scope), ReportCharts.cloudVsLine(scope, data.month(), zone,
                             data.dailyCloud().getOrDefault(scope, new TreeMap<>()), alerts), WIDE, 320,
-                    "Cloud spend per day from " + Topics.GPU_COST + " (" + (scope.equals(AlertConfig.FLEET) ? "all workloads" : "key " + scope)
+                    "Cloud spend per day from " + Topics.GPU_COST + " (" + (scope.equals(Topics.FLEET) ? "all workloads" : "key " + scope)
                             + "); the line and the transitions (" + String.join(", ", alerts.stream().map(a -> a.getState() + " " + TIME.format(a.getAt())).toList())
                             + ") from " + Topics.GPU_ALERTS + " key " + scope + ". Latest: cloud MTD " + usd(last.getCloudMtdMicroUsd())
                             + ", line " + usd(last.getOnpremLineMicroUsd()) + ".");
@@ -177,7 +176,7 @@ public final class HtmlReport {
             return;
         }
         List<MonthData.Sourced<BreakEvenRecommendation>> sorted = new ArrayList<>(recs);
-        sorted.sort(Comparator.comparing((MonthData.Sourced<BreakEvenRecommendation> s) -> !s.value().getScope().equals(AlertConfig.FLEET))
+        sorted.sort(Comparator.comparing((MonthData.Sourced<BreakEvenRecommendation> s) -> !s.value().getScope().equals(Topics.FLEET))
                 .thenComparing(s -> s.value().getScope()).thenComparing(s -> s.value().getGpuModel()));
         h.append("<table class=\"data\"><thead><tr><th>scope</th><th>GPU model</th><th>recommendation</th><th>own N*</th><th>peak</th>")
                 .append("<th>mean GPUs</th><th>break-even</th><th>savings / year</th><th>demand window</th><th>source</th></tr></thead><tbody>");

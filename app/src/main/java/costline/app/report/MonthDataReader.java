@@ -7,7 +7,6 @@ import costline.events.MonthlyRollup;
 import costline.events.Site;
 import costline.events.SpendAlert;
 import costline.schemas.Topics;
-import costline.streams.alert.AlertConfig;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -75,7 +74,7 @@ public final class MonthDataReader {
             dailyCost.computeIfAbsent(day, d -> new TreeMap<>()).merge(c.getWorkload(), c.getCostMicroUsd(), Long::sum);
             if (c.getSite() == Site.CLOUD) {
                 dailyCloud.computeIfAbsent(c.getWorkload(), w -> new TreeMap<>()).merge(day, c.getCostMicroUsd(), Long::sum);
-                dailyCloud.computeIfAbsent(AlertConfig.FLEET, w -> new TreeMap<>()).merge(day, c.getCostMicroUsd(), Long::sum);
+                dailyCloud.computeIfAbsent(Topics.FLEET, w -> new TreeMap<>()).merge(day, c.getCostMicroUsd(), Long::sum);
             }
         });
 

@@ -1,5 +1,6 @@
 package costline.app.report;
 
+import costline.schemas.Topics;
 import costline.events.MonthlyRollup;
 import costline.events.Site;
 import java.util.Collection;
@@ -13,7 +14,7 @@ public record MonthTotals(long cloudMicroUsd, long onPremMicroUsd, long unobserv
                           long idleMicroUsd, long gpuMs, long busyGpuMs) {
 
     /** The inventory's reserved workload for owned GPU time with no sample. */
-    public static final String UNOBSERVED = "unobserved";
+    public static final String UNOBSERVED = Topics.UNOBSERVED;
 
     public static MonthTotals of(Collection<MonthlyRollup> rows) {
         long cloud = 0;

@@ -8,7 +8,7 @@ import java.util.Objects;
 public record Workload(String name, String team) {
 
     /** GPU time with no process on the GPU. */
-    public static final String UNALLOCATED = "unallocated";
+    public static final String UNALLOCATED = costline.schemas.Topics.UNALLOCATED;
     /** A process that no resolver could name. */
     public static final String UNATTRIBUTED = "unattributed";
 

@@ -25,7 +25,7 @@ public final class AlertApp implements StreamsApp {
     @Override
     public Map<String, String> topics() {
         return Map.of(Topics.GPU_COST, "delete", Topics.GPU_PRICES, "compact", Topics.GPU_ALERTS, "delete",
-                RollupConfig.DEFAULT_DLQ, "delete");
+                Topics.GPU_FINANCE_DLQ, "delete");
     }
 
     @Override

@@ -29,7 +29,6 @@ public record AlertConfig(String registryUrl, ZoneId zone, Duration minElapsed, 
                           String deadLetterTopic) {
 
     /** The scope that stands for the whole fleet. */
-    public static final String FLEET = "*fleet*";
 
     public AlertConfig {
         Settings.require(registryUrl != null && !registryUrl.isBlank(), "schema.registry.url",
@@ -40,7 +39,7 @@ public record AlertConfig(String registryUrl, ZoneId zone, Duration minElapsed, 
 
     public static AlertConfig defaults(String registryUrl) {
         return new AlertConfig(registryUrl, ZoneId.of("UTC"), Duration.ofDays(1), Duration.ofMinutes(1),
-                OnPremCatalog.defaults(), Topics.GPU_COST, Topics.GPU_PRICES, Topics.GPU_ALERTS, RollupConfig.DEFAULT_DLQ);
+                OnPremCatalog.defaults(), Topics.GPU_COST, Topics.GPU_PRICES, Topics.GPU_ALERTS, Topics.GPU_FINANCE_DLQ);
     }
 
     public static AlertConfig from(Map<String, String> values) {

@@ -4,7 +4,9 @@ import costline.events.AlertState;
 import costline.events.CostRecord;
 import costline.events.PriceEntry;
 import costline.events.SpendAlert;
+import costline.schemas.registry.SchemaRegistries;
 import costline.streams.finance.MonthCalendar;
+import costline.streams.prices.PriceBook;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -18,7 +20,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * The alert's state machine per scope (records arrive keyed by scope: a workload, or the fleet). After each cloud
@@ -37,7 +38,7 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
     private final String pricesStore;
     private ProcessorContext<String, SpendAlert> context;
     private KeyValueStore<String, ScopeMonth> store;
-    private ReadOnlyKeyValueStore<String, PriceEntry> prices;
+    private PriceBook prices;
     private Sensor late;
 
     AlertProcessor(AlertConfig config, String pricesStore) {
@@ -50,7 +51,7 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
     public void init(ProcessorContext<String, SpendAlert> context) {
         this.context = context;
         this.store = context.getStateStore(SpendAlertTopology.STORE);
-        this.prices = context.getStateStore(pricesStore);
+        this.prices = PriceBook.over(context.getStateStore(pricesStore), SchemaRegistries.forUrl(config.registryUrl()));
         this.late = context.metrics().addRateTotalSensor("costline-finance", "alert", "earlier-month-skipped",
                 Sensor.RecordingLevel.INFO);
         context.schedule(config.punctuateEvery(), PunctuationType.STREAM_TIME, this::endMonths);
@@ -104,7 +105,7 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
     private void evaluate(String scope, ScopeMonth s, YearMonth month, long at) {
         long start = calendar.startMs(month);
         long end = calendar.endMs(month);
-        OnPremLine line = OnPremLine.of(s, start, end, config.catalog(), this::onPremPrice);
+        OnPremLine line = OnPremLine.of(s, start, end, config.catalog(), this::onPremPrice, this::nextVersion);
         if (line.lineMicroUsd() == 0) {
             return; // no on-prem equivalent priced for any of its models: nothing to compare against
         }
@@ -131,7 +132,7 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
         }
         YearMonth month = YearMonth.parse(s.month);
         long end = calendar.endMs(month);
-        OnPremLine line = OnPremLine.of(s, calendar.startMs(month), end, config.catalog(), this::onPremPrice);
+        OnPremLine line = OnPremLine.of(s, calendar.startMs(month), end, config.catalog(), this::onPremPrice, this::nextVersion);
         send(scope, s.month, AlertState.RESOLVED, end, line, null);
         s.state = "NONE";
     }
@@ -167,7 +168,13 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
         context.forward(new Record<>(scope, alert, at));
     }
 
-    private Optional<PriceEntry> onPremPrice(String cloudModel) {
-        return config.catalog().resolve(cloudModel, prices);
+    /** The on-prem version standing for {@code cloudModel} in force at {@code atMs}: never one that starts later. */
+    private Optional<PriceEntry> onPremPrice(String cloudModel, long atMs) {
+        return prices.onPremFor(config.catalog(), cloudModel, atMs);
+    }
+
+    /** The next effective_from of {@code priceKey} after {@code atMs}, or null. */
+    private Long nextVersion(String priceKey, long atMs) {
+        return prices.versions(priceKey).higherKey(atMs);
     }
 }

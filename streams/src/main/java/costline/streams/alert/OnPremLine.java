@@ -6,7 +6,7 @@ import costline.pricing.CostModel;
 import costline.streams.finance.OnPremCatalog;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 
 /**
  * Cloud month-to-date spend against the on-prem line for one scope and month.
@@ -15,6 +15,10 @@ import java.util.function.Function;
  * cloud GPU model, peak concurrent GPUs x the fixed cost of an owned GPU over the month's real length (28 to 31
  * days, not the 730-hour average) + electricity for the busy GPU-hours so far (board power x PUE x price). Models
  * without an on-prem equivalent in the catalog are left out of both sides, so the comparison stays like for like.
+ *
+ * <p>Prices at event time: the fixed part sums, over the month, each on-prem version's fixed cost for the span it is
+ * in force (a mid-month price change reprices only the rest of the month, and a version effective next year changes
+ * nothing today); the energy part is priced at the version in force at the latest data.
  *
  * <p>The projection runs the last 24 hours' rates forward from the latest data: cloud spend grows at its rate, the
  * line's energy part at the busy hours' rate, the fixed part not at all, so they meet
@@ -29,8 +33,8 @@ public record OnPremLine(long cloudMtdMicroUsd, long lineMicroUsd, long fixedMic
     public static final long RUN_RATE_WINDOW_MS = 24 * 3_600_000L;
 
     public static OnPremLine of(ScopeMonth s, long monthStartMs, long monthEndMs, OnPremCatalog catalog,
-                                Function<String, Optional<PriceEntry>> onPremPriceOf) {
-        long monthMs = monthEndMs - monthStartMs;
+                                BiFunction<String, Long, Optional<PriceEntry>> onPremPriceAt,
+                                BiFunction<String, Long, Long> nextVersionAfter) {
         long cloud = 0;
         long fixed = 0;
         long energy = 0;
@@ -41,14 +45,14 @@ public record OnPremLine(long cloudMtdMicroUsd, long lineMicroUsd, long fixedMic
         long recentEnergy = 0;
         for (Map.Entry<String, ScopeMonth.ModelUsage> e : s.models.entrySet()) {
             ScopeMonth.ModelUsage u = e.getValue();
-            Optional<PriceEntry> price = onPremPriceOf.apply(e.getKey());
+            Optional<PriceEntry> price = onPremPriceAt.apply(e.getKey(), now);
             if (price.isEmpty()) {
                 unpriced += u.costMicroUsd;
                 continue;
             }
             OnPremPrice p = price.get().getOnprem();
             cloud += u.costMicroUsd;
-            fixed += u.peakGpus * CostModel.onPremFixedCostMicroUsd(p, monthMs);
+            fixed += u.peakGpus * fixedOverMonth(e.getKey(), monthStartMs, monthEndMs, onPremPriceAt, nextVersionAfter);
             double watts = catalog.boardPowerW(e.getKey());
             energy += CostModel.energyCostMicroUsd(p, CostModel.energyMjFromPower(watts, u.busyGpuMs));
             recentCloud += u.hourlyCost.tailMap(from, true).values().stream().mapToLong(Long::longValue).sum();
@@ -69,6 +73,34 @@ public record OnPremLine(long cloudMtdMicroUsd, long lineMicroUsd, long fixedMic
             }
         }
         return new OnPremLine(cloud, line, fixed, energy, unpriced, projected, cross);
+    }
+
+    /** One owned GPU's fixed cost over the month, each span at the version in force for it (none before the first). */
+    static long fixedOverMonth(String cloudModel, long fromMs, long toMs, BiFunction<String, Long, Optional<PriceEntry>> priceAt,
+                               BiFunction<String, Long, Long> nextVersionAfter) {
+        long total = 0;
+        long cur = fromMs;
+        while (cur < toMs) {
+            Optional<PriceEntry> p = priceAt.apply(cloudModel, cur);
+            Long next = p.isPresent() ? nextVersionAfter.apply(p.get().getPriceKey(), cur) : null;
+            long end = next == null ? toMs : Math.min(toMs, next);
+            if (p.isPresent()) {
+                total += CostModel.onPremFixedCostMicroUsd(p.get().getOnprem(), end - cur);
+            } else if (next == null) {
+                // no version yet at cur: find the first one inside the month, if any, by asking at the month's end
+                Optional<PriceEntry> later = priceAt.apply(cloudModel, toMs - 1);
+                if (later.isEmpty()) {
+                    break;
+                }
+                long first = later.get().getEffectiveFrom().toEpochMilli();
+                if (first <= cur) {
+                    break;
+                }
+                end = first;
+            }
+            cur = end;
+        }
+        return total;
     }
 
     public boolean crossed() {

@@ -1,13 +1,14 @@
 package costline.streams.alert;
 
+import costline.schemas.Topics;
 import costline.events.CostRecord;
-import costline.events.PriceEntry;
 import costline.events.Site;
 import costline.events.SpendAlert;
 import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
 import costline.streams.finance.JsonSerde;
-import costline.streams.finance.PriceStore;
+import costline.schemas.registry.SchemaRegistries;
+import costline.streams.prices.PriceStore;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -25,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
  * Spend alerts: cloud month-to-date spend against the on-prem line, per workload and for the fleet, one
  * SpendAlert per state transition (see {@link AlertProcessor}, {@link OnPremLine}).
  *
- * <p>Each cloud CostRecord is sent twice: keyed by its workload and keyed by {@link AlertConfig#FLEET}, then
+ * <p>Each cloud CostRecord is sent twice: keyed by its workload and keyed by {@link Topics#FLEET}, then
  * repartitioned by that scope, so one task sees all of a scope's records (the fleet's peak is the peak of the
  * summed minutes, not the sum of the workloads' peaks). On-prem prices come from a global store of gpu.prices.
  * Run with {@code processing.guarantee=exactly_once_v2}, so a transition is sent once even after a crash.
@@ -40,11 +41,10 @@ public final class SpendAlertTopology {
 
     public static Topology build(AlertConfig config) {
         Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
-        Serde<PriceEntry> priceSerde = AvroSerde.forValues(config.registryUrl(), PriceEntry.class);
         Serde<SpendAlert> alertSerde = AvroSerde.forValues(config.registryUrl(), SpendAlert.class);
 
         StreamsBuilder builder = new StreamsBuilder();
-        PriceStore.addTo(builder, PRICES, config.pricesTopic(), priceSerde);
+        PriceStore.addTo(builder, PRICES, SchemaRegistries.forUrl(config.registryUrl()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 new JsonSerde<>(ScopeMonth.class)));
 
@@ -52,7 +52,7 @@ public final class SpendAlertTopology {
                 Consumed.with(Serdes.String(), costSerde).withName("alert-costs"));
         DeadLetters.splitInvalid(costs, "alert", config.deadLetterTopic(), costSerde)
                 .filter((k, v) -> v.getSite() == Site.CLOUD, Named.as("alert-cloud-only"))
-                .flatMap((k, v) -> List.of(KeyValue.pair(v.getWorkload(), v), KeyValue.pair(AlertConfig.FLEET, v)),
+                .flatMap((k, v) -> List.of(KeyValue.pair(v.getWorkload(), v), KeyValue.pair(Topics.FLEET, v)),
                         Named.as("alert-workload-and-fleet"))
                 .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("alert-by-scope"))
                 .process(() -> new AlertProcessor(config, PRICES), Named.as("alert-state-machine"), STORE)

@@ -25,13 +25,14 @@ public final class BreakEvenApp implements StreamsApp {
     @Override
     public Map<String, String> topics() {
         return Map.of(Topics.GPU_COST, "delete", Topics.GPU_PRICES, "compact", Topics.GPU_BREAKEVEN, "compact",
-                RollupConfig.DEFAULT_DLQ, "delete");
+                Topics.GPU_FINANCE_DLQ, "delete");
     }
 
     @Override
     public List<Setting> settings() {
         return List.of(
                 new Setting("breakeven.window", "P30D", "trailing demand window"),
-                new Setting("breakeven.interval", "PT1H", "how often recommendations are recomputed"));
+                new Setting("breakeven.interval", "PT1H", "how often recommendations are recomputed"),
+                new Setting("breakeven.min-history", "P14D", "observed demand needed before advice; below it INSUFFICIENT_HISTORY"));
     }
 }

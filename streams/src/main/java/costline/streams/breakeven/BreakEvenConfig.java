@@ -25,12 +25,13 @@ import org.apache.kafka.streams.processor.PunctuationType;
  * @param pricesTopic      {@code breakeven.prices-topic} (default gpu.prices)
  * @param outputTopic      {@code breakeven.output-topic} (default gpu.breakeven)
  * @param deadLetterTopic  {@code breakeven.dead-letter-topic} (default gpu.finance.dlq)
+ * @param minHistory       {@code breakeven.min-history}: below this much observed demand the answer is
+ *                         INSUFFICIENT_HISTORY with the days observed (default P14D; at most the window)
  */
 public record BreakEvenConfig(String registryUrl, Duration window, Duration interval, Duration priceCheckEvery,
                               PunctuationType schedule, OnPremCatalog catalog, String inputTopic, String pricesTopic,
-                              String outputTopic, String deadLetterTopic) {
+                              String outputTopic, String deadLetterTopic, Duration minHistory) {
 
-    public static final String FLEET = "*fleet*";
 
     public BreakEvenConfig {
         Settings.require(registryUrl != null && !registryUrl.isBlank(), "schema.registry.url",
@@ -38,6 +39,8 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
         Settings.require(window.compareTo(Duration.ofHours(1)) >= 0, "breakeven.window", "must be at least PT1H, e.g. P30D");
         Settings.require(window.toMillis() % 60_000 == 0, "breakeven.window", "must be whole minutes, e.g. P30D");
         Settings.require(!interval.isZero() && !interval.isNegative(), "breakeven.interval", "must be > 0, e.g. PT1H");
+        Settings.require(!minHistory.isNegative() && minHistory.compareTo(window) <= 0, "breakeven.min-history",
+                "must be between PT0S and breakeven.window (" + window + "), e.g. P14D");
         Settings.require(!priceCheckEvery.isZero() && !priceCheckEvery.isNegative(), "breakeven.price-check-interval",
                 "must be > 0, e.g. PT1M");
     }
@@ -45,7 +48,7 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
     public static BreakEvenConfig defaults(String registryUrl) {
         return new BreakEvenConfig(registryUrl, Duration.ofDays(30), Duration.ofHours(1), Duration.ofMinutes(1),
                 PunctuationType.WALL_CLOCK_TIME, OnPremCatalog.defaults(), Topics.GPU_COST, Topics.GPU_PRICES,
-                Topics.GPU_BREAKEVEN, RollupConfig.DEFAULT_DLQ);
+                Topics.GPU_BREAKEVEN, Topics.GPU_FINANCE_DLQ, Duration.ofDays(14));
     }
 
     public static BreakEvenConfig from(Map<String, String> values) {
@@ -63,11 +66,18 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
                 s.duration("breakeven.price-check-interval", d.priceCheckEvery()), type, OnPremSettings.from(values),
                 s.string("breakeven.input-topic", d.inputTopic()), s.string("breakeven.prices-topic", d.pricesTopic()),
                 s.string("breakeven.output-topic", d.outputTopic()),
-                s.string("breakeven.dead-letter-topic", d.deadLetterTopic()));
+                s.string("breakeven.dead-letter-topic", d.deadLetterTopic()),
+                s.duration("breakeven.min-history", d.minHistory()));
     }
 
+    /** With window {@code w} and schedule {@code type}; the minimum history shrinks to the window if longer. */
     public BreakEvenConfig with(Duration w, PunctuationType type) {
         return new BreakEvenConfig(registryUrl, w, interval, priceCheckEvery, type, catalog, inputTopic, pricesTopic,
-                outputTopic, deadLetterTopic);
+                outputTopic, deadLetterTopic, minHistory.compareTo(w) > 0 ? w : minHistory);
+    }
+
+    public BreakEvenConfig withMinHistory(Duration min) {
+        return new BreakEvenConfig(registryUrl, window, interval, priceCheckEvery, schedule, catalog, inputTopic, pricesTopic,
+                outputTopic, deadLetterTopic, min);
     }
 }

@@ -1,10 +1,15 @@
 package costline.streams.breakeven;
 
 import costline.events.BreakEvenRecommendation;
+import costline.events.HistoryStatus;
+import costline.events.Recommendation;
+import java.time.Duration;
 import costline.events.CostRecord;
 import costline.events.OnPremPrice;
 import costline.events.PriceEntry;
 import costline.pricing.CostModel;
+import costline.schemas.registry.SchemaRegistries;
+import costline.streams.prices.PriceBook;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +25,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
@@ -45,7 +49,7 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
     private ProcessorContext<String, BreakEvenRecommendation> context;
     private WindowStore<String, MinuteUsage> demand;
     private KeyValueStore<String, ScopeSeen> scopes;
-    private ReadOnlyKeyValueStore<String, PriceEntry> prices;
+    private PriceBook prices;
     private Sensor unpriced;
     private final java.util.Set<String> warnedUnpriced = new java.util.HashSet<>();
 
@@ -58,7 +62,8 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         this.context = context;
         this.demand = context.getStateStore(BreakEvenTopology.DEMAND);
         this.scopes = context.getStateStore(BreakEvenTopology.SCOPES);
-        this.prices = context.getStateStore(BreakEvenTopology.PRICES);
+        this.prices = PriceBook.over(context.getStateStore(BreakEvenTopology.PRICES),
+                SchemaRegistries.forUrl(config.registryUrl()));
         this.unpriced = context.metrics().addRateTotalSensor("costline-finance", "breakeven", "no-onprem-price",
                 Sensor.RecordingLevel.INFO);
         context.schedule(config.interval(), config.schedule(), now -> recompute(false, now));
@@ -109,7 +114,8 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
                 usedPrice.remove(kv.key);
                 continue;
             }
-            Optional<PriceEntry> price = config.catalog().resolve(seen.gpuModel(), prices);
+            // the on-prem price in force at the end of the demand window: a version that starts later is not used yet
+            Optional<PriceEntry> price = prices.onPremFor(config.catalog(), seen.gpuModel(), windowEnd - 1);
             if (price.isEmpty()) {
                 if (!onlyChangedPrices) {
                     unpriced.record();
@@ -158,19 +164,29 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         }
         long rate = totalMs == 0 ? 0 : Math.round((double) totalCost * CostModel.MS_PER_HOUR / totalMs);
         BreakEvenResult r = BreakEvenCalculator.compute(new DemandCurve(MINUTE, gpuMs), rate, OwnershipCost.of(price, watts));
-        return Optional.of(BreakEvenRecommendation.newBuilder()
+        // history: from the first observed minute (within the window) to the window's end
+        double historyDays = (windowEnd - windowStart) / (double) Duration.ofDays(1).toMillis();
+        boolean enough = windowEnd - windowStart >= config.minHistory().toMillis();
+        BreakEvenRecommendation.Builder b = BreakEvenRecommendation.newBuilder()
                 .setScope(seen.scope())
                 .setGpuModel(seen.gpuModel())
                 .setComputedAt(Instant.ofEpochMilli(computedAt))
                 .setWindowStart(Instant.ofEpochMilli(windowStart))
                 .setWindowEnd(Instant.ofEpochMilli(windowEnd))
-                .setRecommendation(r.recommendation())
-                .setOptimalOwnedGpus(r.optimalOwned())
                 .setPeakGpus(r.peakGpus())
                 .setMeanGpus(r.meanGpus())
                 .setLoadDuration(Arrays.stream(r.loadDuration()).boxed().toList())
                 .setCloudMicroUsdPerGpuHour(rate)
                 .setOwnedMonthlyMicroUsdPerGpu(r.owning().fixedMonthlyPerGpuMicroUsd())
+                .setHistoryDays(historyDays);
+        if (!enough) {
+            // an hour of an 8-GPU job is no reason to buy 8 GPUs: no advice until the minimum history is observed
+            return Optional.of(b.setHistory(HistoryStatus.INSUFFICIENT_HISTORY).setRecommendation(Recommendation.STAY_CLOUD)
+                    .setOptimalOwnedGpus(0).setCapexMicroUsd(0).setBreakEvenMonths(null).setYearlySavingsMicroUsd(0).build());
+        }
+        return Optional.of(b.setHistory(HistoryStatus.SUFFICIENT)
+                .setRecommendation(r.recommendation())
+                .setOptimalOwnedGpus(r.optimalOwned())
                 .setCapexMicroUsd(r.hybrid().capexMicroUsd())
                 .setBreakEvenMonths(r.breakEvenMonths())
                 .setYearlySavingsMicroUsd(r.yearlySavingsMicroUsd())

@@ -1,13 +1,14 @@
 package costline.streams.breakeven;
 
+import costline.schemas.Topics;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
-import costline.events.PriceEntry;
 import costline.events.Site;
 import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
 import costline.streams.finance.JsonSerde;
-import costline.streams.finance.PriceStore;
+import costline.schemas.registry.SchemaRegistries;
+import costline.streams.prices.PriceStore;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -46,11 +47,10 @@ public final class BreakEvenTopology {
 
     public static Topology build(BreakEvenConfig config) {
         Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
-        Serde<PriceEntry> priceSerde = AvroSerde.forValues(config.registryUrl(), PriceEntry.class);
         Serde<BreakEvenRecommendation> outSerde = AvroSerde.forValues(config.registryUrl(), BreakEvenRecommendation.class);
 
         StreamsBuilder builder = new StreamsBuilder();
-        PriceStore.addTo(builder, PRICES, config.pricesTopic(), priceSerde);
+        PriceStore.addTo(builder, PRICES, SchemaRegistries.forUrl(config.registryUrl()));
         // a day more than the window, so a window's first minutes are still there when it is read
         Duration retention = config.window().plusDays(1);
         builder.addStateStore(Stores.windowStoreBuilder(
@@ -64,7 +64,7 @@ public final class BreakEvenTopology {
         DeadLetters.splitInvalid(costs, "breakeven", config.deadLetterTopic(), costSerde)
                 .filter((k, v) -> v.getSite() == Site.CLOUD, Named.as("breakeven-cloud-only"))
                 .flatMap((k, v) -> List.of(KeyValue.pair(key(v.getWorkload(), v.getGpuModel()), v),
-                        KeyValue.pair(key(BreakEvenConfig.FLEET, v.getGpuModel()), v)), Named.as("breakeven-workload-and-fleet"))
+                        KeyValue.pair(key(Topics.FLEET, v.getGpuModel()), v)), Named.as("breakeven-workload-and-fleet"))
                 .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("breakeven-by-scope"))
                 .process(() -> new BreakEvenProcessor(config), Named.as("breakeven-compute"), DEMAND, SCOPES)
                 .to(config.outputTopic(), Produced.with(Serdes.String(), outSerde).withName("breakeven-out"));

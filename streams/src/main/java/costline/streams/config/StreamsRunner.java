@@ -24,6 +24,8 @@ public final class StreamsRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
     public static final Setting PARTITIONS = new Setting("topics.partitions", "6", "partitions of topics this process creates");
+    /** The most partitions topics.partitions allows; gpu.cost revisions (CostRevision) fit an int up to 21,474. */
+    public static final long MAX_PARTITIONS = 10_000;
 
     private final List<KafkaStreams> running = new ArrayList<>();
 
@@ -70,7 +72,7 @@ public final class StreamsRunner implements AutoCloseable {
 
     /** Creates missing topics with their cleanup policy; existing ones are left as they are. */
     public static void createTopics(Settings settings, Map<String, String> topics) {
-        int partitions = settings.intValue(PARTITIONS, 1, 10_000);
+        int partitions = settings.intValue(PARTITIONS, 1, (int) MAX_PARTITIONS);
         try (Admin admin = Admin.create(KafkaSettings.clientProperties(settings))) {
             for (Map.Entry<String, String> t : topics.entrySet()) {
                 NewTopic topic = new NewTopic(t.getKey(), java.util.Optional.of(partitions), java.util.Optional.empty())

@@ -21,7 +21,7 @@ import java.util.Map;
  */
 final class CostCalculator {
 
-    static final String UNALLOCATED = "unallocated";
+    static final String UNALLOCATED = costline.schemas.Topics.UNALLOCATED;
     /** Shares may miss 1 by this much (float rounding at the collector) before the rest counts as unallocated. */
     static final double SHARE_TOLERANCE = 1e-3;
 
@@ -29,15 +29,23 @@ final class CostCalculator {
     }
 
     /** Total cost of the sample's interval, micro-USD. */
-    static long totalMicroUsd(GpuSample s, PriceEntry price, long energyMj) {
+    static long totalMicroUsd(GpuSample s, PriceEntry price, long energyMj, long intervalMs) {
         if (s.getSite() == Site.CLOUD) {
-            return CostModel.cloudCostMicroUsd(price.getCloudPrice(), s.getIntervalMs());
+            return CostModel.cloudCostMicroUsd(price.getCloudPrice(), intervalMs);
         }
-        return CostModel.onPremFixedCostMicroUsd(price.getOnprem(), s.getIntervalMs())
+        return CostModel.onPremFixedCostMicroUsd(price.getOnprem(), intervalMs)
                 + CostModel.energyCostMicroUsd(price.getOnprem(), energyMj);
     }
 
     static List<Part> parts(GpuSample s, PriceEntry price, long energyMj) {
+        return parts(s, price, energyMj, s.getIntervalMs(), 1);
+    }
+
+    /**
+     * The parts of {@code intervalMs} of the sample (all of it, or the run of it one price version covers), priced at
+     * {@code price}; {@code samples} is 1 for the run that holds the sample's own time, 0 for the others.
+     */
+    static List<Part> parts(GpuSample s, PriceEntry price, long energyMj, long intervalMs, int samples) {
         Map<String, double[]> shares = new LinkedHashMap<>();
         Map<String, String> teams = new LinkedHashMap<>();
         double sum = 0;
@@ -56,16 +64,16 @@ final class CostCalculator {
         for (int i = 0; i < names.length; i++) {
             weights[i] = shares.get(names[i])[0];
         }
-        long total = totalMicroUsd(s, price, energyMj);
+        long total = totalMicroUsd(s, price, energyMj, intervalMs);
         long[] cost = Shares.split(total, weights);
-        long[] ms = Shares.split(s.getIntervalMs(), weights);
+        long[] ms = Shares.split(intervalMs, weights);
         long[] energy = s.getSite() == Site.CLOUD ? new long[names.length] : Shares.split(energyMj, weights);
         // Utilization as the collector wrote it (decimal text of the float), so 33.3 means 33.3, not 33.2999992.
         BigDecimal util = s.getUtilGpuPct() == null ? BigDecimal.ZERO : new BigDecimal(Float.toString(s.getUtilGpuPct()));
         List<Part> out = new ArrayList<>(names.length);
         for (int i = 0; i < names.length; i++) {
             long busyCost = busy(cost[i], util);
-            out.add(new Part(names[i], teams.get(names[i]), ms[i], busy(ms[i], util), cost[i], cost[i] - busyCost, energy[i], 1));
+            out.add(new Part(names[i], teams.get(names[i]), ms[i], busy(ms[i], util), cost[i], cost[i] - busyCost, energy[i], samples));
         }
         return out;
     }

@@ -3,6 +3,7 @@ package costline.streams.cost;
 import costline.events.CostRecord;
 import costline.events.PriceEntry;
 import costline.schemas.Topics;
+import costline.streams.prices.PriceStore;
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The cost topology, a pure function from settings to {@link Topology}:
  * <pre>
- *   gpu.prices (compacted, one record per price version) ──> global store cost-prices
+ *   gpu.prices (compacted, one record per price version) ──> global {@link PriceStore} cost-prices
+ *                                                        (refused versions ──> gpu.prices.dlq, from partition 0's task)
  *   gpu.samples (raw bytes) ──> cost-samples ──> increments, numbered per (minute, site, model, workload) ──> gpu.cost
  *                                           └──> gpu.samples.dlq (original key and bytes + reason headers)
  * </pre>
@@ -50,6 +52,7 @@ public final class CostTopology {
     public static final String COUNTERS_STORE = "cost-counters";
     static final String COST_SINK = "to-gpu-cost";
     static final String DLQ_SINK = "to-gpu-samples-dlq";
+    static final String PRICES_DLQ_SINK = "to-gpu-prices-dlq";
     private static final Logger LOG = LoggerFactory.getLogger(CostTopology.class);
 
     private CostTopology() {
@@ -60,13 +63,7 @@ public final class CostTopology {
         AvroSerde<CostRecord> costSerde = new AvroSerde<>(registry, CostRecord.class);
         StreamsBuilder b = new StreamsBuilder();
 
-        b.addGlobalStore(
-                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PRICES_STORE), Serdes.String(),
-                        new AvroSerde<>(registry, PriceEntry.class)).withLoggingDisabled(),
-                Topics.GPU_PRICES,
-                Consumed.with(Serdes.String(), Serdes.serdeFrom(new AvroSerializer<PriceEntry>(registry), new LenientPriceDeserializer(registry)))
-                        .withName("gpu-prices-source"),
-                PriceStoreWriter::new);
+        PriceStore.addTo(b, PRICES_STORE, registry);
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
         // Caching folds the many updates of one key between two commits (a GPU's energy counter, a workload's pending
         // increment, the counters) into one changelog record: without it each sample wrote several.
@@ -85,11 +82,16 @@ public final class CostTopology {
                         SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE)
                 .split(Named.as("cost-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
+                .branch((k, v) -> v instanceof PriceDeadLetter, Branched.as("price-dead-letters"))
                 .defaultBranch(Branched.as("increments"));
 
         out.get("cost-dead-letters")
                 .map((k, v) -> KeyValue.pair((byte[]) k, ((DeadLetter) v).value()), Named.as("cost-dead-letter-bytes"))
                 .to(Topics.GPU_SAMPLES_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DLQ_SINK));
+
+        out.get("cost-price-dead-letters")
+                .map((k, v) -> KeyValue.pair((String) k, ((PriceDeadLetter) v).value()), Named.as("cost-price-dead-letter-bytes"))
+                .to(Topics.GPU_PRICES_DLQ, Produced.with(Serdes.String(), Serdes.ByteArray()).withName(PRICES_DLQ_SINK));
 
         // Increments are keyed by workload and numbered by the task that summed them (see SampleProcessor): no
         // re-partition is needed to keep the numbers of one (minute, site, model, workload) unique.
@@ -97,49 +99,5 @@ public final class CostTopology {
                 .map((k, v) -> KeyValue.pair((String) k, (CostRecord) v), Named.as("cost-increment-records"))
                 .to(Topics.GPU_COST, Produced.with(Serdes.String(), costSerde).withName(COST_SINK));
         return b.build();
-    }
-
-    /** Keeps every price version the topic holds. */
-    private static final class PriceStoreWriter implements Processor<String, PriceEntry, Void, Void> {
-        private KeyValueStore<String, PriceEntry> store;
-
-        @Override
-        public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(PRICES_STORE);
-        }
-
-        @Override
-        public void process(Record<String, PriceEntry> record) {
-            if (record.key() == null) {
-                return;
-            }
-            if (record.value() == null) {
-                store.delete(record.key());
-            } else {
-                store.put(record.key(), record.value());
-            }
-        }
-    }
-
-    /**
-     * A price record that does not decode must not stop the global thread (and with it every cost task): it is
-     * logged and skipped; samples it would have priced go to the dead-letter topic as NO_PRICE, so nothing is lost.
-     */
-    private static final class LenientPriceDeserializer implements Deserializer<PriceEntry> {
-        private final AvroDeserializer<PriceEntry> inner;
-
-        LenientPriceDeserializer(SchemaRegistry registry) {
-            this.inner = new AvroDeserializer<>(registry, PriceEntry.class);
-        }
-
-        @Override
-        public PriceEntry deserialize(String topic, byte[] data) {
-            try {
-                return inner.deserialize(topic, data);
-            } catch (RuntimeException e) {
-                LOG.error("skipping a gpu.prices record that does not decode: {}", e.getMessage());
-                return null;
-            }
-        }
     }
 }

@@ -2,13 +2,13 @@ package costline.streams.cost;
 
 import costline.events.CostRecord;
 import costline.events.GpuSample;
-import costline.events.PriceEntry;
 import costline.events.Site;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
 import costline.schemas.serde.WireFormatException;
-import costline.streams.prices.PriceKeys;
+import costline.streams.prices.PriceBook;
+import costline.streams.prices.PriceStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,15 +58,44 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private KeyValueStore<String, byte[]> pending;
     private KeyValueStore<String, Long> counters;
     private KeyValueStore<String, Integer> revisions;
-    static final int REVISIONS_PER_PARTITION = 100_000;
+    private KeyValueStore<String, byte[]> pricesStore;
+    static final int REVISIONS_PER_PARTITION = CostRevision.PER_PARTITION;
     /** This task's input partition: part of every revision number it hands out. */
     private int partition;
-    private PriceLookup prices;
+    private final SchemaRegistry registry;
+    private PriceBook prices;
+    private SampleCosting.State costState;
     private long watermarkMs = Long.MIN_VALUE;
 
     SampleProcessor(CostSettings cfg, SchemaRegistry registry) {
         this.cfg = cfg;
         this.decoder = new AvroDeserializer<>(registry, GpuSample.class);
+        this.registry = registry;
+    }
+
+    /** The costing's memory, in this task's changelogged stores. */
+    private final class StoreState implements SampleCosting.State {
+        @Override
+        public StateCodec.Seen seen(String seenKey) {
+            byte[] b = seen.get(seenKey);
+            return b == null ? null : StateCodec.seen(b);
+        }
+
+        @Override
+        public void seen(String seenKey, StateCodec.Seen s) {
+            seen.put(seenKey, StateCodec.seen(s));
+        }
+
+        @Override
+        public EnergyMeter.State energy(String gpuId) {
+            byte[] b = energy.get(gpuId);
+            return b == null ? null : StateCodec.energy(b);
+        }
+
+        @Override
+        public void energy(String gpuId, EnergyMeter.State s) {
+            energy.put(gpuId, StateCodec.energy(s));
+        }
     }
 
     @Override
@@ -77,8 +106,10 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.pending = context.getStateStore(CostTopology.PENDING_STORE);
         this.counters = context.getStateStore(CostTopology.COUNTERS_STORE);
         this.revisions = context.getStateStore(CostTopology.REVISIONS_STORE);
+        this.pricesStore = context.getStateStore(CostTopology.PRICES_STORE);
         this.partition = context.taskId().partition();
-        this.prices = new PriceLookup(context.getStateStore(CostTopology.PRICES_STORE));
+        this.prices = PriceBook.over(context.getStateStore(CostTopology.PRICES_STORE), registry);
+        this.costState = new StoreState();
         Long wm = counters.get(WATERMARK);
         watermarkMs = wm == null ? Long.MIN_VALUE : wm;
         context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
@@ -111,84 +142,36 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         long t = sample.getSampleTime().toEpochMilli();
-        String seenKey = pad(t) + SEP + sample.getGpuId();
-        byte[] previousBytes = seen.get(seenKey);
-        StateCodec.Seen previous = previousBytes == null ? null : StateCodec.seen(previousBytes);
-        long hash = bodyHash(record.value());
-        if (previous != null && previous.bodyHash() == hash) {
+        SampleCosting.Outcome outcome = SampleCosting.cost(sample, bodyHash(record.value()), prices, costState, cfg.energyMaxGapMs());
+        if (outcome instanceof SampleCosting.Duplicate) {
             increment("duplicates");
             return;
         }
-        String priceKey = PriceKeys.of(sample);
-        PriceEntry price = prices.at(priceKey, sample.getSite(), t);
-        if (price == null) {
-            deadLetter(record, DlqReason.NO_PRICE.name(), "no " + sample.getSite() + " price for '" + priceKey + "' in force at "
-                    + sample.getSampleTime());
+        if (outcome instanceof SampleCosting.NoPrice noPrice) {
+            deadLetter(record, DlqReason.NO_PRICE.name(), noPrice.detail());
             return;
         }
-        long energyMj = previous != null ? previous.energyMj() : meterEnergy(sample, t);
-        List<Part> parts = CostCalculator.parts(sample, price, energyMj);
-        List<Part> delta = parts;
-        if (previous != null) {
-            delta = difference(parts, previous.parts());
+        SampleCosting.Costed costed = (SampleCosting.Costed) outcome;
+        if (costed.correction()) {
             increment("corrections");
         }
-        // A sample longer than a minute (CloudWatch's 5-minute periods, say) is spread over the minutes it covers,
-        // in proportion to its milliseconds in each, so a minute's GPU-ms never exceed its GPUs x 60 s.
-        long[] minutes = CostCalculator.minutesCovered(t, sample.getIntervalMs());
-        double[] overlap = CostCalculator.overlapMs(minutes, t, sample.getIntervalMs());
-        for (Part p : delta) {
-            Part[] spread = CostCalculator.spread(p, overlap);
-            for (int i = 0; i < minutes.length; i++) {
-                if (spread[i].isZero()) {
-                    continue;
-                }
-                String key = pad(minutes[i]) + SEP + sample.getSite().name() + SEP + sample.getGpuModel() + SEP + p.workload();
-                byte[] acc = pending.get(key);
-                pending.put(key, StateCodec.part(acc == null ? spread[i] : StateCodec.part(acc).plus(spread[i])));
-            }
+        for (SampleCosting.Piece piece : costed.delta()) {
+            Part p = piece.part();
+            String key = pad(piece.minuteMs()) + SEP + sample.getSite().name() + SEP + sample.getGpuModel() + SEP + p.workload();
+            byte[] acc = pending.get(key);
+            pending.put(key, StateCodec.part(acc == null ? p : StateCodec.part(acc).plus(p)));
         }
-        seen.put(seenKey, StateCodec.seen(new StateCodec.Seen(hash, energyMj, parts)));
         increment("samples");
         if (t > watermarkMs) {
             watermarkMs = t;
         }
     }
 
-    private long meterEnergy(GpuSample s, long t) {
-        if (s.getSite() != Site.ONPREM) {
-            return 0;
-        }
-        byte[] st = energy.get(s.getGpuId());
-        EnergyMeter.Charge c = EnergyMeter.charge(st == null ? null : StateCodec.energy(st), t, s.getIntervalMs(),
-                s.getEnergyCounterMj(), s.getPowerW(), cfg.energyMaxGapMs());
-        if (c.next() != null) {
-            energy.put(s.getGpuId(), StateCodec.energy(c.next()));
-        }
-        return c.energyMj();
-    }
-
-    private static List<Part> difference(List<Part> now, List<Part> before) {
-        Map<String, Part> byWorkload = new LinkedHashMap<>();
-        for (Part p : now) {
-            byWorkload.put(p.workload(), p);
-        }
-        for (Part old : before) {
-            Part cur = byWorkload.getOrDefault(old.workload(), Part.zero(old.workload(), old.team()));
-            byWorkload.put(old.workload(), cur.minus(old));
-        }
-        List<Part> out = new ArrayList<>();
-        for (Part p : byWorkload.values()) {
-            if (!p.isZero()) {
-                out.add(p);
-            }
-        }
-        return out;
-    }
-
     /** Forwards the pending increments as CostRecords and forgets state older than the de-duplication window. */
     private void emit(long wallClockMs) {
-        prices.refresh();
+        if (partition == 0) {
+            deadLetterRefusedPrices();
+        }
         List<KeyValue<String, byte[]>> batch = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(batch::add);
@@ -216,7 +199,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
      * The revision of the next increment of a (minute, site, model, workload) from this task: partition x 100,000 +
      * a sequence. Every GPU partition emits increments of the same minute and workload, so the partition keeps the
      * numbers of different tasks apart without a shared counter; the sink writes each at window_start + revision
-     * microseconds (under 60 s for up to 600 partitions), so no two increments share a point.
+     * microseconds with the partition as a tag ({@link CostRevision}), so no two increments share a point.
      */
     private int nextRevision(String pendingKey) {
         Integer used = revisions.get(pendingKey);
@@ -226,7 +209,39 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
                     + " from partition " + partition + "; raise cost.emit.interval.ms");
         }
         revisions.put(pendingKey, sequence);
-        return partition * REVISIONS_PER_PARTITION + sequence;
+        return new CostRevision(partition, sequence).value();
+    }
+
+    /**
+     * Price versions the price store refused are sent once to gpu.prices.dlq, with their reason, by the task of
+     * partition 0 (every task sees the same global store; one of them is enough). Which were sent is remembered in
+     * the changelogged counters store, so a restart does not send them again.
+     */
+    private void deadLetterRefusedPrices() {
+        List<PriceStore.Rejected> refused = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pricesStore.range(PriceStore.REJECTED_PREFIX,
+                PriceStore.REJECTED_PREFIX + Character.MAX_VALUE)) {
+            it.forEachRemaining(kv -> refused.add(PriceStore.Rejected.decode(kv.key, kv.value)));
+        }
+        for (PriceStore.Rejected r : refused) {
+            String sentKey = "prices.dlq.sent:" + r.topicKey() + ":" + bodyHashOf(r.value());
+            if (counters.get(sentKey) != null) {
+                continue;
+            }
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(Topics.DLQ_REASON_HEADER, r.reason().getBytes(StandardCharsets.UTF_8));
+            headers.add(Topics.DLQ_DETAIL_HEADER, r.detail().getBytes(StandardCharsets.UTF_8));
+            context.forward(new Record<Object, Object>(r.topicKey(), new PriceDeadLetter(r.value()),
+                    context.currentSystemTimeMs(), headers));
+            counters.put(sentKey, 1L);
+            increment("prices.dlq." + r.reason());
+        }
+    }
+
+    private static long bodyHashOf(byte[] value) {
+        CRC32C crc = new CRC32C();
+        crc.update(value, 0, value.length);
+        return crc.getValue();
     }
 
     private void purgeBefore(long cutoffMs) {
@@ -267,7 +282,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     }
 
     /** Hash of the Avro body (after the 5-byte wire header), so the same sample re-framed under another id is equal. */
-    private static long bodyHash(byte[] value) {
+    static long bodyHash(byte[] value) {
         CRC32C crc = new CRC32C();
         crc.update(value, 5, value.length - 5);
         int fnv = 0x811c9dc5;

@@ -16,9 +16,22 @@ import java.util.List;
 final class StateCodec {
 
     private static final byte V1 = 1;
+    /** Seen with the minute of each part (V1 kept the parts summed over the sample's minutes). */
+    private static final byte V2 = 2;
 
-    /** What the topology remembers of a costed sample: to drop its duplicates and to apply its corrections. */
-    record Seen(long bodyHash, long energyMj, List<Part> parts) {
+    /**
+     * What the topology remembers of a costed sample: to drop its duplicates and to apply its corrections exactly,
+     * minute by minute. {@code legacyParts} is set (and {@code pieces} null) only for a V1 value.
+     */
+    record Seen(long bodyHash, long energyMj, List<SampleCosting.Piece> pieces, List<Part> legacyParts) {
+
+        Seen(long bodyHash, long energyMj, List<SampleCosting.Piece> pieces) {
+            this(bodyHash, energyMj, pieces, null);
+        }
+
+        List<SampleCosting.Piece> piecesOr(java.util.function.Supplier<List<SampleCosting.Piece>> fromLegacy) {
+            return pieces != null ? pieces : fromLegacy.get();
+        }
     }
 
     private StateCodec() {
@@ -40,27 +53,39 @@ final class StateCodec {
 
     static byte[] seen(Seen s) {
         return write(out -> {
-            out.writeByte(V1);
+            out.writeByte(V2);
             out.writeLong(s.bodyHash());
             out.writeLong(s.energyMj());
-            out.writeInt(s.parts().size());
-            for (Part p : s.parts()) {
-                writePart(out, p);
+            out.writeInt(s.pieces().size());
+            for (SampleCosting.Piece p : s.pieces()) {
+                out.writeLong(p.minuteMs());
+                writePart(out, p.part());
             }
         });
     }
 
     static Seen seen(byte[] bytes) {
         return read(bytes, in -> {
-            version(in);
+            byte v = in.readByte();
+            if (v != V1 && v != V2) {
+                throw new IOException("unknown state layout version " + v);
+            }
             long hash = in.readLong();
             long energy = in.readLong();
             int n = in.readInt();
-            List<Part> parts = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                parts.add(readPart(in));
+            if (v == V1) {
+                List<Part> parts = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    parts.add(readPart(in));
+                }
+                return new Seen(hash, energy, null, parts);
             }
-            return new Seen(hash, energy, parts);
+            List<SampleCosting.Piece> pieces = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long minute = in.readLong();
+                pieces.add(new SampleCosting.Piece(minute, readPart(in)));
+            }
+            return new Seen(hash, energy, pieces, null);
         });
     }
 

@@ -161,34 +161,13 @@ public final class DriftSettings {
         return duration(settings.get(key), key, dflt);
     }
 
-    /** ISO-8601 (PT30M) or a number with a unit: 500ms, 10s, 30m, 2h. */
+    /** The one duration grammar ({@link costline.streams.config.Durations}). */
     static Duration duration(String value, String key, Duration dflt) {
         if (value == null) {
             return dflt;
         }
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (v.startsWith("p")) {
-                return Duration.parse(v.toUpperCase(Locale.ROOT));
-            }
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            long n = Long.parseLong(v.substring(0, v.length() - 1));
-            switch (v.charAt(v.length() - 1)) {
-                case 's':
-                    return Duration.ofSeconds(n);
-                case 'm':
-                    return Duration.ofMinutes(n);
-                case 'h':
-                    return Duration.ofHours(n);
-                default:
-                    break;
-            }
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            // fall through to the error below
-        }
-        throw new IllegalArgumentException("drift setting '" + key + "' = '" + value
-                + "' is not a duration: write e.g. 30m, 10s, 2h or PT30M");
+        return costline.streams.config.Durations.parse(value).orElseThrow(() -> new IllegalArgumentException(
+                "drift setting '" + key + "' = '" + value + "' is not a duration: write "
+                        + costline.streams.config.Durations.GRAMMAR));
     }
 }

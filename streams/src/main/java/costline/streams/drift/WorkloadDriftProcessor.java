@@ -230,5 +230,5 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     }
 
     /** GPU time nobody holds: its cost rate is watched, but nobody holds its GPUs idle. */
-    static final String UNALLOCATED = "unallocated";
+    static final String UNALLOCATED = costline.schemas.Topics.UNALLOCATED;
 }

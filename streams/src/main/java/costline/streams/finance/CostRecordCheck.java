@@ -2,7 +2,13 @@ package costline.streams.finance;
 
 import costline.events.CostRecord;
 
-/** Why a CostRecord cannot be counted, or null when it can. Reason codes go into the dead-letter header. */
+/**
+ * Why a CostRecord is malformed, or null when it can be counted. Reason codes go into the dead-letter header.
+ *
+ * <p>gpu.cost holds signed increments: a correction (a re-read CloudWatch period, a metered energy reading below the
+ * power estimate) lowers an earlier figure with a negative one. That is data, and every consumer sums it; only the
+ * running totals it lands in must stay non-negative, which the consumer that keeps them checks.
+ */
 public final class CostRecordCheck {
 
     private CostRecordCheck() {
@@ -20,15 +26,6 @@ public final class CostRecordCheck {
         }
         if (r.getWindowStart() == null || r.getWindowEnd() == null || !r.getWindowEnd().isAfter(r.getWindowStart())) {
             return "BAD_WINDOW";
-        }
-        if (r.getGpuMs() < 0 || r.getBusyGpuMs() < 0 || r.getBusyGpuMs() > r.getGpuMs()) {
-            return "BAD_GPU_TIME";
-        }
-        if (r.getCostMicroUsd() < 0 || r.getIdleMicroUsd() < 0 || r.getIdleMicroUsd() > r.getCostMicroUsd()) {
-            return "BAD_COST";
-        }
-        if (r.getEnergyMj() < 0) {
-            return "BAD_ENERGY";
         }
         return null;
     }

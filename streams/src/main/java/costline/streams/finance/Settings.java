@@ -22,21 +22,15 @@ public record Settings(Map<String, String> values) {
         return v == null || v.isBlank() ? dflt : v.trim();
     }
 
-    /** An ISO-8601 duration such as PT6H or P1D. */
+    /** A duration in the one grammar of {@link costline.streams.config.Durations} (PT6H, 6h, P30D, 30d, ...). */
     public Duration duration(String key, Duration dflt) {
         String v = values.get(key);
         if (v == null || v.isBlank()) {
             return dflt;
         }
-        try {
-            Duration d = Duration.parse(v.trim());
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(key + " = '" + v + "' is negative; give a duration >= 0 such as PT6H");
-            }
-            return d;
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(key + " = '" + v + "' is not an ISO-8601 duration; write it like PT6H, PT1M or P30D");
-        }
+        return costline.streams.config.Durations.parse(v).orElseThrow(() -> new IllegalArgumentException(
+                key + " = '" + v + "' is not a duration >= 0; write " + costline.streams.config.Durations.GRAMMAR
+                        + ", e.g. PT6H"));
     }
 
     public ZoneId zone(String key, ZoneId dflt) {

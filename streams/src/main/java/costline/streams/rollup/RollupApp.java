@@ -24,7 +24,7 @@ public final class RollupApp implements StreamsApp {
     @Override
     public Map<String, String> topics() {
         // Rollups carry event time: compaction, never time retention, or past months would be deleted.
-        return Map.of(Topics.GPU_COST, "delete", Topics.GPU_ROLLUP_MONTHLY, "compact", RollupConfig.DEFAULT_DLQ, "delete");
+        return Map.of(Topics.GPU_COST, "delete", Topics.GPU_ROLLUP_MONTHLY, "compact", Topics.GPU_FINANCE_DLQ, "delete");
     }
 
     @Override

@@ -28,7 +28,6 @@ import java.util.Map;
 public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Duration retention, Duration punctuateEvery,
                            String inputTopic, String outputTopic, String deadLetterTopic, boolean wallClockClose) {
 
-    public static final String DEFAULT_DLQ = "gpu.finance.dlq";
 
     public RollupConfig {
         Settings.require(registryUrl != null && !registryUrl.isBlank(), "schema.registry.url",
@@ -42,7 +41,7 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
 
     public static RollupConfig defaults(String registryUrl) {
         return new RollupConfig(registryUrl, ZoneId.of("UTC"), Duration.ofHours(6), Duration.ofDays(400),
-                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, DEFAULT_DLQ, true);
+                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, Topics.GPU_FINANCE_DLQ, true);
     }
 
     /** From flat settings; absent keys take the defaults. */

@@ -7,9 +7,11 @@ import costline.events.CloudPlacement;
 import costline.events.CostRecord;
 import costline.events.DriftSignal;
 import costline.events.GpuSample;
+import costline.events.HistoryStatus;
 import costline.events.MonthlyRollup;
 import costline.events.SpendAlert;
 import costline.pricing.CostModel;
+import costline.streams.cost.CostRevision;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
@@ -24,9 +26,10 @@ import java.time.ZoneId;
  *
  * <ul>
  *   <li>gpu_sample: time = sample_time. A corrected sample (same GPU and sample_time) overwrites the first.</li>
- *   <li>gpu_cost: gpu.cost records are additive increments per minute, numbered by {@code revision}; time =
- *       window_start + revision microseconds, so each increment is its own point and sum() over the minute is the
- *       minute's cost.</li>
+ *   <li>gpu_cost: gpu.cost records are additive increments per minute, numbered by {@code revision}
+ *       ({@link CostRevision}: the writing partition and its sequence); tag cost_partition, time = window_start + sequence
+ *       microseconds (under 0.1 s, whatever the partition count), so each increment is its own point inside its
+ *       minute and sum() over the minute is the minute's cost.</li>
  *   <li>gpu_rollup_monthly: time = the month's first instant in its zone, so every month-to-date update, the
  *       FINAL record and corrections overwrite one point: the latest figure.</li>
  *   <li>gpu_drift, gpu_breakeven, gpu_alert: time = the event's own time (detected_at, computed_at, at).</li>
@@ -78,17 +81,19 @@ public final class InfluxPoints {
     }
 
     public static Point cost(CostRecord c) {
+        CostRevision revision = CostRevision.of(c.getRevision());
         Point p = point(Measurement.GPU_COST)
                 .addTag("workload", c.getWorkload())
                 .addTag("site", c.getSite().name())
-                .addTag("gpu_model", c.getGpuModel());
+                .addTag("gpu_model", c.getGpuModel())
+                .addTag("cost_partition", Integer.toString(revision.partition()));
         tagIfKnown(p, "team", c.getTeam());
         return p.addField("cost_usd", dollars(c.getCostMicroUsd()))
                 .addField("idle_usd", dollars(c.getIdleMicroUsd()))
                 .addField("gpu_seconds", c.getGpuMs() / 1000.0)
                 .addField("busy_gpu_seconds", c.getBusyGpuMs() / 1000.0)
                 .addField("energy_kwh", c.getEnergyMj() / MJ_PER_KWH)
-                .time(micros(c.getWindowStart()) + c.getRevision(), PRECISION);
+                .time(micros(c.getWindowStart()) + revision.sequence(), PRECISION);
     }
 
     public static Point drift(DriftSignal d) {
@@ -104,13 +109,19 @@ public final class InfluxPoints {
     }
 
     public static Point breakeven(BreakEvenRecommendation b) {
+        // below the minimum history there is no advice: the tag says so, rather than the STAY_CLOUD placeholder
+        String recommendation = b.getHistory() == HistoryStatus.INSUFFICIENT_HISTORY
+                ? HistoryStatus.INSUFFICIENT_HISTORY.name() : b.getRecommendation().name();
         Point p = point(Measurement.GPU_BREAKEVEN)
                 .addTag("workload", b.getScope())
-                .addTag("recommendation", b.getRecommendation().name())
+                .addTag("recommendation", recommendation)
                 .addField("optimal_owned_gpus", (long) b.getOptimalOwnedGpus())
                 .addField("yearly_savings_usd", dollars(b.getYearlySavingsMicroUsd()));
         if (b.getBreakEvenMonths() != null) {
             p.addField("break_even_months", b.getBreakEvenMonths().doubleValue());
+        }
+        if (b.getHistoryDays() != null) {
+            p.addField("history_days", b.getHistoryDays().doubleValue());
         }
         return p.time(micros(b.getComputedAt()), PRECISION);
     }

@@ -1,5 +1,6 @@
 package costline.streams.sink;
 
+import costline.schemas.Topics;
 import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.InfluxDBClientOptions;
@@ -44,14 +45,13 @@ import org.slf4j.LoggerFactory;
  * commit redelivers the batch, which overwrites the same points (same series and timestamp), so nothing doubles.
  *
  * <p>A batch the store rejects as malformed (HTTP 400/413/422: one bad line fails the whole batch) is written point
- * by point; a point still rejected, and a record that does not decode, go to {@link #DLQ_TOPIC} with the original
+ * by point; a point still rejected, and a record that does not decode, go to {@link Topics#GPU_SINK_DLQ} with the original
  * bytes and the reason headers, and are counted. Records read with isolation.level=read_committed, so aborted
  * exactly-once output is never written.
  */
 public final class InfluxSink implements AutoCloseable {
 
     /** Dead-letter topic of the sink: records it could not decode or the store refused as malformed. */
-    public static final String DLQ_TOPIC = "gpu.sink.dlq";
     private static final Logger LOG = LoggerFactory.getLogger(InfluxSink.class);
 
     private final InfluxSettings cfg;
@@ -236,7 +236,7 @@ public final class InfluxSink implements AutoCloseable {
         RecordHeaders headers = new RecordHeaders(r.headers().toArray());
         headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, (r.topic() + ": " + detail).getBytes(StandardCharsets.UTF_8));
-        dlq.send(new ProducerRecord<>(DLQ_TOPIC, null, r.timestamp(), r.key(), r.value(), headers));
+        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, r.timestamp(), r.key(), r.value(), headers));
         deadLettered.incrementAndGet();
         LOG.error("record {}-{}@{} dead-lettered: {} {}", r.topic(), r.partition(), r.offset(), reason, detail);
     }
@@ -245,7 +245,7 @@ public final class InfluxSink implements AutoCloseable {
         RecordHeaders headers = new RecordHeaders();
         headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, detail.getBytes(StandardCharsets.UTF_8));
-        dlq.send(new ProducerRecord<>(DLQ_TOPIC, null, null, null, p.toLineProtocol().getBytes(StandardCharsets.UTF_8), headers));
+        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, null, null, p.toLineProtocol().getBytes(StandardCharsets.UTF_8), headers));
         deadLettered.incrementAndGet();
         LOG.error("point dead-lettered: {} {}", reason, detail);
     }

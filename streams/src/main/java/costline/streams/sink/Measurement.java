@@ -14,14 +14,16 @@ public enum Measurement {
             List.of("host", "gpu_id", "gpu_model", "site", "region", "instance_type", "source"),
             List.of("util_gpu", "util_mem", "mem_used_bytes", "power_w", "temp_c", "sm_clock_mhz")),
     GPU_COST("gpu_cost",
-            List.of("workload", "team", "site", "gpu_model"),
+            // cost_partition: the cost task that wrote the increment, part of the point's identity (see CostRevision)
+            List.of("workload", "team", "site", "gpu_model", "cost_partition"),
             List.of("cost_usd", "idle_usd", "gpu_seconds", "busy_gpu_seconds", "energy_kwh")),
     GPU_DRIFT("gpu_drift",
             List.of("entity", "metric", "direction"),
             List.of("baseline", "current", "change_pct", "severity")),
     GPU_BREAKEVEN("gpu_breakeven",
             List.of("workload", "recommendation"),
-            List.of("break_even_months", "optimal_owned_gpus", "yearly_savings_usd")),
+            // recommendation: STAY_CLOUD, BUY, HYBRID or INSUFFICIENT_HISTORY (history_days below breakeven.min-history)
+            List.of("break_even_months", "optimal_owned_gpus", "yearly_savings_usd", "history_days")),
     GPU_ALERT("gpu_alert",
             List.of("workload", "state"),
             List.of("cloud_mtd_usd", "onprem_line_usd", "projected_cross_day")),

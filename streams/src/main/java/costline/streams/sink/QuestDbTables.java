@@ -21,7 +21,7 @@ public final class QuestDbTables {
             Measurement.GPU_DRIFT, Map.of("baseline", "DOUBLE", "current", "DOUBLE", "change_pct", "DOUBLE",
                     "severity", "STRING"),
             Measurement.GPU_BREAKEVEN, Map.of("break_even_months", "DOUBLE", "optimal_owned_gpus", "LONG",
-                    "yearly_savings_usd", "DOUBLE"),
+                    "yearly_savings_usd", "DOUBLE", "history_days", "DOUBLE"),
             Measurement.GPU_ALERT, Map.of("cloud_mtd_usd", "DOUBLE", "onprem_line_usd", "DOUBLE",
                     "projected_cross_day", "LONG"),
             Measurement.GPU_ROLLUP_MONTHLY, Map.of("gpu_hours", "DOUBLE", "busy_gpu_hours", "DOUBLE", "cost_usd", "DOUBLE",

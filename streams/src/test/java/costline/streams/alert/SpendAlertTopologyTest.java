@@ -84,6 +84,32 @@ class SpendAlertTopologyTest {
     }
 
     @Test
+    void theLineIsPricedAtEventTimeNeverWithAVersionNotYetInForce() {
+        // Defect 3. Besides the 2026-01-01 version ($20,000 capex): one from 2026-10-16 ($40,000) and one from 2027-01-01
+        // ($1,000,000). The old store kept only the newest version, so October's line was 8 x the 2027 fixed cost.
+        startWithPrice();
+        PriceEntry midMonth = FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH);
+        midMonth.setEffectiveFrom(Instant.parse("2026-10-16T00:00:00Z"));
+        midMonth.getOnprem().setCapexPerGpuMicroUsd(CostModel.microUsd("40000"));
+        PriceEntry nextYear = FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH);
+        nextYear.setEffectiveFrom(Instant.parse("2027-01-01T00:00:00Z"));
+        nextYear.getOnprem().setCapexPerGpuMicroUsd(CostModel.microUsd("1000000"));
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(midMonth), midMonth);
+        prices.pipeInput(costline.streams.prices.PriceKeys.topicKey(nextYear), nextYear);
+        Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");
+        for (int h = 0; h < 24; h++) {
+            hour("train", oct1.plusSeconds(3600L * h), 8);
+        }
+        SpendAlert warning = alerts.readValuesToList().stream().filter(a -> a.getWorkload().equals("train")).findFirst().orElseThrow();
+        // fixed per GPU: 15 days at the first version + 16 days at the mid-month one; the 2027 version plays no part.
+        // Energy of the 192 busy GPU-hours at the version in force on Oct 2 (the same kWh price in all three).
+        long fixed = CostModel.onPremFixedCostMicroUsd(FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH).getOnprem(),
+                15L * 24 * CostModel.MS_PER_HOUR)
+                + CostModel.onPremFixedCostMicroUsd(midMonth.getOnprem(), 16L * 24 * CostModel.MS_PER_HOUR);
+        assertThat(warning.getOnpremLineMicroUsd()).isEqualTo(8 * fixed + energy(24 * 8));
+    }
+
+    @Test
     void aroundTheClockWarnsWithTheProjectedDayFiresOnceAndResolvesWhenTheMonthEnds() {
         startWithPrice();
         Instant oct1 = Instant.parse("2026-10-01T00:00:00Z");
@@ -117,7 +143,7 @@ class SpendAlertTopologyTest {
         assertThat(firing.getProjectedCrossDay()).isNull();
 
         // the fleet is this one workload here: the same transitions under its own key
-        assertThat(got.stream().filter(a -> a.getWorkload().equals(AlertConfig.FLEET)))
+        assertThat(got.stream().filter(a -> a.getWorkload().equals(Topics.FLEET)))
                 .extracting(SpendAlert::getState).containsExactly(AlertState.WARNING, AlertState.FIRING);
 
         // November's first hour ends October: RESOLVED at midnight, for both scopes
@@ -125,7 +151,7 @@ class SpendAlertTopologyTest {
         assertThat(alerts.readValuesToList()).extracting(SpendAlert::getWorkload, SpendAlert::getMonth, SpendAlert::getState, SpendAlert::getAt)
                 .containsExactlyInAnyOrder(
                         org.assertj.core.groups.Tuple.tuple("train", "2026-10", AlertState.RESOLVED, Instant.parse("2026-11-01T00:00:00Z")),
-                        org.assertj.core.groups.Tuple.tuple(AlertConfig.FLEET, "2026-10", AlertState.RESOLVED, Instant.parse("2026-11-01T00:00:00Z")));
+                        org.assertj.core.groups.Tuple.tuple(Topics.FLEET, "2026-10", AlertState.RESOLVED, Instant.parse("2026-11-01T00:00:00Z")));
     }
 
     @Test
@@ -207,10 +233,10 @@ class SpendAlertTopologyTest {
         long fixed = octoberFixedPerGpu();
         long minuteEnergy = CostModel.energyCostMicroUsd(FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH).getOnprem(),
                 CostModel.energyMjFromPower(400, 4 * 60_000L));
-        assertThat(got.keySet()).containsExactlyInAnyOrder("a", AlertConfig.FLEET);
+        assertThat(got.keySet()).containsExactlyInAnyOrder("a", Topics.FLEET);
         assertThat(got.get("a").getState()).isEqualTo(AlertState.FIRING);
         assertThat(got.get("a").getOnpremLineMicroUsd()).isEqualTo(4 * fixed + minuteEnergy);
-        assertThat(got.get(AlertConfig.FLEET).getOnpremLineMicroUsd())
+        assertThat(got.get(Topics.FLEET).getOnpremLineMicroUsd())
                 .isEqualTo(8 * fixed + CostModel.energyCostMicroUsd(FinanceFixtures.onPremA100(ONPREM_MODEL, ENERGY_PER_KWH).getOnprem(),
                         CostModel.energyMjFromPower(400, 8 * 60_000L)));
     }

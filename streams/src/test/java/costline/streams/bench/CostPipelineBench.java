@@ -79,7 +79,7 @@ public final class CostPipelineBench {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         Path tmp = Files.createTempDirectory("costline-bench-");
         try (InProcessKafka kafka = InProcessKafka.start()) {
-            kafka.createTopics(PARTITIONS, "bench.raw", Topics.GPU_SAMPLES, Topics.GPU_COST, Topics.GPU_SAMPLES_DLQ, InfluxSink.DLQ_TOPIC);
+            kafka.createTopics(PARTITIONS, "bench.raw", Topics.GPU_SAMPLES, Topics.GPU_COST, Topics.GPU_SAMPLES_DLQ, Topics.GPU_SINK_DLQ);
             kafka.createTopics(1, PricesLoader.TOPIC_CONFIG, Topics.GPU_PRICES);
             PricesLoader.load(kafka.clientProperties(), REGISTRY, PriceCatalog.readDefault());
             List<byte[]> values = samples(n, Instant.now().minus(Duration.ofMinutes(30)));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import costline.events.BreakEvenRecommendation;
+import costline.events.HistoryStatus;
 import costline.events.CostRecord;
 import costline.events.OnPremPrice;
 import costline.events.PriceEntry;
@@ -92,6 +93,33 @@ class BreakEvenTopologyTest {
         assertThat(r.getWindowEnd()).isEqualTo(DAY0.plus(Duration.ofDays(2)));
         assertThat(r.getLoadDuration()).containsOnly(1.0).hasSize(8);
         assertThat(r.getComputedAt()).isEqualTo(Instant.parse("2026-11-27T01:00:00Z"));
+    }
+
+    @Test
+    void belowTheMinimumHistoryTheAnswerIsInsufficientHistoryWithTheDaysObserved() {
+        // Defect 5. One hour of an 8-GPU job at $4 per GPU-hour: the old code answered BUY, 7.4 months. With the default
+        // 30-day window and 14-day minimum, 1 hour = 1/24 = 0.041666... days observed is no basis for advice.
+        start(BreakEvenConfig.defaults(registry).with(Duration.ofDays(30), PunctuationType.WALL_CLOCK_TIME));
+        use("train", DAY0, 1, 8);
+        driver.advanceWallClockTime(Duration.ofHours(1));
+        BreakEvenRecommendation r = latest().get("train|" + A100);
+        assertThat(r.getHistory()).isEqualTo(HistoryStatus.INSUFFICIENT_HISTORY);
+        assertThat(r.getHistoryDays()).isCloseTo(1.0 / 24, within(1e-9));
+        assertThat(r.getRecommendation()).isEqualTo(Recommendation.STAY_CLOUD);
+        assertThat(r.getOptimalOwnedGpus()).isZero();
+        assertThat(r.getBreakEvenMonths()).isNull();
+        assertThat(r.getYearlySavingsMicroUsd()).isZero();
+        // what was observed is still reported
+        assertThat(r.getPeakGpus()).isEqualTo(8);
+
+        // 14 days of it reach the minimum: BUY, breaking even in about 7.4 months as in the classic case
+        use("train", DAY0.plus(Duration.ofHours(1)), 14 * 24 - 1, 8);
+        driver.advanceWallClockTime(Duration.ofHours(1));
+        BreakEvenRecommendation later = latest().get("train|" + A100);
+        assertThat(later.getHistory()).isEqualTo(HistoryStatus.SUFFICIENT);
+        assertThat(later.getHistoryDays()).isCloseTo(14.0, within(1e-9));
+        assertThat(later.getRecommendation()).isEqualTo(Recommendation.BUY);
+        assertThat(later.getBreakEvenMonths()).isCloseTo(7.3755, within(0.0005));
     }
 
     @Test

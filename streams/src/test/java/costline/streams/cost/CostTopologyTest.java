@@ -111,16 +111,20 @@ class CostTopologyTest {
     }
 
     @Test
-    void aFiveMinuteSampleIsSpreadOverItsMinutesExactly() {
-        // A CloudWatch-style 5-minute period ending 10:05:30 (after the price cut at 10:02): it covers 10:00:30-10:05:30.
+    void aFiveMinuteSampleThatSpansAPriceChangeIsSplitAtIt() {
+        // Defect 2. A CloudWatch-style 5-minute period ending 10:05:30 covers 10:00:30-10:05:30; the price cut at 10:02
+        // is inside it. 90 s before the cut at $32.77 / 8 = $4.09625 per GPU-hour: 32,770,000 x 90,000 / 28,800,000
+        // = 102,406.25 -> 102,406; 210 s after it at $2.745: 21,960,000 x 210,000 / 28,800,000 = 160,125 exactly.
+        // Together 262,531 (the old code charged all 300 s at the new price: 228,750).
         send(Samples.cloud("i-1/0", DAY.plusSeconds(330), 300_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
         List<CostRecord> out = emitted();
-        // $21.96 / 8 = $2.745 per GPU-hour; 300 s of it = 228,750 micro-USD, over six minutes: 30 s, 60 s x 4, 30 s.
         assertThat(out).extracting(r -> r.getWindowStart()).containsExactly(DAY, DAY.plusSeconds(60), DAY.plusSeconds(120),
                 DAY.plusSeconds(180), DAY.plusSeconds(240), DAY.plusSeconds(300));
         assertThat(out).extracting(CostRecord::getGpuMs).containsExactly(30_000L, 60_000L, 60_000L, 60_000L, 60_000L, 30_000L);
-        assertThat(out.stream().mapToLong(CostRecord::getCostMicroUsd).sum()).isEqualTo(228_750);
-        assertThat(out).extracting(CostRecord::getCostMicroUsd).containsExactly(22_875L, 45_750L, 45_750L, 45_750L, 45_750L, 22_875L);
+        assertThat(out.stream().mapToLong(CostRecord::getCostMicroUsd).sum()).isEqualTo(262_531);
+        // Before the cut, 102,406 over 30 s and 60 s: 34,135.33 and 68,270.67, floors 34,135 + 68,270, the unit left to
+        // the larger remainder: 34,135 and 68,271. After it, 160,125 over 60 s x 3 and 30 s: 45,750 x 3 and 22,875.
+        assertThat(out).extracting(CostRecord::getCostMicroUsd).containsExactly(34_135L, 68_271L, 45_750L, 45_750L, 45_750L, 22_875L);
         // The sample is counted once, in the minute it is stamped in.
         assertThat(out).extracting(CostRecord::getSamples).containsExactly(0, 0, 0, 0, 0, 1);
     }
@@ -131,9 +135,10 @@ class CostTopologyTest {
         send(Samples.cloud("i-1/0", DAY.plusSeconds(120), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
         send(Samples.cloud("i-1/0", DAY.plusSeconds(180), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
         List<CostRecord> out = emitted();
-        // 10:01:00 is before the cut; 10:02:00 is the cut's instant (effective_from is inclusive); 10:03:00 after.
+        // A sample covers [sample_time - interval, sample_time): the one stamped 10:02:00 covers 10:01-10:02, all before
+        // the cut (effective_from is inclusive, so 10:02:00.000 on is the new price); the one stamped 10:03:00 after it.
         assertThat(costByWindow(out, DAY)).isEqualTo(68_271);
-        assertThat(costByWindow(out, DAY.plusSeconds(60))).isEqualTo(45_750);
+        assertThat(costByWindow(out, DAY.plusSeconds(60))).isEqualTo(68_271);
         assertThat(costByWindow(out, DAY.plusSeconds(120))).isEqualTo(45_750);
     }
 
@@ -290,6 +295,43 @@ class CostTopologyTest {
         assertThat(counter("samples")).isEqualTo(1);
         send(Samples.cloud("i-9/3", DAY.plusSeconds(7_260), 60_000, 10f).build());
         assertThat(byWorkload(emitted(), "unallocated").getCostMicroUsd()).isEqualTo(45_750);
+    }
+
+    @Test
+    void aPriceVersionThatBreaksTheModelIsDeadLetteredAndThePreviousVersionStaysInForce() {
+        // Defect 6. Three versions that pass the schema but break the model, effective from 10:03 and 10:04 on: 0 GPUs per
+        // instance (divides by zero), 0 amortization months (divides by zero), a negative instance price. The old code
+        // threw an ArithmeticException for the first sample after them (retried forever by REPLACE_THREAD).
+        TestInputTopic<String, PriceEntry> prices = driver.createInputTopic(Topics.GPU_PRICES, new StringSerializer(),
+                new AvroSerializer<PriceEntry>(SchemaRegistries.forUrl(REGISTRY)));
+        PriceEntry zeroGpus = cloudPrice("21.96", DAY.plusSeconds(180));
+        zeroGpus.getCloudPrice().setGpusPerInstance(0);
+        PriceEntry negative = cloudPrice("1.00", DAY.plusSeconds(240));
+        negative.getCloudPrice().setInstanceHourlyMicroUsd(-1_000_000);
+        PriceEntry zeroMonths = onPremPrice();
+        zeroMonths.setEffectiveFrom(DAY.plusSeconds(180));
+        zeroMonths.getOnprem().setAmortizationMonths(0);
+        for (PriceEntry p : List.of(zeroGpus, negative, zeroMonths)) {
+            prices.pipeInput(PriceKeys.topicKey(p), p);
+        }
+        send(Samples.cloud("i-1/0", DAY.plusSeconds(300), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
+        send(Samples.onPrem("GPU-1", DAY.plusSeconds(250), 10_000, 50f, 600f, null).setWorkloads(Samples.shares("train", 1.0)).build());
+        List<CostRecord> out = emitted();
+        // Both still priced at the version before the bad ones: 45,750 for the cloud minute (10:04-10:05 at $21.96),
+        // 4,145 for the on-prem 10 s (see onPremWithoutTheEnergyCounterChargesPowerTimesInterval).
+        assertThat(byWorkload(out, "llm").getCostMicroUsd()).isEqualTo(45_750);
+        assertThat(byWorkload(out, "train").getCostMicroUsd()).isEqualTo(4_145);
+        TestOutputTopic<String, byte[]> priceDlq = driver.createOutputTopic(Topics.GPU_PRICES_DLQ, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        List<TestRecord<String, byte[]>> refused = priceDlq.readRecordsToList();
+        assertThat(refused).extracting(TestRecord::key).containsExactlyInAnyOrder(PriceKeys.topicKey(zeroGpus),
+                PriceKeys.topicKey(negative), PriceKeys.topicKey(zeroMonths));
+        assertThat(refused).extracting(r -> new String(r.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .containsExactlyInAnyOrder("BAD_GPUS_PER_INSTANCE", "NEGATIVE_PRICE", "BAD_AMORTIZATION");
+        // each is dead-lettered once, not at every emit
+        emitted();
+        assertThat(priceDlq.readRecordsToList()).isEmpty();
+        assertThat(counter("prices.dlq.BAD_AMORTIZATION")).isEqualTo(1);
     }
 
     private void send(GpuSample s) {

@@ -61,7 +61,7 @@ class CostPipelineEndToEndTest {
     void costsReachTheStoreExactlyAndAStoreOutageLosesNothing(@TempDir Path tmp) throws Exception {
         try (InProcessKafka kafka = InProcessKafka.start();
              InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start(0)) {
-            kafka.createTopics(3, Topics.GPU_SAMPLES, Topics.GPU_COST, Topics.GPU_SAMPLES_DLQ, InfluxSink.DLQ_TOPIC);
+            kafka.createTopics(3, Topics.GPU_SAMPLES, Topics.GPU_COST, Topics.GPU_SAMPLES_DLQ, Topics.GPU_SINK_DLQ);
             kafka.createTopics(1, PricesLoader.TOPIC_CONFIG, Topics.GPU_PRICES);
             Path catalog = Files.writeString(tmp.resolve("catalog.yaml"), CATALOG);
             List<PriceEntry> prices = PriceCatalog.read(catalog);
@@ -147,7 +147,7 @@ class CostPipelineEndToEndTest {
                 // the sink's dead-letter topic (and, from the topology, to gpu.samples.dlq), never to the store.
                 assertThat(sink.deadLettered()).isEqualTo(1);
                 assertThat(countRecords(kafka, Topics.GPU_SAMPLES_DLQ)).isEqualTo(1);
-                assertThat(countRecords(kafka, InfluxSink.DLQ_TOPIC)).isEqualTo(1);
+                assertThat(countRecords(kafka, Topics.GPU_SINK_DLQ)).isEqualTo(1);
             } finally {
                 sink.close();
                 sinkThread.join(20_000);

@@ -42,7 +42,7 @@ class MonthlyRollupTopologyTest {
         AvroSerde<MonthlyRollup> rollupSerde = AvroSerde.forValues(registry, MonthlyRollup.class);
         in = driver.createInputTopic(Topics.GPU_COST, Serdes.String().serializer(), costSerde.serializer());
         out = driver.createOutputTopic(Topics.GPU_ROLLUP_MONTHLY, Serdes.String().deserializer(), rollupSerde.deserializer());
-        dlq = driver.createOutputTopic(RollupConfig.DEFAULT_DLQ, Serdes.String().deserializer(), costSerde.deserializer());
+        dlq = driver.createOutputTopic(Topics.GPU_FINANCE_DLQ, Serdes.String().deserializer(), costSerde.deserializer());
     }
 
     @AfterEach
@@ -135,7 +135,7 @@ class MonthlyRollupTopologyTest {
     void aLateRecordThatArrivesBeforeThePunctuationStillFollowsTheFinal() {
         // a punctuation step longer than the gap: the late record itself is the first to see the closed month
         RollupConfig config = new RollupConfig(registry, ZoneId.of("UTC"), Duration.ZERO, Duration.ofDays(400),
-                Duration.ofDays(30), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, RollupConfig.DEFAULT_DLQ, false);
+                Duration.ofDays(30), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, Topics.GPU_FINANCE_DLQ, false);
         start(config);
         send(minute("train", "2026-01-31T10:00:00Z", 100), "2026-01-31T10:00:00Z");
         send(minute("train", "2026-02-01T10:00:00Z", 1), "2026-02-01T10:00:00Z");
@@ -195,18 +195,41 @@ class MonthlyRollupTopologyTest {
     }
 
     @Test
+    void aNegativeCorrectionIsSummedIntoTheMonth() {
+        // Defect 1. A re-read CloudWatch minute lowers an earlier figure: +9,000 then -4,000 (and -15 s of GPU time).
+        // The old check dead-lettered every negative figure as BAD_COST, so the month kept 9,000; it is 5,000.
+        start(RollupConfig.defaults(registry));
+        send(minute("train", "2026-10-01T00:01:00Z", 9_000), "2026-10-01T00:01:00Z");
+        send(cost("train", "ml", Site.CLOUD, A100, Instant.parse("2026-10-01T00:01:00Z"), -15_000, -15_000, -4_000, -1_000, 0),
+                "2026-10-01T00:02:00Z");
+        assertThat(out.readValuesToList()).extracting(MonthlyRollup::getCostMicroUsd, MonthlyRollup::getGpuMs)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(9_000L, 60_000L), org.assertj.core.groups.Tuple.tuple(5_000L, 45_000L));
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
     void badRecordsAreDeadLetteredWithTheirReasonAndNotCounted() {
         start(RollupConfig.defaults(registry));
+        // a negative increment arriving before what it corrects (another partition's records came later): counted,
+        // the total is below zero for a while (metric negative-total), and exact once the rest arrives
         CostRecord negative = cost("train", "ml", Site.CLOUD, A100, Instant.parse("2026-10-01T00:00:00Z"),
                 60_000, 0, -5, 0, 0);
         send(negative, "2026-10-01T00:00:00Z");
         send(minute("train", "2026-10-01T00:01:00Z", 9), "2026-10-01T00:01:00Z");
+        // malformed: no GPU model
+        CostRecord noModel = cost("train", "ml", Site.CLOUD, "", Instant.parse("2026-10-01T00:02:00Z"), 60_000, 0, 5, 0, 0);
+        send(noModel, "2026-10-01T00:02:00Z");
 
-        TestRecord<String, CostRecord> dead = dlq.readRecord();
-        assertThat(dead.value()).isEqualTo(negative);
-        assertThat(new String(dead.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
-                .isEqualTo("BAD_COST");
-        assertThat(out.readValuesToList()).extracting(MonthlyRollup::getCostMicroUsd).containsExactly(9L);
+        TestRecord<String, CostRecord> malformed = dlq.readRecord();
+        assertThat(malformed.value()).isEqualTo(noModel);
+        assertThat(new String(malformed.headers().lastHeader(Topics.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("NO_GPU_MODEL");
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(out.readValuesToList()).extracting(MonthlyRollup::getCostMicroUsd).containsExactly(-5L, 4L);
+        assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
+            assertThat(e.getKey().name()).isEqualTo("negative-total-total");
+            assertThat((Double) e.getValue().metricValue()).isEqualTo(1.0);
+        });
         assertThat(driver.metrics().entrySet()).anySatisfy(e -> {
             assertThat(e.getKey().name()).isEqualTo("dead-lettered-total");
             assertThat((Double) e.getValue().metricValue()).isEqualTo(1.0);
@@ -216,7 +239,7 @@ class MonthlyRollupTopologyTest {
     @Test
     void dataForAMonthPastRetentionIsDeadLetteredNotRestartedFromZero() {
         RollupConfig config = new RollupConfig(registry, ZoneId.of("UTC"), Duration.ofHours(6), Duration.ofDays(10),
-                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, RollupConfig.DEFAULT_DLQ, false);
+                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, Topics.GPU_FINANCE_DLQ, false);
         start(config);
         send(minute("train", "2026-09-10T00:00:00Z", 100), "2026-09-10T00:00:00Z");
         send(minute("train", "2026-10-20T00:00:00Z", 1), "2026-10-20T00:00:00Z");

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.influxdb.client.write.Point;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
+import costline.streams.config.StreamsRunner;
+import costline.streams.cost.CostRevision;
 import costline.events.Direction;
 import costline.events.DriftMetric;
 import costline.events.DriftSignal;
@@ -65,6 +67,34 @@ class InfluxPointsTest {
 
         Line noTeam = Line.parse(InfluxPoints.cost(b.setTeam(null).build()).toLineProtocol());
         assertThat(noTeam.tags).doesNotContainKey("team");
+    }
+
+    @Test
+    void aCostPointNeverLeavesItsMinuteWhateverThePartitionCount() {
+        // Defect 7. The old time was window_start + revision microseconds with revision = partition x 100,000 + sequence:
+        // partition 600's first increment of 10:00 landed at 10:01:00.000000, on the point of partition 0's first
+        // increment of 10:01 (same tags), and overwrote it. Now the partition is a tag and only the sequence (< 100,000)
+        // moves the time. Checked up to the largest partition count topics.partitions allows.
+        int maxPartitions = (int) StreamsRunner.MAX_PARTITIONS;
+        CostRecord.Builder b = CostRecord.newBuilder().setWorkload("llm").setTeam("ml").setSite(Site.CLOUD)
+                .setGpuModel(Samples.A100_MODEL).setGpuMs(60_000).setBusyGpuMs(45_000).setCostMicroUsd(45_750)
+                .setIdleMicroUsd(11_437).setEnergyMj(0).setSamples(1);
+        java.util.Set<String> identities = new java.util.HashSet<>();
+        for (int minute = 0; minute < 2; minute++) {
+            Instant start = T.plusSeconds(60L * minute);
+            for (int partition : new int[] {0, 1, 599, 600, 601, maxPartitions - 1}) {
+                for (int sequence : new int[] {0, 1, CostRevision.PER_PARTITION - 1}) {
+                    Line line = Line.parse(InfluxPoints.cost(b.setWindowStart(start).setWindowEnd(start.plusSeconds(60))
+                            .setRevision(new CostRevision(partition, sequence).value()).build()).toLineProtocol());
+                    long startUs = start.getEpochSecond() * 1_000_000L;
+                    assertThat(line.time).as("partition %d sequence %d", partition, sequence)
+                            .isGreaterThanOrEqualTo(startUs).isLessThan(startUs + 60_000_000L);
+                    assertThat(identities.add(new java.util.TreeMap<>(line.tags) + "@" + line.time))
+                            .as("point of partition %d sequence %d is unique", partition, sequence).isTrue();
+                }
+            }
+        }
+        assertThat(new CostRevision(maxPartitions - 1, CostRevision.PER_PARTITION - 1).value()).isPositive();
     }
 
     @Test
