@@ -5,6 +5,15 @@ import costline.events.RollupStatus;
 import costline.schemas.Topics;
 import costline.streams.rollup.MonthlyReport;
 import costline.streams.rollup.RollupTopicReader;
+import costline.pricing.CostModel;
+import costline.streams.config.Settings;
+import costline.streams.config.SettingsException;
+import costline.streams.focus.CloudPlacements;
+import costline.streams.focus.FocusColumns;
+import costline.streams.focus.FocusCsv;
+import costline.streams.focus.FocusExport;
+import costline.streams.focus.FocusSettings;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -23,7 +33,7 @@ import picocli.CommandLine.Spec;
 /** Reports for finance, read from Kafka. */
 @Command(name = "report", mixinStandardHelpOptions = true,
         description = "Reports for finance, read from Kafka.",
-        subcommands = ReportCommand.Monthly.class)
+        subcommands = {ReportCommand.Monthly.class, ReportCommand.Focus.class})
 final class ReportCommand implements Runnable {
 
     @Spec
@@ -79,6 +89,77 @@ final class ReportCommand implements Runnable {
             if (open > 0) {
                 spec.commandLine().getErr().println("note: " + open + " of " + rows.size()
                         + " rows are MONTH_TO_DATE: the month has not closed (end + grace) yet");
+                if (requireFinal) {
+                    return 3;
+                }
+            }
+            return 0;
+        }
+    }
+
+    /** {@code report focus --month 2026-10}: the month's rollups as a FOCUS 1.2 dataset (CSV, gzip when the file ends .gz). */
+    @Command(name = "focus", mixinStandardHelpOptions = true,
+            description = {"FOCUS 1.2 CSV of one month's rollups: one Usage row per workload, team, site and GPU model,",
+                    "and a Correction row per key corrected after FINAL. Reads every record of the month on the rollup topic."})
+    static final class Focus implements Callable<Integer> {
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--month", required = true, description = "Calendar month, YYYY-MM.")
+        String month;
+        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
+        String bootstrap;
+        @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Schema registry (default: ${DEFAULT-VALUE}).")
+        String registryUrl;
+        @Option(names = "--topic", defaultValue = Topics.GPU_ROLLUP_MONTHLY, description = "Rollup topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+        @Option(names = {"-o", "--output"}, defaultValue = "-", description = "CSV file (gzip when it ends .gz), or - for standard output (default).")
+        String output;
+        @Option(names = "--gzip", description = "gzip the output even without a .gz name.")
+        boolean gzip;
+        @Option(names = "--catalog", description = "Price catalog that tells a cloud GPU model's provider and region (default: the shipped catalog).")
+        Path catalog;
+        @Option(names = "--config", description = "Settings file with focus.* keys (provider and billing account names).")
+        Path config;
+        @Option(names = "--timeout", defaultValue = "PT60S", description = "How long reading the topic may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+        @Option(names = "--require-final", description = "Fail (exit 3) when a row of the month is still MONTH_TO_DATE.")
+        boolean requireFinal;
+
+        @Override
+        public Integer call() throws Exception {
+            YearMonth ym;
+            try {
+                ym = YearMonth.parse(month);
+            } catch (DateTimeParseException e) {
+                spec.commandLine().getErr().println("report focus: --month '" + month + "' is not YYYY-MM, e.g. 2026-10");
+                return 2;
+            }
+            FocusSettings settings;
+            try {
+                settings = FocusSettings.from(Settings.load(config, System.getenv()));
+            } catch (SettingsException e) {
+                spec.commandLine().getErr().println("configuration error: " + e.getMessage());
+                return 2;
+            }
+            List<MonthlyRollup> history = RollupTopicReader.historyOfMonth(bootstrap, registryUrl, topic, month, timeout);
+            FocusExport.Result result = new FocusExport(settings, CloudPlacements.of(PricesCommand.catalog(catalog)))
+                    .export(ym, history);
+            if (output.equals("-")) {
+                FocusCsv.write(result, spec.commandLine().getOut());
+            } else {
+                try (OutputStream o = Files.newOutputStream(Path.of(output))) {
+                    FocusCsv.write(result, o, gzip || output.endsWith(".gz"));
+                }
+            }
+            spec.commandLine().getErr().println("FOCUS " + FocusColumns.FOCUS_VERSION + ": " + result.rows().size() + " rows ("
+                    + result.corrections() + " corrections), EffectiveCost total $" + CostModel.toDollars(result.effectiveMicroUsd())
+                    + " = rollup total $" + CostModel.toDollars(result.rollupMicroUsd())
+                    + (output.equals("-") ? "" : ", written to " + output));
+            if (result.openRows() > 0) {
+                spec.commandLine().getErr().println("note: " + result.openRows()
+                        + " rows are MONTH_TO_DATE (x_RollupStatus): the month has not closed (end + grace) yet");
                 if (requireFinal) {
                     return 3;
                 }

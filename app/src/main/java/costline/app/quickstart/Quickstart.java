@@ -6,6 +6,7 @@ import costline.app.simulate.SimulatedGpu;
 import costline.app.view.LiveState;
 import costline.app.view.LiveView;
 import costline.events.GpuSample;
+import costline.pricing.CostModel;
 import costline.schemas.Topics;
 import costline.schemas.registry.InProcessSchemaRegistryServer;
 import costline.schemas.registry.SchemaRegistries;
@@ -15,6 +16,7 @@ import costline.streams.config.KafkaSettings;
 import costline.streams.config.Settings;
 import costline.streams.config.StreamsApp;
 import costline.streams.config.StreamsRunner;
+import costline.streams.focus.FocusExport;
 import costline.streams.prices.PriceCatalog;
 import costline.streams.prices.PricesLoader;
 import costline.streams.sink.InfluxSink;
@@ -303,6 +305,10 @@ public final class Quickstart implements AutoCloseable {
         Path csv = QuickstartOutputs.financeCsv(settings.string(KafkaSettings.BOOTSTRAP),
                 settings.string(KafkaSettings.REGISTRY_URL), month, options.outDir());
         out.println("finance CSV for " + month + ": " + csv.toAbsolutePath());
+        FocusExport.Result focus = QuickstartOutputs.focusCsv(settings.string(KafkaSettings.BOOTSTRAP),
+                settings.string(KafkaSettings.REGISTRY_URL), month, options.outDir());
+        out.println("FOCUS 1.2 dataset: " + QuickstartOutputs.focusFile(month, options.outDir()).toAbsolutePath()
+                + " (EffectiveCost total $" + CostModel.toDollarsCents(focus.effectiveMicroUsd()) + ")");
         QuickstartOutputs.breakEvenChart(List.copyOf(state.recommendations().values()), options.outDir())
                 .ifPresentOrElse(chart -> out.println("break-even chart: " + chart.toAbsolutePath()),
                         () -> out.println("no break-even chart: no recommendation was published"));

@@ -11,6 +11,10 @@ import costline.streams.breakeven.BreakEvenResult;
 import costline.streams.breakeven.DemandCurve;
 import costline.streams.breakeven.OwnershipCost;
 import costline.streams.finance.OnPremCatalog;
+import costline.streams.focus.CloudPlacements;
+import costline.streams.focus.FocusCsv;
+import costline.streams.focus.FocusExport;
+import costline.streams.focus.FocusSettings;
 import costline.streams.prices.PriceCatalog;
 import costline.streams.rollup.MonthlyReport;
 import costline.streams.rollup.RollupTopicReader;
@@ -45,6 +49,25 @@ final class QuickstartOutputs {
             MonthlyReport.write(month.toString(), rows.values(), out);
         }
         return file;
+    }
+
+    /**
+     * The same month as a FOCUS 1.2 dataset, {@code costline-<month>.focus.csv}, from every rollup record of the month
+     * (a correction after FINAL is a Correction row). Its EffectiveCost total equals the finance CSV's TOTAL.
+     */
+    static FocusExport.Result focusCsv(String bootstrap, String registryUrl, YearMonth month, Path outDir) throws IOException {
+        List<MonthlyRollup> history = RollupTopicReader.historyOfMonth(bootstrap, registryUrl,
+                Topics.GPU_ROLLUP_MONTHLY, month.toString(), Duration.ofSeconds(60));
+        FocusExport.Result result = new FocusExport(FocusSettings.defaults(), CloudPlacements.of(PriceCatalog.readDefault()))
+                .export(month, history);
+        try (OutputStream out = Files.newOutputStream(focusFile(month, outDir))) {
+            FocusCsv.write(result, out, false);
+        }
+        return result;
+    }
+
+    static Path focusFile(YearMonth month, Path outDir) {
+        return outDir.resolve("costline-" + month + ".focus.csv");
     }
 
     /**
