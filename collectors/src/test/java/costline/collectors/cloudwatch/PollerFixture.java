@@ -1,5 +1,6 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.Retrier;
 import costline.events.GpuSample;
 import java.nio.file.Path;
 import java.time.Clock;
