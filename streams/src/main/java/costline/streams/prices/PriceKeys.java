@@ -4,6 +4,7 @@ import costline.events.CloudPlacement;
 import costline.events.GpuSample;
 import costline.events.PriceEntry;
 import costline.events.Site;
+import costline.pricing.CloudPriceKeys;
 
 /**
  * Price keys. The catalog's price key is {@code onprem:<gpu model>} or {@code <provider>:<region>:<instance type>}.
@@ -24,7 +25,7 @@ public final class PriceKeys {
     }
 
     public static String cloud(String provider, String region, String instanceType) {
-        return provider + ":" + region + ":" + instanceType;
+        return CloudPriceKeys.instance(provider, region, instanceType);
     }
 
     /** The price key a sample is charged under, or null when the sample lacks what names it. */
