@@ -37,7 +37,7 @@ public final class PollerFixture implements AutoCloseable {
     public static final class TestClock extends Clock {
         public volatile Instant now;
 
-        TestClock(Instant now) {
+        public TestClock(Instant now) {
             this.now = now;
         }
 
