@@ -38,6 +38,14 @@ final class PriceLookup {
         return fits ? e.getValue() : null;
     }
 
+    /** Effective times of the versions of {@code priceKey} strictly inside (fromMs, toMs): where a sample is split. */
+    java.util.SortedSet<Long> changesWithin(String priceKey, long fromMs, long toMs) {
+        if (toMs - fromMs < 2) {
+            return java.util.Collections.emptySortedSet();
+        }
+        return cache.computeIfAbsent(priceKey, this::versions).navigableKeySet().subSet(fromMs, false, toMs, false);
+    }
+
     private java.util.NavigableMap<Long, PriceEntry> versions(String priceKey) {
         java.util.NavigableMap<Long, PriceEntry> out = new java.util.TreeMap<>();
         try (KeyValueIterator<String, PriceEntry> it = prices.range(

@@ -119,15 +119,18 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             increment("duplicates");
             return;
         }
-        String priceKey = PriceKeys.of(sample);
-        PriceEntry price = prices.at(priceKey, sample.getSite(), t);
-        if (price == null) {
+        // A spot instance is priced at its zone's spot price (split where it changes), else at its type's rate.
+        List<String> keys = PriceKeys.candidates(sample);
+        String priceKey = keys.isEmpty() ? null : keys.get(keys.size() - 1);
+        List<Part> spotParts = keys.size() > 1 ? SpotPricing.parts(sample, keys.get(0), priceKey, prices) : null;
+        PriceEntry price = spotParts != null ? null : prices.at(priceKey, sample.getSite(), t);
+        if (spotParts == null && price == null) {
             deadLetter(record, DlqReason.NO_PRICE.name(), "no " + sample.getSite() + " price for '" + priceKey + "' in force at "
                     + sample.getSampleTime());
             return;
         }
         long energyMj = previous != null ? previous.energyMj() : meterEnergy(sample, t);
-        List<Part> parts = CostCalculator.parts(sample, price, energyMj);
+        List<Part> parts = spotParts != null ? spotParts : CostCalculator.parts(sample, price, energyMj);
         List<Part> delta = parts;
         if (previous != null) {
             delta = difference(parts, previous.parts());
