@@ -20,6 +20,9 @@ public final class Topics {
     /** MonthlyRollup, key = month|workload|site|gpu model; compacted. */
     public static final String GPU_ROLLUP_MONTHLY = "gpu.rollup.monthly";
 
+    /** BillReconciliation, key = month|instance id; compacted (a re-run replaces the month's figures). */
+    public static final String GPU_RECONCILE = "gpu.reconcile";
+
     /** Dead-letter header holding the {@code DecodeFailure} or validation reason code. */
     public static final String DLQ_REASON_HEADER = "costline.dlq.reason";
     /** Dead-letter header holding a human-readable detail. */
