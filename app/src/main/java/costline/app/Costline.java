@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 QuickstartCommand.class,
                 CollectCommand.class,
                 ReportCommand.class,
+                ReconcileCommand.class,
                 BreakEvenCommand.class,
                 CommandLine.HelpCommand.class
         })
