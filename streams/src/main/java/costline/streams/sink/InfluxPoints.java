@@ -168,13 +168,14 @@ public final class InfluxPoints {
         Instant monthStart = YearMonth.parse(r.getMonth()).atDay(1).atStartOfDay(ZoneId.of("UTC")).toInstant();
         Point p = point(Measurement.GPU_RECONCILE)
                 .addTag("month", r.getMonth())
-                .addTag("instance_id", r.getInstanceId())
-                .addTag("cause", r.getCauses().isEmpty() ? "NONE" : String.join("+", r.getCauses()));
+                .addTag("instance_id", r.getInstanceId());
         tagIfKnown(p, "instance_type", r.getInstanceType());
         p.addField("billed_usd", dollars(r.getBilledMicroUsd()))
                 .addField("estimated_usd", dollars(r.getEstimatedMicroUsd()))
                 .addField("difference_usd", dollars(r.getDifferenceMicroUsd()))
-                .addField("alert", r.getAlert());
+                .addField("alert", r.getAlert())
+                // a field, not a tag: a re-run whose cause changed overwrites the point instead of adding a series
+                .addField("causes", r.getCauses().isEmpty() ? "NONE" : String.join(",", r.getCauses()));
         if (r.getDifferenceBp() != null) {
             p.addField("difference_pct", r.getDifferenceBp() / 100.0);
         }

@@ -34,8 +34,8 @@ public enum Measurement {
             List.of("usd_per_gpu_hour")),
     /** Bill reconciliation (gpu.reconcile) at the month's first instant: billed vs estimated per EC2 instance. */
     GPU_RECONCILE("gpu_reconcile",
-            List.of("month", "instance_id", "instance_type", "cause"),
-            List.of("billed_usd", "estimated_usd", "difference_usd", "difference_pct", "alert"));
+            List.of("month", "instance_id", "instance_type"),
+            List.of("billed_usd", "estimated_usd", "difference_usd", "difference_pct", "alert", "causes"));
 
     private final String measurementName;
     private final List<String> tags;

@@ -28,7 +28,7 @@ public final class QuestDbTables {
                     "idle_usd", "DOUBLE", "energy_kwh", "DOUBLE")),
             Map.entry(Measurement.GPU_PRICE, Map.of("usd_per_gpu_hour", "DOUBLE")),
             Map.entry(Measurement.GPU_RECONCILE, Map.of("billed_usd", "DOUBLE", "estimated_usd", "DOUBLE",
-                    "difference_usd", "DOUBLE", "difference_pct", "DOUBLE", "alert", "BOOLEAN")));
+                    "difference_usd", "DOUBLE", "difference_pct", "DOUBLE", "alert", "BOOLEAN", "causes", "STRING")));
 
     private QuestDbTables() {
     }
