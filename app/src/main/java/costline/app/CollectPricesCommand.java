@@ -1,5 +1,6 @@
 package costline.app;
 
+import costline.collectors.SampleJson;
 import costline.collectors.prices.PricePoller;
 import costline.collectors.prices.PriceSettings;
 import costline.collectors.prices.PriceSink;
@@ -88,7 +89,7 @@ public final class CollectPricesCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PriceSink sink;
         if (run.json) {
-            sink = version -> out.println(version.toString());
+            sink = version -> out.println(SampleJson.write(version));
         } else {
             if (kafka.bootstrapServers == null || kafka.registryUrl == null) {
                 throw new CommandLine.ParameterException(spec.commandLine(),

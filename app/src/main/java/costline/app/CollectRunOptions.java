@@ -24,7 +24,7 @@ final class CollectRunOptions {
         if (once) {
             Poller.Result result = poller.pollOnce();
             out.flush();
-            result.failures().forEach((scope, t) -> err.println(scope + " failed: " + t.getMessage()));
+            result.failures().forEach((region, t) -> err.println("region " + region + " failed: " + t.getMessage()));
             err.println(name + ": " + result.summary());
             err.flush();
             return result.failures().isEmpty() ? 0 : 1;

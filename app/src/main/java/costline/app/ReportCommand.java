@@ -12,6 +12,7 @@ import costline.streams.focus.CloudPlacements;
 import costline.streams.focus.FocusColumns;
 import costline.streams.focus.FocusCsv;
 import costline.streams.focus.FocusExport;
+import costline.streams.focus.FocusMetadata;
 import costline.streams.focus.FocusSettings;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -152,6 +153,7 @@ final class ReportCommand implements Runnable {
                 try (OutputStream o = Files.newOutputStream(Path.of(output))) {
                     FocusCsv.write(result, o, gzip || output.endsWith(".gz"));
                 }
+                FocusMetadata.writeBeside(Path.of(output), java.time.Instant.now());
             }
             spec.commandLine().getErr().println("FOCUS " + FocusColumns.FOCUS_VERSION + ": " + result.rows().size() + " rows ("
                     + result.corrections() + " corrections), EffectiveCost total $" + CostModel.toDollars(result.effectiveMicroUsd())

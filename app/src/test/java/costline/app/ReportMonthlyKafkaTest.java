@@ -137,6 +137,10 @@ class ReportMonthlyKafkaTest {
                 focusLines = in.lines().toList();
             }
             assertThat(focusLines).hasSize(5);
+            // FOCUS metadata beside the data (4.7): the version and one definition per column
+            var meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("focus-2026-10.metadata.json").toFile());
+            assertThat(meta.path("Schema").path("FocusVersion").asText()).isEqualTo("1.2");
+            assertThat(meta.path("Schema").path("ColumnDefinition").size()).isEqualTo(focusLines.get(0).split(",").length);
             assertThat(focusLines).filteredOn(l -> l.contains(",Correction,")).singleElement()
                     .satisfies(l -> assertThat(l).contains("search, ranking").contains(",0.066667,"));
         }

@@ -14,6 +14,7 @@ import costline.streams.finance.OnPremCatalog;
 import costline.streams.focus.CloudPlacements;
 import costline.streams.focus.FocusCsv;
 import costline.streams.focus.FocusExport;
+import costline.streams.focus.FocusMetadata;
 import costline.streams.focus.FocusSettings;
 import costline.streams.prices.PriceCatalog;
 import costline.streams.rollup.MonthlyReport;
@@ -63,6 +64,7 @@ final class QuickstartOutputs {
         try (OutputStream out = Files.newOutputStream(focusFile(month, outDir))) {
             FocusCsv.write(result, out, false);
         }
+        FocusMetadata.writeBeside(focusFile(month, outDir), java.time.Instant.now());
         return result;
     }
 
