@@ -163,6 +163,14 @@ def cost():
         f'FROM "gpu_cost" WHERE {f} GROUP BY "workload", "team", "site", "gpu_model"', fmt="table")],
             "currencyUSD", w=24, overrides={"gpu_hours": "h", "busy_gpu_hours": "h", "energy_kwh": "kwatth"},
             description="Exact per-workload totals of the range (energy: on-prem metered, cloud 0).")
+    b.panel("Price sources: versions per price key", "table", [target(
+        'SELECT last("usd_per_gpu_hour") AS "usd_per_gpu_hour" FROM "gpu_price" WHERE time <= now() '
+        'GROUP BY "price_key", "source", "pricing_model"', fmt="table")],
+            "currencyUSD", w=24, h=8,
+            description="Where each rate comes from: the latest version of every price key per source (catalog, "
+                        "price-list, spot, savings-plans, bill), in $ per GPU-hour; the time column is when it took "
+                        "effect. For a key, the row with the latest time is the rate in force (a pinned catalog entry "
+                        "gets no price-list versions).")
     b.write("cost.json")
 
 
@@ -196,6 +204,20 @@ def finance():
             overrides={"gpu_hours": "h", "busy_gpu_hours": "h", "energy_kwh": "kwatth"},
             description="The finance report: one row per month, team, workload, site and GPU model. Rows without "
                         "a team are workloads no team owns (unallocated GPU time among them).")
+    b.panel("Billed vs estimated per month (EC2 GPU instances)", "barchart", [target(
+        'SELECT sum("billed_usd") AS "billed_usd", sum("estimated_usd") AS "estimated_usd" FROM "gpu_reconcile" '
+        'WHERE $timeFilter GROUP BY "month"', fmt="table")], "currencyUSD", options={"xField": "month"},
+            description="From costline reconcile: the AWS bill's EffectiveCost of the EC2 GPU instances against "
+                        "costline's cost of them, per month.")
+    b.panel("Bill differences per instance", "table", [target(
+        'SELECT last("billed_usd") AS "billed_usd", last("estimated_usd") AS "estimated_usd", '
+        'last("difference_usd") AS "difference_usd", last("difference_pct") AS "difference_pct", '
+        'last("causes") AS "causes", last("alert") AS "alert" FROM "gpu_reconcile" WHERE $timeFilter '
+        'GROUP BY "month", "instance_id", "instance_type"', fmt="table")], "currencyUSD",
+            overrides={"difference_pct": "percent"},
+            description="Per instance and month: difference = estimated - billed; causes INSTANCE_NOT_SEEN, NOT_BILLED, "
+                        "HOURS_MISSING, EXTRA_HOURS, DISCOUNT_NOT_IN_CATALOG, RATE_ABOVE_CATALOG; alert above the "
+                        "tolerance (default 2 %).")
     b.write("finance.json")
 
 

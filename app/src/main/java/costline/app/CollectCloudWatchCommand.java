@@ -21,7 +21,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -98,8 +97,8 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
     @Option(names = "--max-queries-per-call", defaultValue = "500", description = "Queries per GetMetricData call, 1..500 (default: ${DEFAULT-VALUE}).")
     int maxQueries;
 
-    @Option(names = "--once", description = "Poll once and exit (exit code 1 when a region failed).")
-    boolean once;
+    @CommandLine.Mixin
+    CollectRunOptions run = new CollectRunOptions();
 
     @CommandLine.Mixin
     PublishOptions kafka = new PublishOptions();
@@ -107,9 +106,6 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
     @Option(names = "--buffer-max-samples", defaultValue = "200000",
             description = "Samples held while Kafka is unreachable; beyond it new ones are dropped and counted (default: ${DEFAULT-VALUE}).")
     int bufferMaxSamples;
-
-    @Option(names = "--json", description = "Print samples to stdout as JSON lines instead of publishing them.")
-    boolean json;
 
     @Override
     public Integer call() {
@@ -122,7 +118,7 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         KafkaSamplePublisher publisher = null;
         SampleSink sink;
-        if (json) {
+        if (run.json) {
             sink = jsonLines(out);
         } else {
             try {
@@ -134,20 +130,7 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
             sink = publisher;
         }
         try (CloudWatchPoller poller = new CloudWatchPoller(settings, sink, Clock.systemUTC())) {
-            poller.start();
-            if (once) {
-                CloudWatchPoller.Cycle cycle = poller.pollOnce();
-                out.flush();
-                cycle.failures().forEach((region, t) -> spec.commandLine().getErr()
-                        .println("region " + region + " failed: " + t.getMessage()));
-                spec.commandLine().getErr().flush();
-                return cycle.failures().isEmpty() ? 0 : 1;
-            }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            poller.runOnSchedule();
-            stopped.await();
-            return 0;
+            return run.run(poller, "collect cloudwatch", out, spec.commandLine().getErr());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

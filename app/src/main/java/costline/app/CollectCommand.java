@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
         description = "Collect GPU telemetry and publish GpuSamples to Kafka.",
         subcommands = {
                 CollectNvmlCommand.class,
-                CollectCloudWatchCommand.class
+                CollectCloudWatchCommand.class,
+                CollectPricesCommand.class
         })
 final class CollectCommand implements Runnable {
 

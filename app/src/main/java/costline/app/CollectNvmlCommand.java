@@ -91,11 +91,8 @@ final class CollectNvmlCommand implements Callable<Integer> {
     @Option(names = "--producer-property", description = "Extra Kafka producer property key=value (repeatable).")
     Map<String, String> producerProperties = Map.of();
 
-    @Option(names = "--once", description = "One round, then exit.")
-    boolean once;
-
-    @Option(names = "--json", description = "Print samples to stdout as JSON lines instead of publishing them.")
-    boolean json;
+    @CommandLine.Mixin
+    CollectRunOptions run = new CollectRunOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -107,7 +104,7 @@ final class CollectNvmlCommand implements Callable<Integer> {
         try {
             nvml = new NvmlSettings(library, interval, energyInterval, healthInterval, hostName);
             attribution = new AttributionSettings(chain, workloadEnv, teamEnv, mapFile, procRoot);
-            if (!json) {
+            if (!run.json) {
                 publishing = new PublisherSettings(kafka.bootstrapServers, kafka.registryUrl, kafka.topic, bufferMaxSamples,
                         deliveryTimeout, "costline-collector-" + hostName, producerProperties);
             }
@@ -138,7 +135,7 @@ final class CollectNvmlCommand implements Callable<Integer> {
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private int collect(NvmlCollector collector, PublisherSettings publishing) throws InterruptedException {
-        if (json) {
+        if (run.json) {
             PrintWriter out = spec.commandLine().getOut();
             return runWith(collector, sample -> {
                 out.println(SampleJson.write(sample));
@@ -151,7 +148,7 @@ final class CollectNvmlCommand implements Callable<Integer> {
     }
 
     private int runWith(NvmlCollector collector, SampleSink sink) throws InterruptedException {
-        if (once) {
+        if (run.once) {
             for (GpuSample sample : collector.pollOnce()) {
                 sink.accept(sample);
             }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 QuickstartCommand.class,
                 CollectCommand.class,
                 ReportCommand.class,
+                ReconcileCommand.class,
                 BreakEvenCommand.class,
                 AuditCommand.class,
                 CommandLine.HelpCommand.class

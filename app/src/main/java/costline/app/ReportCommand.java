@@ -5,9 +5,19 @@ import costline.app.report.MonthData;
 import costline.app.report.MonthDataReader;
 import costline.events.MonthlyRollup;
 import costline.events.RollupStatus;
+import costline.pricing.CostModel;
 import costline.schemas.Topics;
+import costline.streams.config.Settings;
+import costline.streams.config.SettingsException;
+import costline.streams.focus.CloudPlacements;
+import costline.streams.focus.FocusColumns;
+import costline.streams.focus.FocusCsv;
+import costline.streams.focus.FocusExport;
+import costline.streams.focus.FocusMetadata;
+import costline.streams.focus.FocusSettings;
 import costline.streams.rollup.MonthlyReport;
 import costline.streams.rollup.RollupTopicReader;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -17,17 +27,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** Reports for finance, read from Kafka. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Reports for finance, read from Kafka: the month's CSV, and the month's report as one HTML file.",
-        subcommands = {ReportCommand.Monthly.class, ReportCommand.HtmlCommand.class})
+        description = "Reports for finance, read from Kafka: the month's CSV, the month's report as one HTML file, and the month as a FOCUS dataset.",
+        subcommands = {ReportCommand.Monthly.class, ReportCommand.HtmlCommand.class, ReportCommand.Focus.class})
 final class ReportCommand implements Runnable {
 
     @Spec
@@ -127,6 +138,77 @@ final class ReportCommand implements Runnable {
             MonthData data = MonthDataReader.read(bootstrap, registryUrl, ym, timeout);
             Files.writeString(file, HtmlReport.render(data, Instant.now(), "Kafka " + bootstrap), StandardCharsets.UTF_8);
             spec.commandLine().getErr().println("wrote " + file + (data.empty() ? " (no data for " + ym + ")" : ""));
+            return 0;
+        }
+    }
+
+    @Command(name = "focus", mixinStandardHelpOptions = true,
+            description = {"FOCUS 1.2 CSV of one month's rollups: one Usage row per workload, team, site and GPU model,",
+                    "and a Correction row per key corrected after FINAL. Reads every record of the month on the rollup topic."})
+    static final class Focus implements Callable<Integer> {
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--month", required = true, description = "Calendar month, YYYY-MM.")
+        String month;
+        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
+        String bootstrap;
+        @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Schema registry (default: ${DEFAULT-VALUE}).")
+        String registryUrl;
+        @Option(names = "--topic", defaultValue = Topics.GPU_ROLLUP_MONTHLY, description = "Rollup topic (default: ${DEFAULT-VALUE}).")
+        String topic;
+        @Option(names = {"-o", "--output"}, defaultValue = "-", description = "CSV file (gzip when it ends .gz), or - for standard output (default).")
+        String output;
+        @Option(names = "--gzip", description = "gzip the output even without a .gz name.")
+        boolean gzip;
+        @Option(names = "--catalog", description = "Price catalog that tells a cloud GPU model's provider and region (default: the shipped catalog).")
+        Path catalog;
+        @Option(names = "--config", description = "Settings file with focus.* keys (provider and billing account names).")
+        Path config;
+        @Option(names = "--timeout", defaultValue = "PT60S", description = "How long reading the topic may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+        @Option(names = "--require-final", description = "Fail (exit 3) when a row of the month is still MONTH_TO_DATE.")
+        boolean requireFinal;
+
+        @Override
+        public Integer call() throws Exception {
+            YearMonth ym;
+            try {
+                ym = YearMonth.parse(month);
+            } catch (DateTimeParseException e) {
+                spec.commandLine().getErr().println("report focus: --month '" + month + "' is not YYYY-MM, e.g. 2026-10");
+                return 2;
+            }
+            FocusSettings settings;
+            try {
+                settings = FocusSettings.from(Settings.load(config, System.getenv()));
+            } catch (SettingsException e) {
+                spec.commandLine().getErr().println("configuration error: " + e.getMessage());
+                return 2;
+            }
+            List<MonthlyRollup> history = RollupTopicReader.historyOfMonth(bootstrap, registryUrl, topic, month, timeout);
+            FocusExport.Result result = new FocusExport(settings, CloudPlacements.of(PricesCommand.catalog(catalog)))
+                    .export(ym, history);
+            if (output.equals("-")) {
+                FocusCsv.write(result, spec.commandLine().getOut());
+            } else {
+                try (OutputStream o = Files.newOutputStream(Path.of(output))) {
+                    FocusCsv.write(result, o, gzip || output.endsWith(".gz"));
+                }
+                FocusMetadata.writeBeside(Path.of(output), java.time.Instant.now());
+            }
+            spec.commandLine().getErr().println("FOCUS " + FocusColumns.FOCUS_VERSION + ": " + result.rows().size() + " rows ("
+                    + result.corrections() + " corrections), EffectiveCost total $" + CostModel.toDollars(result.effectiveMicroUsd())
+                    + " = rollup total $" + CostModel.toDollars(result.rollupMicroUsd())
+                    + (output.equals("-") ? "" : ", written to " + output));
+            if (result.openRows() > 0) {
+                spec.commandLine().getErr().println("note: " + result.openRows()
+                        + " rows are MONTH_TO_DATE (x_RollupStatus): the month has not closed (end + grace) yet");
+                if (requireFinal) {
+                    return 3;
+                }
+            }
             return 0;
         }
     }

@@ -120,6 +120,29 @@ class ReportMonthlyKafkaTest {
                     + "0.050000,0.025000,50.00,0.20,0.10,0.015000");
             // totals from the exact micro-USD: 533,334 + 533,333 + 17,123 + 133,333 + 66,667 = 1,283,790 -> $1.28
             assertThat(lines.get(4)).isEqualTo("2026-10,UTC,TOTAL,,,,FINAL,,0.333333,0.166667,50.00,1.28,0.64,0.100000,");
+
+            // The same month as FOCUS from the same topic: the FINAL rows as invoiced, the late minute as a Correction
+            // row of +$0.066667 (search's FINAL was $0.133333, its correction $0.200000), the total 1,283,790 micro-USD.
+            Path focus = dir.resolve("focus-2026-10.csv.gz");
+            StringWriter err = new StringWriter();
+            CommandLine cmd = new CommandLine(new Costline());
+            cmd.setErr(new PrintWriter(err));
+            int code = cmd.execute("report", "focus", "--month", "2026-10", "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--registry-url", registry, "--output", focus.toString(), "--timeout", "PT20S", "--require-final");
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(err.toString()).contains("FOCUS 1.2: 4 rows (1 corrections), EffectiveCost total $1.283790 = rollup total $1.283790");
+            List<String> focusLines;
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    new java.util.zip.GZIPInputStream(Files.newInputStream(focus)), java.nio.charset.StandardCharsets.UTF_8))) {
+                focusLines = in.lines().toList();
+            }
+            assertThat(focusLines).hasSize(5);
+            // FOCUS metadata beside the data (4.7): the version and one definition per column
+            var meta = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("focus-2026-10.metadata.json").toFile());
+            assertThat(meta.path("Schema").path("FocusVersion").asText()).isEqualTo("1.2");
+            assertThat(meta.path("Schema").path("ColumnDefinition").size()).isEqualTo(focusLines.get(0).split(",").length);
+            assertThat(focusLines).filteredOn(l -> l.contains(",Correction,")).singleElement()
+                    .satisfies(l -> assertThat(l).contains("search, ranking").contains(",0.066667,"));
         }
     }
 

@@ -63,6 +63,13 @@ class DashboardQueriesTest {
                 List.of("time", "cost_usd", "idle_usd", "gpu_hours", "busy_gpu_hours", "energy_kwh"),
                 List.of("gpu_model", "site", "team", "workload"));
 
+        expect("costline-cost/Price sources: versions per price key/A", List.of("time", "usd_per_gpu_hour"),
+                List.of("price_key", "pricing_model", "source"));
+        expect("costline-finance/Billed vs estimated per month (EC2 GPU instances)/A",
+                List.of("time", "billed_usd", "estimated_usd"), List.of("month"));
+        expect("costline-finance/Bill differences per instance/A",
+                List.of("time", "billed_usd", "estimated_usd", "difference_usd", "difference_pct", "causes", "alert"),
+                List.of("instance_id", "instance_type", "month"));
         expect("costline-finance/Monthly cost by site/A", List.of("time", "cost_usd"), List.of("month", "site"));
         expect("costline-finance/Monthly idle share/A", List.of("time", "idle_share"), List.of("month"));
         expect("costline-finance/Monthly GPU hours/A", List.of("time", "gpu_hours", "busy_gpu_hours"), List.of("month"));

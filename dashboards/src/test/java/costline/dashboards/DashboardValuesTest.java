@@ -99,6 +99,37 @@ class DashboardValuesTest {
         assertThat(r.series()).anyMatch(s -> s.tags().get("workload").equals("unallocated") && s.tags().get("team").isEmpty());
     }
 
+    /**
+     * October's reconciliation: billed 16,338.24 + 3,088.00 = $19,426.24, estimated 16,338.24 + 4,392.00 = $20,730.24;
+     * the Savings-Plan instance shows its cause and +42.22 %.
+     */
+    @Test
+    void theFinancePanelShowsBilledAgainstEstimatedAndTheCauses() throws Exception {
+        QueryResult month = run("costline-finance", "Billed vs estimated per month (EC2 GPU instances)", "A");
+        QueryResult.Series oct = month.series().stream().filter(s -> s.tags().get("month").equals("2026-10")).findFirst().orElseThrow();
+        assertThat(oct.number(0, "billed_usd")).isCloseTo(19426.24, org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(oct.number(0, "estimated_usd")).isCloseTo(20730.24, org.assertj.core.data.Offset.offset(1e-6));
+        QueryResult per = run("costline-finance", "Bill differences per instance", "A");
+        QueryResult.Series sp = per.series().stream().filter(s -> s.tags().get("instance_id").equals("i-0c00000000000003"))
+                .findFirst().orElseThrow();
+        assertThat(sp.number(0, "difference_usd")).isEqualTo(1304.0);
+        assertThat(sp.number(0, "difference_pct")).isEqualTo(42.22);
+        assertThat(sp.values().get(0).get(sp.columns().indexOf("causes"))).isEqualTo("DISCOUNT_NOT_IN_CATALOG");
+        assertThat(String.valueOf(sp.values().get(0).get(sp.columns().indexOf("alert")))).isEqualTo("true");
+    }
+
+    /** The Cost dashboard tells where each rate came from: p4d's catalog $32.77 / 8 and the Price List's $21.96 / 8. */
+    @Test
+    void theCostDashboardShowsEachPriceKeysSources() throws Exception {
+        QueryResult r = run("costline-cost", "Price sources: versions per price key", "A");
+        Map<String, Double> bySource = new HashMap<>();
+        r.series().stream().filter(s -> s.tags().get("price_key").equals("aws:us-east-1:p4d.24xlarge"))
+                .forEach(s -> bySource.put(s.tags().get("source"), s.number(0, "usd_per_gpu_hour")));
+        assertThat(bySource).containsOnly(Map.entry("catalog", 4.09625), Map.entry("price-list", 2.745));
+        assertThat(r.series()).anyMatch(s -> s.tags().get("source").equals("spot") && s.tags().get("pricing_model").equals("SPOT")
+                && s.number(0, "usd_per_gpu_hour") == 1.2);
+    }
+
     @Test
     void breakEvenNeverShowsNullMonthsAsZero() throws Exception {
         QueryResult r = run("costline-decisions", "Break-even recommendations", "A");

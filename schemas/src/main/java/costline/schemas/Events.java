@@ -1,5 +1,6 @@
 package costline.schemas;
 
+import costline.events.BillReconciliation;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
 import costline.events.DriftSignal;
@@ -16,7 +17,7 @@ public final class Events {
 
     public static final List<Class<? extends SpecificRecord>> ALL = List.of(
             GpuSample.class, PriceEntry.class, CostRecord.class, DriftSignal.class,
-            BreakEvenRecommendation.class, SpendAlert.class, MonthlyRollup.class);
+            BreakEvenRecommendation.class, SpendAlert.class, MonthlyRollup.class, BillReconciliation.class);
 
     private Events() {
     }

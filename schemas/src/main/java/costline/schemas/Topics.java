@@ -23,6 +23,9 @@ public final class Topics {
     /** MonthlyRollup, key = month|workload|site|gpu model; compacted. */
     public static final String GPU_ROLLUP_MONTHLY = "gpu.rollup.monthly";
 
+    /** BillReconciliation, key = month|instance id; compacted (a re-run replaces the month's figures). */
+    public static final String GPU_RECONCILE = "gpu.reconcile";
+
     /** Owned GPUs (OwnedGpu), key = GPU id; compacted: the latest record per GPU is its inventory entry. */
     public static final String GPU_INVENTORY = "gpu.inventory";
 

@@ -6,6 +6,7 @@ import costline.app.simulate.SimulatedGpu;
 import costline.app.view.LiveState;
 import costline.app.view.LiveView;
 import costline.events.GpuSample;
+import costline.pricing.CostModel;
 import costline.schemas.Topics;
 import costline.schemas.registry.InProcessSchemaRegistryServer;
 import costline.schemas.registry.SchemaRegistries;
@@ -20,6 +21,7 @@ import costline.streams.rollup.RollupConfig;
 import costline.streams.config.Settings;
 import costline.streams.config.StreamsApp;
 import costline.streams.config.StreamsRunner;
+import costline.streams.focus.FocusExport;
 import costline.streams.prices.PriceCatalog;
 import costline.streams.prices.PricesLoader;
 import costline.streams.sink.InfluxSink;
@@ -115,6 +117,11 @@ public final class Quickstart implements AutoCloseable {
         String registryUrl = settings.string(KafkaSettings.REGISTRY_URL);
         step("finance CSV for " + month, () -> QuickstartOutputs.financeCsv(bootstrap, registryUrl, month, options.outDir())
                 .toAbsolutePath().toString());
+        step("FOCUS 1.2 dataset", () -> {
+            FocusExport.Result focus = QuickstartOutputs.focusCsv(bootstrap, registryUrl, month, options.outDir());
+            return QuickstartOutputs.focusFile(month, options.outDir()).toAbsolutePath()
+                    + " (EffectiveCost total $" + CostModel.toDollarsCents(focus.effectiveMicroUsd()) + ")";
+        });
         step("report for " + month, () -> QuickstartOutputs.htmlReport(bootstrap, registryUrl, month, options.outDir())
                 .toAbsolutePath().toString());
         step("break-even chart", () -> QuickstartOutputs.breakEvenChart(List.copyOf(state.recommendations().values()), options.outDir())

@@ -8,6 +8,12 @@ import costline.app.whatif.PublishedRecommendation;
 import costline.events.BreakEvenRecommendation;
 import costline.events.MonthlyRollup;
 import costline.schemas.Topics;
+import costline.streams.focus.CloudPlacements;
+import costline.streams.focus.FocusCsv;
+import costline.streams.focus.FocusExport;
+import costline.streams.focus.FocusMetadata;
+import costline.streams.focus.FocusSettings;
+import costline.streams.prices.PriceCatalog;
 import costline.streams.rollup.MonthlyReport;
 import costline.streams.rollup.RollupTopicReader;
 import java.io.IOException;
@@ -47,6 +53,26 @@ final class QuickstartOutputs {
         Path file = outDir.resolve("costline-" + month + ".html");
         Files.writeString(file, HtmlReport.render(data, Instant.now(), "the quickstart's embedded Kafka"), StandardCharsets.UTF_8);
         return file;
+    }
+
+    /**
+     * The same month as a FOCUS 1.2 dataset, {@code costline-<month>.focus.csv}, from every rollup record of the month
+     * (a correction after FINAL is a Correction row). Its EffectiveCost total equals the finance CSV's TOTAL.
+     */
+    static FocusExport.Result focusCsv(String bootstrap, String registryUrl, YearMonth month, Path outDir) throws IOException {
+        List<MonthlyRollup> history = RollupTopicReader.historyOfMonth(bootstrap, registryUrl,
+                Topics.GPU_ROLLUP_MONTHLY, month.toString(), Duration.ofSeconds(60));
+        FocusExport.Result result = new FocusExport(FocusSettings.defaults(), CloudPlacements.of(PriceCatalog.readDefault()))
+                .export(month, history);
+        try (OutputStream out = Files.newOutputStream(focusFile(month, outDir))) {
+            FocusCsv.write(result, out, false);
+        }
+        FocusMetadata.writeBeside(focusFile(month, outDir), java.time.Instant.now());
+        return result;
+    }
+
+    static Path focusFile(YearMonth month, Path outDir) {
+        return outDir.resolve("costline-" + month + ".focus.csv");
     }
 
     /**

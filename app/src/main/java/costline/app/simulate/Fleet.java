@@ -34,19 +34,19 @@ public final class Fleet {
                     72, 700, 85_520_809_984L));
         }
         // AWS p4d.24xlarge (8 x A100): an inference service, 2 GPUs always, all 8 for 6 peak hours a day.
-        CloudPlacement p4d = new CloudPlacement("aws", "us-east-1", "us-east-1a", "p4d.24xlarge", "i-0a1b2c3d4e5f60718");
+        CloudPlacement p4d = new CloudPlacement("aws", "us-east-1", "us-east-1a", "p4d.24xlarge", "i-0a1b2c3d4e5f60718", null);
         for (int i = 0; i < 8; i++) {
             gpus.add(new SimulatedGpu(p4d.getInstanceId() + "/" + i, "ip-10-0-3-17", i, A100, Site.CLOUD, p4d, i,
                     "search-inference", "search", Demand.dailyPeaks(2, 6, 70), 60, 400, 42_949_672_960L));
         }
         // AWS p4d.24xlarge held around the clock for a team that trains nightly: busy all day, as owning would be.
-        CloudPlacement p4dTrain = new CloudPlacement("aws", "us-east-1", "us-east-1b", "p4d.24xlarge", "i-0f9e8d7c6b5a40321");
+        CloudPlacement p4dTrain = new CloudPlacement("aws", "us-east-1", "us-east-1b", "p4d.24xlarge", "i-0f9e8d7c6b5a40321", null);
         for (int i = 0; i < 8; i++) {
             gpus.add(new SimulatedGpu(p4dTrain.getInstanceId() + "/" + i, "ip-10-0-7-42", i, A100, Site.CLOUD, p4dTrain, i,
                     "recsys-train", "ads", Demand.steady(88, 5), 60, 400, 42_949_672_960L));
         }
         // AWS g5.xlarge reserved "just in case": an idle reservation.
-        CloudPlacement g5 = new CloudPlacement("aws", "us-east-1", "us-east-1c", "g5.xlarge", "i-0123456789abcdef0");
+        CloudPlacement g5 = new CloudPlacement("aws", "us-east-1", "us-east-1c", "g5.xlarge", "i-0123456789abcdef0", null);
         gpus.add(new SimulatedGpu(g5.getInstanceId() + "/0", "ip-10-0-9-5", 0, A10G, Site.CLOUD, g5, 0,
                 "notebook-reserve", "research", Demand.idle(2), 15, 300, 24_146_608_128L));
         return gpus;

@@ -56,6 +56,18 @@ class QuickstartTest {
             // The month's report sits next to the CSV, with the same figure in its rollup table.
             String html = Files.readString(out.resolve("costline-2026-10.html"));
             assertThat(html).contains("recsys-train").contains("$1,054.08").contains("data-chart=\"daily-cost\"");
+
+            // The FOCUS dataset next to it: the recsys-train row, and its EffectiveCost total equals the CSV's TOTAL to the cent.
+            String totalLine = csv.get(csv.size() - 1);
+            String csvTotal = totalLine.split(",")[11];
+            var focus = new com.fasterxml.jackson.dataformat.csv.CsvMapper().readerFor(java.util.Map.class)
+                    .with(com.fasterxml.jackson.dataformat.csv.CsvSchema.emptySchema().withHeader())
+                    .<java.util.Map<String, String>>readValues(out.resolve("costline-2026-10.focus.csv").toFile()).readAll();
+            java.math.BigDecimal focusTotal = focus.stream().map(r -> new java.math.BigDecimal(r.get("EffectiveCost")))
+                    .reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+            assertThat(focusTotal.setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString()).isEqualTo(csvTotal);
+            assertThat(focus).anyMatch(r -> r.get("Tags").contains("\"workload\":\"recsys-train\"")
+                    && r.get("BilledCost").equals("1054.080000") && r.get("ProviderName").equals("AWS"));
         }
     }
 }

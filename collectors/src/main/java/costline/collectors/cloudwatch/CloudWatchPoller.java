@@ -1,6 +1,10 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.PublishLedger;
+import costline.collectors.poll.Retrier;
+import costline.collectors.poll.WatermarkStore;
 import costline.collectors.SampleSink;
+import costline.collectors.poll.Poller;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,12 +26,18 @@ import org.slf4j.LoggerFactory;
  * every retry, unreachable, access denied) is logged and read again from its watermark at the next poll,
  * while the others go on.
  */
-public final class CloudWatchPoller implements AutoCloseable {
+public final class CloudWatchPoller implements Poller {
 
     private static final Logger LOG = LoggerFactory.getLogger(CloudWatchPoller.class);
 
     /** One poll over every region: each region's report, or the error that stopped it. */
-    public record Cycle(List<RegionPoller.Report> reports, Map<String, Throwable> failures) {
+    public record Cycle(List<RegionPoller.Report> reports, Map<String, Throwable> failures) implements Poller.Result {
+        @Override
+        public String summary() {
+            return reports.size() + " region(s) polled with " + getMetricDataCalls() + " GetMetricData calls, " + published()
+                    + " samples published, " + failures.size() + " failed";
+        }
+
         public int getMetricDataCalls() {
             return reports.stream().mapToInt(RegionPoller.Report::getMetricDataCalls).sum();
         }
@@ -47,7 +57,7 @@ public final class CloudWatchPoller implements AutoCloseable {
     private ScheduledExecutorService schedule;
 
     public CloudWatchPoller(CloudWatchSettings settings, SampleSink sink, Clock clock) {
-        this(settings, sink, clock, Retrier.of(settings));
+        this(settings, sink, clock, Retrier.of(settings.retryBaseDelay(), settings.retryMaxDelay(), settings.retryMaxAttempts()));
     }
 
     CloudWatchPoller(CloudWatchSettings settings, SampleSink sink, Clock clock, Retrier retrier) {
@@ -77,7 +87,17 @@ public final class CloudWatchPoller implements AutoCloseable {
      * Discovers the GPU metrics of every region and logs what polling them costs per month. A region whose
      * discovery fails is logged and discovered again at its first poll.
      */
-    public ApiCostEstimate start() {
+    @Override
+    public void start() {
+        discover();
+    }
+
+    @Override
+    public java.time.Duration cadence() {
+        return settings.cadence();
+    }
+
+    public ApiCostEstimate discover() {
         long total = 0;
         for (var e : runInEveryRegion(p -> p.discover(clock.instant())).entrySet()) {
             if (e.getValue() instanceof Integer n) {
@@ -93,6 +113,7 @@ public final class CloudWatchPoller implements AutoCloseable {
     }
 
     /** One poll of every region, then the watermarks are saved. */
+    @Override
     public Cycle pollOnce() {
         List<RegionPoller.Report> reports = new ArrayList<>();
         Map<String, Throwable> failures = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.Retrier;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,10 +24,10 @@ import software.amazon.awssdk.services.ec2.model.Tag;
  * instance (1,000 a page); DescribeInstanceTypes tells which types have GPUs and how many, once per type
  * (types do not change, so they are cached for the poller's life).
  */
-final class Ec2Inventory {
+public final class Ec2Inventory {
 
     /** One snapshot: instances by id and by host name (the agent's default host dimension). */
-    record Snapshot(Map<String, InstanceInfo> byId, Map<String, InstanceInfo> byHost) {
+    public record Snapshot(Map<String, InstanceInfo> byId, Map<String, InstanceInfo> byHost) {
         static final Snapshot EMPTY = new Snapshot(Map.of(), Map.of());
 
         InstanceInfo find(String instanceId, String host) {
@@ -56,13 +57,13 @@ final class Ec2Inventory {
     private final Map<String, InstanceInfo.GpuInfo> types = new ConcurrentHashMap<>();
     private int calls;
 
-    Ec2Inventory(Ec2Client ec2, Retrier retrier, String region) {
+    public Ec2Inventory(Ec2Client ec2, Retrier retrier, String region) {
         this.ec2 = ec2;
         this.retrier = retrier;
         this.region = region;
     }
 
-    Snapshot describe() {
+    public Snapshot describe() {
         List<Instance> instances = new ArrayList<>();
         String token = null;
         do {
@@ -94,7 +95,8 @@ final class Ec2Inventory {
                     i.placement() == null ? null : i.placement().availabilityZone(),
                     i.state() == null ? "unknown" : i.state().nameAsString(), i.launchTime(),
                     i.privateDnsName() == null ? "" : i.privateDnsName(), tags,
-                    types.getOrDefault(i.instanceTypeAsString(), InstanceInfo.GpuInfo.NONE));
+                    types.getOrDefault(i.instanceTypeAsString(), InstanceInfo.GpuInfo.NONE),
+                    i.instanceLifecycleAsString());
             byId.put(info.instanceId(), info);
             String dns = info.privateDnsName();
             if (!dns.isEmpty()) {
@@ -143,7 +145,7 @@ final class Ec2Inventory {
         return new InstanceInfo.GpuInfo(count, model, mem);
     }
 
-    int calls() {
+    public int calls() {
         return calls;
     }
 }

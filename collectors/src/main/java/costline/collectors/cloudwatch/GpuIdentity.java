@@ -16,7 +16,9 @@ import java.util.List;
  * @param instanceId   instance id, the host name when EC2 did not describe the instance
  * @param workloads    one share of 1.0 for the workload tag, or empty (unallocated)
  * @param resolved     whether EC2 described the instance
+ * @param lifecycle    "spot" for a spot instance (priced at its zone's spot price), else null
  */
 public record GpuIdentity(String gpuId, int index, String host, String model, String region, String zone,
-                          String instanceType, String instanceId, List<WorkloadShare> workloads, boolean resolved) {
+                          String instanceType, String instanceId, List<WorkloadShare> workloads, boolean resolved,
+                          String lifecycle) {
 }

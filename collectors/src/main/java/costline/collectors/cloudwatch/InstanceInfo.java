@@ -15,9 +15,11 @@ import java.util.Map;
  * @param privateDnsName e.g. ip-10-0-1-23.ec2.internal, the agent's default host dimension; may be empty
  * @param tags           the instance's tags
  * @param gpu            GPUs of the instance type, from DescribeInstanceTypes; {@link GpuInfo#NONE} without GPUs
+ * @param lifecycle      EC2's instanceLifecycle: "spot", "capacity-block", or null for on-demand
  */
 public record InstanceInfo(String instanceId, String instanceType, String region, String zone, String state,
-                           Instant launchTime, String privateDnsName, Map<String, String> tags, GpuInfo gpu) {
+                           Instant launchTime, String privateDnsName, Map<String, String> tags, GpuInfo gpu,
+                           String lifecycle) {
 
     public InstanceInfo {
         tags = Map.copyOf(tags);
@@ -25,6 +27,10 @@ public record InstanceInfo(String instanceId, String instanceType, String region
 
     public boolean running() {
         return "running".equals(state);
+    }
+
+    public boolean spot() {
+        return "spot".equals(lifecycle);
     }
 
     /**

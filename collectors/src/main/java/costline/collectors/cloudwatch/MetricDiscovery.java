@@ -1,5 +1,6 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.Retrier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

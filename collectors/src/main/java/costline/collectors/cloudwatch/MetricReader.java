@@ -1,5 +1,6 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.Retrier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

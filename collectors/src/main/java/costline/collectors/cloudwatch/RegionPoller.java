@@ -1,5 +1,8 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.PublishLedger;
+import costline.collectors.poll.Retrier;
+import costline.collectors.poll.SinkFlush;
 import costline.collectors.SampleSink;
 import java.time.Duration;
 import java.time.Instant;

@@ -36,7 +36,7 @@ public final class SampleFactory {
             String host = series.host() != null ? series.host() : instanceId;
             String model = series.gpuName() != null ? series.gpuName() : UNKNOWN;
             return new GpuIdentity(instanceId + "/" + series.index(), series.index(), host, model, region, null,
-                    UNKNOWN, instanceId, List.of(), false);
+                    UNKNOWN, instanceId, List.of(), false, null);
         }
         String host = series.host() != null ? series.host() : hostOf(instance);
         String model = series.gpuName() != null ? series.gpuName() : modelOf(instance);
@@ -50,7 +50,7 @@ public final class SampleFactory {
 
     private GpuIdentity identity(InstanceInfo instance, int index, String host, String model) {
         return new GpuIdentity(instance.instanceId() + "/" + index, index, host, model, instance.region(), instance.zone(),
-                instance.instanceType(), instance.instanceId(), workloads(instance.tags()), true);
+                instance.instanceType(), instance.instanceId(), workloads(instance.tags()), true, instance.lifecycle());
     }
 
     List<WorkloadShare> workloads(Map<String, String> tags) {
@@ -87,6 +87,7 @@ public final class SampleFactory {
                         .setZone(id.zone())
                         .setInstanceType(id.instanceType())
                         .setInstanceId(id.instanceId())
+                        .setLifecycle(id.lifecycle())
                         .build())
                 .setWorkloads(id.workloads());
         values.forEach((metric, value) -> {

@@ -1,5 +1,6 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.Retrier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import costline.collectors.SampleSink;

@@ -1,5 +1,7 @@
 package costline.collectors.cloudwatch;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -23,7 +25,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A local HTTP endpoint that answers the AWS SDK for Java v2 (2.57.8) in the wire protocols it speaks:
+ * A local HTTP endpoint that answers the AWS SDK for Java v2 (2.57.8; pricing and savingsplans 2.40.2) in the wire
+ * protocols it speaks: the Price List in AWS JSON 1.1 (X-Amz-Target AWSPriceListService.*), Savings Plans in REST JSON
+ * (POST /DescribeSavingsPlansOfferingRates), EC2 spot price history in EC2 Query;
  * CloudWatch in Smithy RPC v2 CBOR (POST /service/GraniteServiceVersion20100801/operation/&lt;Op&gt;) and EC2
  * in EC2 Query (form-encoded POST /, XML answers). It keeps metrics, datapoints and instances per region
  * (the region is read from the request's SigV4 credential scope), pages like the services do, and can be
@@ -56,10 +60,10 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         }
     }
 
-    record Ec2Instance(String id, String type, String zone, String state, Instant launchTime, String privateDns,
+    public record Ec2Instance(String id, String type, String zone, String state, Instant launchTime, String privateDns,
                        Map<String, String> tags) { }
 
-    record GpuType(int count, String manufacturer, String name, int memoryMiB) { }
+    public record GpuType(int count, String manufacturer, String name, int memoryMiB) { }
 
     static final class RegionData {
         final List<AgentMetric> metrics = new CopyOnWriteArrayList<>();
@@ -79,6 +83,60 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     volatile int maxDatapointsPerResponse = 100_800;
     volatile int describeInstancesPageSize = 1000;
 
+    // ---- prices: Price List (AWS JSON 1.1), spot price history (EC2 Query), Savings Plans (REST JSON) ----
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() { };
+    /** One spot price as EC2 lists it. */
+    public record SpotPoint(String type, String zone, String price, Instant at) { }
+    /** instance id -> EC2 instanceLifecycle ("spot"). */
+    final Map<String, String> lifecycles = new ConcurrentHashMap<>();
+    /** "region|instance type" -> Price List documents (JSON text) GetProducts answers with. */
+    final Map<String, List<String>> priceList = new ConcurrentHashMap<>();
+    final Map<String, List<SpotPoint>> spotHistory = new ConcurrentHashMap<>();
+    /** "region|instance type" -> committed hourly rate of the Savings Plan offering. */
+    final Map<String, String> savingsPlanRates = new ConcurrentHashMap<>();
+    public volatile int getProductsPageSize = 100;
+    public volatile int spotPageSize = 1000;
+
+    public void setLifecycle(String instanceId, String lifecycle) {
+        lifecycles.put(instanceId, lifecycle);
+    }
+
+    /** Sets the on-demand rate of a type in a region: one matching product, as the Price List lists it. */
+    public void setOnDemand(String region, String type, String usdPerHour, String effectiveDate) {
+        String sku = "SKU" + Integer.toHexString((region + type).hashCode()).toUpperCase();
+        String doc = "{\"product\":{\"productFamily\":\"Compute Instance\",\"attributes\":{\"instanceType\":\"" + type
+                + "\",\"regionCode\":\"" + region + "\",\"tenancy\":\"Shared\",\"operatingSystem\":\"Linux\"},\"sku\":\""
+                + sku + "\"},\"serviceCode\":\"AmazonEC2\",\"terms\":{\"OnDemand\":{\"" + sku + ".JRTCKXETXF\":{\"priceDimensions\":{\""
+                + sku + ".JRTCKXETXF.6YS6EN2CT7\":{\"unit\":\"Hrs\",\"endRange\":\"Inf\",\"description\":\"$" + usdPerHour
+                + " per On Demand Linux " + type + " Instance Hour\",\"appliesTo\":[],\"rateCode\":\"" + sku
+                + ".JRTCKXETXF.6YS6EN2CT7\",\"beginRange\":\"0\",\"pricePerUnit\":{\"USD\":\"" + usdPerHour
+                + "\"}}},\"sku\":\"" + sku + "\",\"effectiveDate\":\"" + effectiveDate + "\",\"offerTermCode\":\"JRTCKXETXF\",\"termAttributes\":{}}}},"
+                + "\"version\":\"20261101000000\",\"publicationDate\":\"2026-11-01T00:00:00Z\"}";
+        priceList.put(region + "|" + type, new CopyOnWriteArrayList<>(List.of(doc)));
+    }
+
+    /** Adds a product the filters also match but that is not a rate (a Reserved term only): GetProducts pages over it. */
+    public void addReservedOnlyProduct(String region, String type, int n) {
+        for (int i = 0; i < n; i++) {
+            priceList.computeIfAbsent(region + "|" + type, k -> new CopyOnWriteArrayList<>()).add(
+                    "{\"product\":{\"sku\":\"RSV" + i + "\"},\"terms\":{\"Reserved\":{}}}");
+        }
+    }
+
+    public void addSpotPrice(String region, String type, String zone, String price, Instant at) {
+        spotHistory.computeIfAbsent(region, k -> new CopyOnWriteArrayList<>()).add(new SpotPoint(type, zone, price, at));
+    }
+
+    public void setSavingsPlanRate(String region, String type, String usdPerHour) {
+        savingsPlanRates.put(region + "|" + type, usdPerHour);
+    }
+
+    /** Requests of an operation counted by the service that signed them ("pricing", "ec2", "savingsplans"). */
+    public long count(String operation) {
+        return requests.stream().filter(r -> r.operation().equals(operation)).count();
+    }
+
     public FakeAwsEndpoint() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
@@ -86,7 +144,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         server.start();
     }
 
-    URI uri() {
+    public URI uri() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
@@ -103,16 +161,16 @@ public final class FakeAwsEndpoint implements AutoCloseable {
                 .put(periodStart, value);
     }
 
-    void addInstance(String region, Ec2Instance instance) {
+    public void addInstance(String region, Ec2Instance instance) {
         region(region).instances.add(instance);
     }
 
-    void addType(String type, GpuType gpu) {
+    public void addType(String type, GpuType gpu) {
         types.put(type, gpu);
     }
 
     /** The next {@code times} calls of {@code operation} are throttled as the service does it. */
-    void throttle(String operation, int times) {
+    public void throttle(String operation, int times) {
         throttles.put(operation, new AtomicInteger(times));
     }
 
@@ -125,7 +183,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         failingRegions.remove(region);
     }
 
-    List<Recorded> requests() {
+    public List<Recorded> requests() {
         return List.copyOf(requests);
     }
 
@@ -156,6 +214,20 @@ public final class FakeAwsEndpoint implements AutoCloseable {
             String[] scope = credentialScope(ex.getRequestHeaders().getFirst("Authorization"));
             String region = scope[0];
             String service = scope[1];
+            String target = ex.getRequestHeaders().getFirst("X-Amz-Target");
+            if (target != null && target.startsWith("AWSPriceListService.")) {
+                String op = target.substring("AWSPriceListService.".length());
+                Map<String, Object> decoded = JSON.readValue(body, MAP);
+                requests.add(new Recorded(op, region, service, path, copy(ex), decoded));
+                handlePricing(ex, op, decoded);
+                return;
+            }
+            if (path.equals("/DescribeSavingsPlansOfferingRates")) {
+                Map<String, Object> decoded = JSON.readValue(body, MAP);
+                requests.add(new Recorded("DescribeSavingsPlansOfferingRates", region, service, path, copy(ex), decoded));
+                handleSavingsPlans(ex, decoded);
+                return;
+            }
             if (path.startsWith(CBOR_PREFIX)) {
                 String op = path.substring(CBOR_PREFIX.length());
                 @SuppressWarnings("unchecked")
@@ -334,6 +406,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         switch (op) {
             case "DescribeInstances" -> xml(ex, 200, describeInstances(region, form));
             case "DescribeInstanceTypes" -> xml(ex, 200, describeInstanceTypes(form));
+            case "DescribeSpotPriceHistory" -> xml(ex, 200, describeSpotPriceHistory(region, form));
             default -> xml(ex, 400, "<Response><Errors><Error><Code>InvalidAction</Code><Message>" + esc(op)
                     + "</Message></Error></Errors><RequestID>x</RequestID></Response>");
         }
@@ -357,6 +430,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
                     .append("<privateDnsName>").append(esc(i.privateDns())).append("</privateDnsName>")
                     .append("<dnsName/><instanceType>").append(esc(i.type())).append("</instanceType>")
                     .append("<launchTime>").append(i.launchTime()).append("</launchTime>")
+                    .append(lifecycles.containsKey(i.id()) ? "<instanceLifecycle>" + lifecycles.get(i.id()) + "</instanceLifecycle>" : "")
                     .append("<placement><availabilityZone>").append(esc(i.zone()))
                     .append("</availabilityZone><groupName/><tenancy>default</tenancy></placement>")
                     .append("<tagSet>");
@@ -405,6 +479,118 @@ public final class FakeAwsEndpoint implements AutoCloseable {
             case "stopping" -> 64;
             default -> 80;
         };
+    }
+
+    private void handlePricing(HttpExchange ex, String op, Map<String, Object> req) throws IOException {
+        if (throttled(op)) {
+            json(ex, 400, "application/x-amz-json-1.1", Map.of("__type", "ThrottlingException", "Message", "Rate exceeded"));
+            return;
+        }
+        if (!op.equals("GetProducts")) {
+            json(ex, 400, "application/x-amz-json-1.1", Map.of("__type", "InvalidParameterException", "Message", op));
+            return;
+        }
+        Map<String, String> f = new LinkedHashMap<>();
+        for (Object o : (List<?>) req.getOrDefault("Filters", List.of())) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            f.put((String) m.get("Field"), (String) m.get("Value"));
+        }
+        List<String> docs = "AmazonEC2".equals(req.get("ServiceCode")) && "Shared".equals(f.get("tenancy"))
+                && "Linux".equals(f.get("operatingSystem")) && "Used".equals(f.get("capacitystatus"))
+                ? priceList.getOrDefault(f.get("regionCode") + "|" + f.get("instanceType"), List.of()) : List.of();
+        int from = req.get("NextToken") == null ? 0 : Integer.parseInt(((String) req.get("NextToken")).substring(3));
+        int size = Math.min(getProductsPageSize, req.get("MaxResults") == null ? 100 : ((Number) req.get("MaxResults")).intValue());
+        int to = Math.min(docs.size(), from + size);
+        Map<String, Object> resp = new LinkedHashMap<>();
+        resp.put("FormatVersion", "aws_v1");
+        resp.put("PriceList", docs.subList(from, to));
+        if (to < docs.size()) {
+            resp.put("NextToken", "gp-" + to);
+        }
+        json(ex, 200, "application/x-amz-json-1.1", resp);
+    }
+
+    private String describeSpotPriceHistory(String region, Map<String, Object> form) {
+        Set<String> types = new TreeSet<>();
+        form.forEach((k, v) -> {
+            if (k.startsWith("InstanceType.")) {
+                types.add((String) v);
+            }
+        });
+        Instant start = Instant.parse((String) form.get("StartTime"));
+        Instant end = Instant.parse((String) form.get("EndTime"));
+        // As EC2 does: every change inside [start, end], plus the price in force at start for each type and zone.
+        List<SpotPoint> all = spotHistory.getOrDefault(region, List.of()).stream().filter(p -> types.contains(p.type())).toList();
+        List<SpotPoint> out = new ArrayList<>();
+        Map<String, SpotPoint> inForce = new TreeMap<>();
+        for (SpotPoint p : all) {
+            if (!p.at().isAfter(start)) {
+                inForce.merge(p.type() + "|" + p.zone(), p, (a, b) -> b.at().isAfter(a.at()) ? b : a);
+            } else if (!p.at().isAfter(end)) {
+                out.add(p);
+            }
+        }
+        out.addAll(inForce.values());
+        out.sort(java.util.Comparator.comparing(SpotPoint::at).reversed());
+        int from = form.get("NextToken") == null ? 0 : Integer.parseInt(((String) form.get("NextToken")).substring(3));
+        int to = Math.min(out.size(), from + spotPageSize);
+        StringBuilder x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<DescribeSpotPriceHistoryResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\">"
+                + "<requestId>" + java.util.UUID.randomUUID() + "</requestId><spotPriceHistorySet>");
+        for (SpotPoint p : out.subList(from, to)) {
+            x.append("<item><instanceType>").append(esc(p.type())).append("</instanceType><productDescription>Linux/UNIX"
+                    + "</productDescription><spotPrice>").append(p.price()).append("</spotPrice><timestamp>").append(p.at())
+                    .append("</timestamp><availabilityZone>").append(esc(p.zone())).append("</availabilityZone></item>");
+        }
+        x.append("</spotPriceHistorySet><nextToken>").append(to < out.size() ? "sp-" + to : "").append("</nextToken>");
+        return x.append("</DescribeSpotPriceHistoryResponse>").toString();
+    }
+
+    private void handleSavingsPlans(HttpExchange ex, Map<String, Object> req) throws IOException {
+        if (throttled("DescribeSavingsPlansOfferingRates")) {
+            ex.getResponseHeaders().add("x-amzn-ErrorType", "ThrottlingException");
+            json(ex, 429, "application/json", Map.of("message", "Rate exceeded"));
+            return;
+        }
+        Map<String, List<String>> f = new LinkedHashMap<>();
+        for (Object o : (List<?>) req.getOrDefault("filters", List.of())) {
+            Map<?, ?> m = (Map<?, ?>) o;
+            @SuppressWarnings("unchecked")
+            List<String> values = (List<String>) m.get("values");
+            f.put((String) m.get("name"), values);
+        }
+        List<Object> results = new ArrayList<>();
+        for (String region : f.getOrDefault("region", List.of())) {
+            for (String type : f.getOrDefault("instanceType", List.of())) {
+                String rate = savingsPlanRates.get(region + "|" + type);
+                if (rate == null) {
+                    continue;
+                }
+                for (long seconds : new long[] {31_536_000L, 94_608_000L}) {
+                    // the 3-year offering is cheaper; the poller must pick the term it was told
+                    String r = seconds == 31_536_000L ? rate : new java.math.BigDecimal(rate).multiply(new java.math.BigDecimal("0.7")).toPlainString();
+                    results.add(map("savingsPlanOffering", map("offeringId", "off-" + seconds, "paymentOption",
+                                    ((List<?>) req.get("savingsPlanPaymentOptions")).get(0), "planType",
+                                    ((List<?>) req.get("savingsPlanTypes")).get(0), "durationSeconds", seconds, "currency", "USD",
+                                    "planDescription", "test plan"),
+                            "rate", r, "currency", "USD", "unit", "Hrs", "productType", "EC2", "serviceCode", "AmazonEC2",
+                            "usageType", "BoxUsage:" + type, "operation", "RunInstances",
+                            "properties", List.of(map("name", "region", "value", region), map("name", "instanceType", "value", type),
+                                    map("name", "tenancy", "value", "shared"), map("name", "productDescription", "value", "Linux/UNIX"))));
+                }
+            }
+        }
+        json(ex, 200, "application/json", map("searchResults", results));
+    }
+
+    private static void json(HttpExchange ex, int status, String contentType, Map<String, Object> body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().add("Content-Type", contentType);
+        ex.getResponseHeaders().add("x-amzn-RequestId", java.util.UUID.randomUUID().toString());
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private static void xml(HttpExchange ex, int status, String body) throws IOException {

@@ -1,5 +1,8 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.PublishLedger;
+import costline.collectors.poll.Retrier;
+import costline.collectors.poll.WatermarkStore;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import costline.events.GpuSample;

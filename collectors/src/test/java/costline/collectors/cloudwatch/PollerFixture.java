@@ -1,5 +1,6 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.Retrier;
 import costline.events.GpuSample;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -36,7 +37,7 @@ public final class PollerFixture implements AutoCloseable {
     public static final class TestClock extends Clock {
         public volatile Instant now;
 
-        TestClock(Instant now) {
+        public TestClock(Instant now) {
             this.now = now;
         }
 

@@ -25,7 +25,7 @@ class PollerScaleTest {
             f.fill(PollerFixture.FIVE, PollerFixture.T0, PollerFixture.T0.plus(Duration.ofMinutes(30)));
             f.clock.now = PollerFixture.T0.plus(Duration.ofMinutes(30));
             try (CloudWatchPoller poller = f.poller(f.settings("us-east-1").withMetrics(PollerFixture.FIVE))) {
-                ApiCostEstimate estimate = poller.start();
+                ApiCostEstimate estimate = poller.discover();
                 assertThat(estimate.metrics()).isEqualTo(5000);
                 f.aws.clearRequests();
                 CloudWatchPoller.Cycle cycle = poller.pollOnce();

@@ -1,5 +1,7 @@
 package costline.collectors.cloudwatch;
 
+import costline.collectors.poll.PublishLedger;
+import costline.collectors.poll.WatermarkStore;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

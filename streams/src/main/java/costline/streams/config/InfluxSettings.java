@@ -22,7 +22,7 @@ public record InfluxSettings(String url, String org, String bucket, char[] token
     public static final Setting RETRY_MAX_MS = new Setting("sink.retry.max.ms", "30000", "longest back-off between write attempts, ms");
     public static final Setting GROUP_ID = new Setting("sink.group.id", "costline-influx-sink", "consumer group of the sink");
     public static final Setting TOPICS = new Setting("sink.topics",
-            "gpu.samples,gpu.cost,gpu.drift,gpu.breakeven,gpu.alerts,gpu.rollup.monthly",
+            "gpu.samples,gpu.cost,gpu.drift,gpu.breakeven,gpu.alerts,gpu.rollup.monthly,gpu.prices,gpu.reconcile",
             "topics the sink writes to InfluxDB (comma-separated)");
 
     public static final List<Setting> ALL = List.of(URL, ORG, BUCKET, TOKEN_FILE, BATCH, FLUSH_MS, RETRY_INITIAL_MS,

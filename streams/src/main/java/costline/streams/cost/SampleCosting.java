@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 
 /**
  * The costing of one sample, as a pure function of the sample, the price versions and what was remembered of the
@@ -89,24 +88,35 @@ final class SampleCosting {
     private record Run(long fromMs, long toMs, PriceEntry price) {
     }
 
-    /** The interval cut at the effective_from of each version inside it, or null when part of it has no price. */
+    /**
+     * The interval cut at the effective_from of each version inside it, or null when part of it has no price. A spot
+     * instance has two candidate keys (its zone's spot price, then its instance type's rate: {@link PriceKeys#candidates}):
+     * each run is priced at the first candidate with a version in force, and the interval is cut wherever either changes.
+     */
     private static List<Run> runs(GpuSample s, PriceBook prices) {
-        String priceKey = PriceKeys.of(s);
-        if (priceKey == null) {
+        List<String> keys = PriceKeys.candidates(s);
+        if (keys.isEmpty()) {
             return null;
         }
         long t = s.getSampleTime().toEpochMilli();
         long from = t - Math.max(1, s.getIntervalMs());
-        NavigableMap<Long, PriceEntry> versions = prices.versions(priceKey);
         List<Run> runs = new ArrayList<>(1);
         long cur = from;
         while (cur < t) {
-            PriceEntry p = prices.at(priceKey, s.getSite(), cur);
+            PriceEntry p = null;
+            for (int k = 0; k < keys.size() && p == null; k++) {
+                p = prices.at(keys.get(k), s.getSite(), cur);
+            }
             if (p == null) {
                 return null;
             }
-            Long next = versions.higherKey(cur);
-            long end = next == null ? t : Math.min(t, next);
+            long end = t;
+            for (String key : keys) {
+                Long next = prices.versions(key).higherKey(cur);
+                if (next != null && next < end) {
+                    end = next;
+                }
+            }
             runs.add(new Run(cur, end, p));
             cur = end;
         }

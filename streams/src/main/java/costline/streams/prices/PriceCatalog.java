@@ -40,7 +40,7 @@ public final class PriceCatalog {
             "server_capex_usd", "gpus_per_server", "residual_per_gpu_usd", "residual_per_server_usd",
             "amortization_months", "yearly_ops_per_gpu_usd", "pue", "usd_per_kwh", "reference");
     private static final Set<String> CLOUD_FIELDS = Set.of("provider", "region", "instance_type", "gpu_model",
-            "gpus_per_instance", "pricing_model", "usd_per_hour", "effective_from", "reference");
+            "gpus_per_instance", "pricing_model", "usd_per_hour", "effective_from", "reference", "pinned");
 
     private PriceCatalog() {
     }
@@ -98,6 +98,30 @@ public final class PriceCatalog {
             throw new CatalogException(origin + ": the catalog has no entries");
         }
         return out;
+    }
+
+    /**
+     * Price keys of cloud entries marked {@code pinned: true}: the hand-written rate wins, so {@code collect prices}
+     * publishes no version for them (a negotiated discount the Price List does not know, say).
+     */
+    public static Set<String> pinnedKeys(Path file) {
+        JsonNode root;
+        try (InputStream in = file == null ? PriceCatalog.class.getResourceAsStream(DEFAULT_RESOURCE) : Files.newInputStream(file)) {
+            root = YAML.readTree(in);
+        } catch (IOException e) {
+            throw new CatalogException(file + ": cannot read: " + e.getMessage());
+        }
+        Set<String> pinned = new java.util.TreeSet<>();
+        for (JsonNode n : list(root, "cloud", String.valueOf(file))) {
+            JsonNode pin = n.get("pinned");
+            if (pin != null && !pin.isBoolean()) {
+                throw new CatalogException(file + ": cloud entry " + n.path("instance_type").asText() + ": pinned must be true or false");
+            }
+            if (pin != null && pin.asBoolean()) {
+                pinned.add(PriceKeys.cloud(n.path("provider").asText(), n.path("region").asText(), n.path("instance_type").asText()));
+            }
+        }
+        return pinned;
     }
 
     private static List<JsonNode> list(JsonNode root, String section, String origin) {

@@ -4,10 +4,12 @@ import costline.events.MonthlyRollup;
 import costline.schemas.serde.AvroDeserializer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,13 +29,41 @@ public final class RollupTopicReader {
 
     public static Map<String, MonthlyRollup> latestOfMonth(String bootstrap, String registryUrl, String topic, String month,
                                                            Duration timeout) {
+        Map<String, MonthlyRollup> latest = new HashMap<>();
+        read(bootstrap, registryUrl, topic, month, timeout, (key, value) -> {
+            if (value == null) {
+                latest.remove(key);
+            } else {
+                latest.put(key, value);
+            }
+        });
+        return latest;
+    }
+
+    /**
+     * Every record of one month still on the topic, in offset order within a partition (all records of a key share
+     * a partition, so a key's FINAL comes before its CORRECTIONs). The FOCUS export needs the FINAL that a later
+     * CORRECTION replaces as the latest record.
+     */
+    public static List<MonthlyRollup> historyOfMonth(String bootstrap, String registryUrl, String topic, String month,
+                                                     Duration timeout) {
+        List<MonthlyRollup> all = new ArrayList<>();
+        read(bootstrap, registryUrl, topic, month, timeout, (key, value) -> {
+            if (value != null) {
+                all.add(value);
+            }
+        });
+        return all;
+    }
+
+    private static void read(String bootstrap, String registryUrl, String topic, String month, Duration timeout,
+                             BiConsumer<String, MonthlyRollup> each) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "costline-report");
         Instant deadline = Instant.now().plus(timeout);
-        Map<String, MonthlyRollup> latest = new HashMap<>();
         String prefix = month + "|";
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
              AvroDeserializer<MonthlyRollup> values = new AvroDeserializer<>(
@@ -55,14 +85,9 @@ public final class RollupTopicReader {
                     if (r.key() == null || !r.key().startsWith(prefix)) {
                         continue;
                     }
-                    if (r.value() == null) {
-                        latest.remove(r.key());
-                    } else {
-                        latest.put(r.key(), values.deserialize(topic, r.value()));
-                    }
+                    each.accept(r.key(), r.value() == null ? null : values.deserialize(topic, r.value()));
                 }
             }
         }
-        return latest;
     }
 }

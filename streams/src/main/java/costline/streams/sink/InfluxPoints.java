@@ -2,6 +2,7 @@ package costline.streams.sink;
 
 import com.influxdb.client.domain.WritePrecision;
 import com.influxdb.client.write.Point;
+import costline.events.BillReconciliation;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CloudPlacement;
 import costline.events.CostRecord;
@@ -9,6 +10,7 @@ import costline.events.DriftSignal;
 import costline.events.GpuSample;
 import costline.events.HistoryStatus;
 import costline.events.MonthlyRollup;
+import costline.events.PriceEntry;
 import costline.events.SpendAlert;
 import costline.pricing.CostModel;
 import costline.streams.cost.CostRevision;
@@ -152,6 +154,43 @@ public final class InfluxPoints {
                 .addField("idle_usd", dollars(r.getIdleMicroUsd()))
                 .addField("energy_kwh", r.getEnergyMj() / MJ_PER_KWH)
                 .time(micros(monthStart), PRECISION);
+    }
+
+    /**
+     * gpu_price: one point per price version at its effective_from, tagged with its key and source, so a dashboard
+     * shows which rate (and from where) was in force. The rate is per GPU-hour (cloud: the instance rate / its GPUs;
+     * on-prem: amortized capex and operations, without energy).
+     */
+    public static Point price(PriceEntry e) {
+        long perGpuHour = e.getSite() == costline.events.Site.CLOUD
+                ? CostModel.cloudMicroUsdPerGpuHour(e.getCloudPrice())
+                : CostModel.onPremFixedCostMicroUsd(e.getOnprem(), CostModel.MS_PER_HOUR);
+        return point(Measurement.GPU_PRICE)
+                .addTag("price_key", e.getPriceKey())
+                .addTag("source", e.getSource())
+                .addTag("pricing_model", e.getCloudPrice() != null ? e.getCloudPrice().getPricingModel() : "OWNED")
+                .addTag("site", e.getSite().name())
+                .addField("usd_per_gpu_hour", dollars(perGpuHour))
+                .time(micros(e.getEffectiveFrom()), PRECISION);
+    }
+
+    /** gpu_reconcile: one point per instance and month at the month's first instant (UTC); a re-run overwrites it. */
+    public static Point reconcile(BillReconciliation r) {
+        Instant monthStart = YearMonth.parse(r.getMonth()).atDay(1).atStartOfDay(ZoneId.of("UTC")).toInstant();
+        Point p = point(Measurement.GPU_RECONCILE)
+                .addTag("month", r.getMonth())
+                .addTag("instance_id", r.getInstanceId());
+        tagIfKnown(p, "instance_type", r.getInstanceType());
+        p.addField("billed_usd", dollars(r.getBilledMicroUsd()))
+                .addField("estimated_usd", dollars(r.getEstimatedMicroUsd()))
+                .addField("difference_usd", dollars(r.getDifferenceMicroUsd()))
+                .addField("alert", r.getAlert())
+                // a field, not a tag: a re-run whose cause changed overwrites the point instead of adding a series
+                .addField("causes", r.getCauses().isEmpty() ? "NONE" : String.join(",", r.getCauses()));
+        if (r.getDifferenceBp() != null) {
+            p.addField("difference_pct", r.getDifferenceBp() / 100.0);
+        }
+        return p.time(micros(monthStart), PRECISION);
     }
 
     private static Point point(Measurement m) {

@@ -29,7 +29,15 @@ public enum Measurement {
             List.of("cloud_mtd_usd", "onprem_line_usd", "projected_cross_day")),
     GPU_ROLLUP_MONTHLY("gpu_rollup_monthly",
             List.of("month", "workload", "team", "site", "gpu_model"),
-            List.of("gpu_hours", "busy_gpu_hours", "cost_usd", "idle_usd", "energy_kwh"));
+            List.of("gpu_hours", "busy_gpu_hours", "cost_usd", "idle_usd", "energy_kwh")),
+    /** Price versions (gpu.prices) at their effective_from: where a rate came from (catalog, price-list, spot, ...). */
+    GPU_PRICE("gpu_price",
+            List.of("price_key", "source", "pricing_model", "site"),
+            List.of("usd_per_gpu_hour")),
+    /** Bill reconciliation (gpu.reconcile) at the month's first instant: billed vs estimated per EC2 instance. */
+    GPU_RECONCILE("gpu_reconcile",
+            List.of("month", "instance_id", "instance_type"),
+            List.of("billed_usd", "estimated_usd", "difference_usd", "difference_pct", "alert", "causes"));
 
     private final String measurementName;
     private final List<String> tags;

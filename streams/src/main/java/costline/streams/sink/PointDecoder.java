@@ -1,11 +1,13 @@
 package costline.streams.sink;
 
 import com.influxdb.client.write.Point;
+import costline.events.BillReconciliation;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
 import costline.events.DriftSignal;
 import costline.events.GpuSample;
 import costline.events.MonthlyRollup;
+import costline.events.PriceEntry;
 import costline.events.SpendAlert;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistry;
@@ -27,6 +29,8 @@ final class PointDecoder {
         add(registry, Topics.GPU_BREAKEVEN, BreakEvenRecommendation.class, InfluxPoints::breakeven);
         add(registry, Topics.GPU_ALERTS, SpendAlert.class, InfluxPoints::alert);
         add(registry, Topics.GPU_ROLLUP_MONTHLY, MonthlyRollup.class, InfluxPoints::rollup);
+        add(registry, Topics.GPU_PRICES, PriceEntry.class, InfluxPoints::price);
+        add(registry, Topics.GPU_RECONCILE, BillReconciliation.class, InfluxPoints::reconcile);
     }
 
     private <T extends SpecificRecord> void add(SchemaRegistry registry, String topic, Class<T> type, Function<T, Point> map) {

@@ -13,19 +13,22 @@ import java.util.Map;
 public final class QuestDbTables {
 
     /** Column types of each measurement's fields, as {@link InfluxPoints} writes them (float or integer). */
-    static final Map<Measurement, Map<String, String>> FIELD_TYPES = Map.of(
-            Measurement.GPU_SAMPLE, Map.of("util_gpu", "DOUBLE", "util_mem", "DOUBLE", "mem_used_bytes", "LONG",
-                    "power_w", "DOUBLE", "temp_c", "LONG", "sm_clock_mhz", "LONG"),
-            Measurement.GPU_COST, Map.of("cost_usd", "DOUBLE", "idle_usd", "DOUBLE", "gpu_seconds", "DOUBLE",
-                    "busy_gpu_seconds", "DOUBLE", "energy_kwh", "DOUBLE"),
-            Measurement.GPU_DRIFT, Map.of("baseline", "DOUBLE", "current", "DOUBLE", "change_pct", "DOUBLE",
-                    "severity", "STRING"),
-            Measurement.GPU_BREAKEVEN, Map.of("break_even_months", "DOUBLE", "optimal_owned_gpus", "LONG",
-                    "yearly_savings_usd", "DOUBLE", "history_days", "DOUBLE"),
-            Measurement.GPU_ALERT, Map.of("cloud_mtd_usd", "DOUBLE", "onprem_line_usd", "DOUBLE",
-                    "projected_cross_day", "LONG"),
-            Measurement.GPU_ROLLUP_MONTHLY, Map.of("gpu_hours", "DOUBLE", "busy_gpu_hours", "DOUBLE", "cost_usd", "DOUBLE",
-                    "idle_usd", "DOUBLE", "energy_kwh", "DOUBLE"));
+    static final Map<Measurement, Map<String, String>> FIELD_TYPES = Map.ofEntries(
+            Map.entry(Measurement.GPU_SAMPLE, Map.of("util_gpu", "DOUBLE", "util_mem", "DOUBLE", "mem_used_bytes", "LONG",
+                    "power_w", "DOUBLE", "temp_c", "LONG", "sm_clock_mhz", "LONG")),
+            Map.entry(Measurement.GPU_COST, Map.of("cost_usd", "DOUBLE", "idle_usd", "DOUBLE", "gpu_seconds", "DOUBLE",
+                    "busy_gpu_seconds", "DOUBLE", "energy_kwh", "DOUBLE")),
+            Map.entry(Measurement.GPU_DRIFT, Map.of("baseline", "DOUBLE", "current", "DOUBLE", "change_pct", "DOUBLE",
+                    "severity", "STRING")),
+            Map.entry(Measurement.GPU_BREAKEVEN, Map.of("break_even_months", "DOUBLE", "optimal_owned_gpus", "LONG",
+                    "yearly_savings_usd", "DOUBLE", "history_days", "DOUBLE")),
+            Map.entry(Measurement.GPU_ALERT, Map.of("cloud_mtd_usd", "DOUBLE", "onprem_line_usd", "DOUBLE",
+                    "projected_cross_day", "LONG")),
+            Map.entry(Measurement.GPU_ROLLUP_MONTHLY, Map.of("gpu_hours", "DOUBLE", "busy_gpu_hours", "DOUBLE", "cost_usd", "DOUBLE",
+                    "idle_usd", "DOUBLE", "energy_kwh", "DOUBLE")),
+            Map.entry(Measurement.GPU_PRICE, Map.of("usd_per_gpu_hour", "DOUBLE")),
+            Map.entry(Measurement.GPU_RECONCILE, Map.of("billed_usd", "DOUBLE", "estimated_usd", "DOUBLE",
+                    "difference_usd", "DOUBLE", "difference_pct", "DOUBLE", "alert", "BOOLEAN", "causes", "STRING")));
 
     private QuestDbTables() {
     }

@@ -60,6 +60,7 @@ class CostTopologyTest {
     private TestInputTopic<byte[], byte[]> samples;
     private TestOutputTopic<String, CostRecord> cost;
     private TestOutputTopic<byte[], byte[]> dlq;
+    private TestInputTopic<String, PriceEntry> prices;
     private final AvroSerializer<GpuSample> sampleSerializer = new AvroSerializer<>(SchemaRegistries.forUrl(REGISTRY));
 
     @BeforeEach
@@ -71,7 +72,7 @@ class CostTopologyTest {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/costline-tt-" + UUID.randomUUID());
         driver = new TopologyTestDriver(CostTopology.build(cfg), props, DAY.plusSeconds(300));
-        TestInputTopic<String, PriceEntry> prices = driver.createInputTopic(Topics.GPU_PRICES, new StringSerializer(),
+        prices = driver.createInputTopic(Topics.GPU_PRICES, new StringSerializer(),
                 new AvroSerializer<PriceEntry>(SchemaRegistries.forUrl(REGISTRY)));
         for (PriceEntry p : List.of(cloudPrice("32.77", Instant.parse("2025-01-01T00:00:00Z")), cloudPrice("21.96", PRICE_CUT), onPremPrice())) {
             prices.pipeInput(PriceKeys.topicKey(p), p);
@@ -332,6 +333,61 @@ class CostTopologyTest {
         emitted();
         assertThat(priceDlq.readRecordsToList()).isEmpty();
         assertThat(counter("prices.dlq.BAD_AMORTIZATION")).isEqualTo(1);
+    }
+
+    /**
+     * A spot p4d in us-east-1b: the zone's spot price is $9.60/h until DAY+30 s, $12.00/h from then. A 60-s sample
+     * ending DAY+60 s is split at the change: 30 s at $9.60 / 8 = $1.20/GPU-h = 1,200,000 x 30,000 / 3,600,000 = 10,000
+     * micro-USD, and 30 s at $12.00 / 8 = $1.50/GPU-h = 12,500 micro-USD: 22,500 in all (on demand it would be 68,271).
+     */
+    @Test
+    void aSpotInstanceIsPricedAtItsZonesSpotPriceSplitWhereThePriceChanges() {
+        pipeSpot("us-east-1b", "9.60", Instant.parse("2025-01-01T00:00:00Z"));
+        pipeSpot("us-east-1b", "12.00", DAY.plusSeconds(30));
+        send(spot("us-east-1b", "spot"));
+        List<CostRecord> out = emitted();
+        assertThat(out).singleElement().satisfies(r -> {
+            assertThat(r.getCostMicroUsd()).isEqualTo(22_500);
+            assertThat(r.getGpuMs()).isEqualTo(60_000);
+            assertThat(r.getBusyGpuMs()).isEqualTo(60_000);
+            assertThat(r.getSamples()).isEqualTo(1);
+        });
+    }
+
+    /**
+     * Spot prices known only from DAY+30 s in us-east-1d: the first 30 s fall back to the instance type's rate ($32.77:
+     * 32,770,000 x 30,000 / 28,800,000 = 34,135.42 -> 34,135), the rest at $12.00 (12,500): 46,635. An on-demand
+     * instance in the same zone, and a spot instance in a zone with no spot price, pay the type's rate (68,271).
+     */
+    @Test
+    void spotFallsBackToTheInstanceRateWhereNoSpotPriceIsInForceAndOnDemandInstancesIgnoreIt() {
+        pipeSpot("us-east-1d", "12.00", DAY.plusSeconds(30));
+        send(spot("us-east-1d", "spot"));
+        assertThat(emitted()).extracting(CostRecord::getCostMicroUsd).containsExactly(46_635L);
+        send(Samples.cloud("i-2/0", DAY.plusSeconds(60), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0))
+                .setCloud(placement("us-east-1d", null)).build());
+        assertThat(emitted()).extracting(CostRecord::getCostMicroUsd).containsExactly(68_271L);
+        send(Samples.cloud("i-3/0", DAY.plusSeconds(60), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0))
+                .setCloud(placement("us-east-1f", "spot")).build());
+        assertThat(emitted()).extracting(CostRecord::getCostMicroUsd).containsExactly(68_271L);
+    }
+
+    private GpuSample spot(String zone, String lifecycle) {
+        return Samples.cloud("i-1/0", DAY.plusSeconds(60), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0))
+                .setCloud(placement(zone, lifecycle)).build();
+    }
+
+    private static costline.events.CloudPlacement placement(String zone, String lifecycle) {
+        return costline.events.CloudPlacement.newBuilder().setProvider("aws").setRegion("us-east-1").setZone(zone)
+                .setInstanceType("p4d.24xlarge").setInstanceId("i-0a1b2c3d4e5f60718").setLifecycle(lifecycle).build();
+    }
+
+    private void pipeSpot(String zone, String dollarsPerHour, Instant from) {
+        PriceEntry p = PriceEntry.newBuilder(cloudPrice(dollarsPerHour, from))
+                .setPriceKey(costline.pricing.CloudPriceKeys.spot("aws", "us-east-1", "p4d.24xlarge", zone)).setSource("spot")
+                .setCloudPrice(CloudPrice.newBuilder(cloudPrice(dollarsPerHour, from).getCloudPrice()).setPricingModel("SPOT").build())
+                .build();
+        prices.pipeInput(PriceKeys.topicKey(p), p);
     }
 
     private void send(GpuSample s) {

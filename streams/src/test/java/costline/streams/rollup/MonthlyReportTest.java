@@ -41,4 +41,12 @@ class MonthlyReportTest {
         assertThat(out.toString()).isEqualTo(String.join(",", MonthlyReport.COLUMNS) + "\r\n"
                 + "2027-01,,TOTAL,,,,FINAL,,0.000000,0.000000,,0.00,0.00,0.000000,\r\n");
     }
+
+    @Test
+    void aHostileWorkloadNameComesOutAsTextNotAFormula() {
+        StringWriter out = new StringWriter();
+        MonthlyReport.write("2026-10", List.of(row("2026-10", "=HYPERLINK(\"http://x\",\"a,b\")\nline2", "@team", RollupStatus.FINAL, 1_000_000)), out);
+        // the leading '=' and '@' get an apostrophe; the comma, quotes and newline are quoted as RFC 4180 says
+        assertThat(out.toString()).contains("2026-10,UTC,\"'=HYPERLINK(\"\"http://x\"\",\"\"a,b\"\")\nline2\",'@team,CLOUD,");
+    }
 }

@@ -1,6 +1,5 @@
-package costline.collectors.cloudwatch;
+package costline.collectors.poll;
 
-import costline.collectors.SampleSink;
 import java.io.Flushable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,17 +9,17 @@ import java.io.UncheckedIOException;
  * producer's buffer would lose them in a crash. A sink that implements {@link Flushable} is flushed; others
  * are taken to have published on accept.
  */
-final class SinkFlush {
+public final class SinkFlush {
 
     private SinkFlush() {
     }
 
-    static void flush(SampleSink sink) {
+    public static void flush(Object sink) {
         if (sink instanceof Flushable f) {
             try {
                 f.flush();
             } catch (IOException e) {
-                throw new UncheckedIOException("sample sink failed to flush; the watermark stays where it was", e);
+                throw new UncheckedIOException("sink failed to flush; the watermark stays where it was", e);
             }
         }
     }

@@ -1,4 +1,4 @@
-package costline.collectors.cloudwatch;
+package costline.collectors.poll;
 
 import java.time.Instant;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package costline.collectors.cloudwatch;
+package costline.collectors.poll;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +15,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Keeps each region's {@link PublishLedger} in a small JSON file, so a restarted poller resumes at its
+ * Keeps each scope's {@link PublishLedger} (a CloudWatch region, a price source of a region) in a small JSON file, so a restarted poller resumes at its
  * watermark (no gap) and knows what it already published in the open periods (no double publishing).
  *
  * <p>A local file rather than a compacted Kafka topic: the poller is one process per account, the state is
@@ -48,7 +48,8 @@ public final class WatermarkStore {
             JsonNode root = json.readTree(file.toFile());
             if (root == null || root.path("version").asInt() != VERSION) {
                 throw new IllegalStateException("state-file " + file + " is not a version " + VERSION
-                        + " CloudWatch watermark file; move it away to start from the late window");
+                        + " watermark file; move it away to start afresh (the CloudWatch poller from its late window, the price poller"
+                        + " from its look-back)");
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = root.path("regions").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();

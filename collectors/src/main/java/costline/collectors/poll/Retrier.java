@@ -1,4 +1,4 @@
-package costline.collectors.cloudwatch;
+package costline.collectors.poll;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -10,8 +10,8 @@ import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
- * Backoff with jitter on top of the SDK's own retries. The SDK already retries a call a few times within
- * a second or two; when CloudWatch keeps throttling (its limits are per account and region, shared with
+ * Backoff with jitter on top of the SDK's own retries, for every AWS poller. The SDK already retries a call a few
+ * times within a second or two; when a service keeps throttling (its limits are per account and region, shared with
  * dashboards and other pollers) those retries are spent fast. This layer waits longer, exponentially,
  * with jitter so that several pollers do not retry in lock-step, and capped.
  *
@@ -43,9 +43,8 @@ public final class Retrier {
         this.random = random;
     }
 
-    public static Retrier of(CloudWatchSettings s) {
-        return new Retrier(s.retryBaseDelay(), s.retryMaxDelay(), s.retryMaxAttempts(),
-                d -> Thread.sleep(d.toMillis()), Math::random);
+    public static Retrier of(Duration base, Duration max, int maxAttempts) {
+        return new Retrier(base, max, maxAttempts, d -> Thread.sleep(d.toMillis()), Math::random);
     }
 
     /** Runs {@code call}, retrying retriable failures; rethrows the last failure when attempts run out. */
@@ -75,7 +74,7 @@ public final class Retrier {
      * Delay before retry number {@code attempt} (1-based): "equal jitter", half of the capped exponential
      * step fixed and half random, so a retry never comes at once yet never all together.
      */
-    Duration delay(int attempt) {
+    public Duration delay(int attempt) {
         long step = base.toMillis() << Math.min(attempt - 1, 30);
         long capped = Math.min(Math.max(step, 0), max.toMillis());
         long half = capped / 2;
@@ -93,7 +92,7 @@ public final class Retrier {
         return e instanceof SdkClientException;
     }
 
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         if (e instanceof AwsServiceException ase && ase.awsErrorDetails() != null) {
             return ase.awsErrorDetails().errorCode() + " (HTTP " + ase.statusCode() + "): " + ase.awsErrorDetails().errorMessage();
         }
