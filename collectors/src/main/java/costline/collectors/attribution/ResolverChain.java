@@ -25,6 +25,7 @@ public final class ResolverChain {
     static final long REVALIDATE_NANOS = 10_000_000_000L;
 
     private final Map<Key, Cached> cache = new HashMap<>();
+    private long seenGeneration;
 
     public ResolverChain(List<WorkloadResolver> resolvers, Path procRoot) {
         this.resolvers = List.copyOf(resolvers);
@@ -36,6 +37,7 @@ public final class ResolverChain {
     }
 
     public synchronized Workload resolve(int pid, String gpuUuid) {
+        dropStaleAnswers();
         Key key = new Key(pid, gpuUuid);
         Cached cached = cache.get(key);
         long now = System.nanoTime();
@@ -50,6 +52,29 @@ public final class ResolverChain {
         Workload workload = resolveUncached(pid, gpuUuid);
         cache.put(key, new Cached(start, workload, now));
         return workload;
+    }
+
+    /** The holders of a device that runs no process, from the first resolver that knows them; empty if none does. */
+    public synchronized List<Workload> holders(String deviceUuid) {
+        for (WorkloadResolver resolver : resolvers) {
+            List<Workload> found = resolver.holders(deviceUuid);
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        return List.of();
+    }
+
+    /** A resolver whose view changed (a pod came or went) may now answer differently: forget every cached answer. */
+    private void dropStaleAnswers() {
+        long generation = 0;
+        for (WorkloadResolver resolver : resolvers) {
+            generation = generation * 31 + resolver.generation();
+        }
+        if (generation != seenGeneration) {
+            seenGeneration = generation;
+            cache.clear();
+        }
     }
 
     private Workload resolveUncached(int pid, String gpuUuid) {
