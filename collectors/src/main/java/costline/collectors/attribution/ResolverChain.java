@@ -13,7 +13,7 @@ import java.util.Set;
  * (its start time, checked every 10 s, tells it from a later process that reuses the pid), so /proc is read once
  * per process, not once per sample.
  */
-public final class ResolverChain {
+public final class ResolverChain implements AutoCloseable {
 
     private final List<WorkloadResolver> resolvers;
     private final Path procRoot;
@@ -90,6 +90,20 @@ public final class ResolverChain {
     /** Forgets processes that are no longer on any GPU, so the cache stays as small as the process list. */
     public synchronized void retainOnly(Set<Integer> livePids) {
         cache.keySet().removeIf(k -> !livePids.contains(k.pid));
+    }
+
+    /** Closes resolvers that hold connections or threads (the Kubernetes one). */
+    @Override
+    public void close() {
+        for (WorkloadResolver resolver : resolvers) {
+            if (resolver instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // closing at exit: nothing left to do with the error
+                }
+            }
+        }
     }
 
     private record Key(int pid, String gpuUuid) {

@@ -117,5 +117,6 @@ public final class NvmlCollector implements AutoCloseable {
     public synchronized void close() {
         stop();
         reader.close();
+        attributor.chain().close();
     }
 }

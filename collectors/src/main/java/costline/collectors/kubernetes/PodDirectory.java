@@ -1,0 +1,35 @@
+package costline.collectors.kubernetes;
+
+import java.util.Optional;
+
+/** This node's pods with their labels, from the API server; {@link #NONE} where the collector may not read them. */
+public interface PodDirectory extends AutoCloseable {
+
+    Optional<PodInfo> byRef(PodRef ref);
+
+    Optional<PodInfo> byUid(String uid);
+
+    /** Changes whenever a pod is added, changed or deleted. */
+    long generation();
+
+    @Override
+    default void close() {
+    }
+
+    PodDirectory NONE = new PodDirectory() {
+        @Override
+        public Optional<PodInfo> byRef(PodRef ref) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<PodInfo> byUid(String uid) {
+            return Optional.empty();
+        }
+
+        @Override
+        public long generation() {
+            return 0;
+        }
+    };
+}
