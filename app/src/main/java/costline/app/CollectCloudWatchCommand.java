@@ -1,5 +1,8 @@
 package costline.app;
 
+import costline.app.health.CommandHealth;
+import costline.app.health.HealthOptions;
+import costline.app.health.HealthServer;
 import costline.collectors.SampleJson;
 import costline.collectors.SampleSink;
 import costline.collectors.publish.KafkaSamplePublisher;
@@ -111,6 +114,9 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print samples to stdout as JSON lines instead of publishing them.")
     boolean json;
 
+    @CommandLine.Mixin
+    HealthOptions health = new HealthOptions();
+
     @Override
     public Integer call() {
         CloudWatchSettings settings;
@@ -145,8 +151,10 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
             }
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-            poller.runOnSchedule();
-            stopped.await();
+            try (CommandHealth endpoint = startHealth(publisher, sink)) {
+                poller.runOnSchedule();
+                stopped.await();
+            }
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -156,6 +164,24 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
                 publisher.close();
             }
         }
+    }
+
+    /** Ready once the poller has handed over its first sample (the first cycle can take a while on a big fleet). */
+    private CommandHealth startHealth(KafkaSamplePublisher publisher, SampleSink sink) {
+        CommandHealth endpoint;
+        try {
+            endpoint = CommandHealth.start(health, "collect-cloudwatch");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        if (publisher != null) {
+            endpoint.bindPublisher(publisher::stats);
+            endpoint.readiness(() -> publisher.stats().accepted() > 0 ? HealthServer.Check.ok("ready: polling")
+                    : HealthServer.Check.notYet("not ready: no sample polled yet"));
+        } else {
+            endpoint.readiness(() -> HealthServer.Check.ok("ready: printing JSON"));
+        }
+        return endpoint;
     }
 
     /** One JSON line per sample on standard out (regions are polled in parallel: one line at a time). */
