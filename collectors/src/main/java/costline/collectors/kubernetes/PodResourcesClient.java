@@ -47,7 +47,9 @@ public final class PodResourcesClient implements KubeletSource, AutoCloseable {
                 .overrideAuthority("localhost")
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
                 .build();
-        this.stub = PodResourcesListerGrpc.newBlockingStub(channel);
+        // Wait for a connection up to each call's deadline rather than failing at once while the channel is in
+        // reconnect backoff: the kubelet re-creates its socket when it restarts.
+        this.stub = PodResourcesListerGrpc.newBlockingStub(channel).withWaitForReady();
     }
 
     /** Pods' devices now; throws when the socket is missing, refuses, answers garbage or passes the deadline. */
@@ -77,6 +79,9 @@ public final class PodResourcesClient implements KubeletSource, AutoCloseable {
      * (UNIMPLEMENTED, or the KubeletPodResourcesGetAllocatable gate off).
      */
     public Optional<AllocatableResourcesResponse> allocatable() throws KubeletUnavailableException {
+        if (!Files.exists(socket)) {
+            throw new KubeletUnavailableException("the kubelet socket " + socket + " does not exist", null);
+        }
         try {
             return Optional.of(stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
                     .getAllocatableResources(AllocatableResourcesRequest.getDefaultInstance()));
