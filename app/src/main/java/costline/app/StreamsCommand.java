@@ -76,6 +76,9 @@ final class StreamsCommand implements Runnable {
             try {
                 stopped.await();
             } catch (InterruptedException e) {
+                // stopped from within the JVM (an embedding caller, a test): close what the shutdown hook would
+                runner.close();
+                endpoint.close();
                 Thread.currentThread().interrupt();
             }
             return 0;

@@ -75,12 +75,15 @@ public final class CommandHealth implements AutoCloseable {
 
     /** A collector publisher's counters, as costline_samples_*. */
     public void bindPublisher(Supplier<PublisherStats> stats) {
-        counter("costline.samples.accepted", "samples taken into the publisher's buffer", stats, s -> s.accepted());
-        counter("costline.samples.published", "samples the brokers acknowledged (acks=all)", stats,
-                s -> s.published());
-        counter("costline.samples.dropped", "samples dropped because the buffer was full", stats, s -> s.dropped());
-        counter("costline.samples.failed", "samples Kafka rejected for good", stats, s -> s.failed());
-        counter("costline.samples.retried", "sends repeated after a retriable failure", stats, s -> s.retried());
+        publisherCounter("costline.samples.accepted", "samples taken into the publisher's buffer", stats,
+                PublisherStats::accepted);
+        publisherCounter("costline.samples.published", "samples the brokers acknowledged (acks=all)", stats,
+                PublisherStats::published);
+        publisherCounter("costline.samples.dropped", "samples dropped because the buffer was full", stats,
+                PublisherStats::dropped);
+        publisherCounter("costline.samples.failed", "samples Kafka rejected for good", stats, PublisherStats::failed);
+        publisherCounter("costline.samples.retried", "sends repeated after a retriable failure", stats,
+                PublisherStats::retried);
         Gauge.builder("costline.samples.buffered", stats, s -> s.get().pending())
                 .description("samples held, not yet acknowledged").register(registry);
     }
@@ -90,8 +93,8 @@ public final class CommandHealth implements AutoCloseable {
         FunctionCounter.builder(name, source, read).description(description).register(registry);
     }
 
-    private void counter(String name, String description, Supplier<PublisherStats> stats,
-                         ToDoubleFunction<PublisherStats> read) {
+    private void publisherCounter(String name, String description, Supplier<PublisherStats> stats,
+                                  ToDoubleFunction<PublisherStats> read) {
         FunctionCounter.builder(name, stats, s -> read.applyAsDouble(s.get())).description(description)
                 .register(registry);
     }

@@ -209,8 +209,12 @@ class KubernetesManifestsTest {
                 // every host path and the kubelet socket's directory mounted read-only
                 for (var mount : c.getVolumeMounts()) {
                     var volume = pod.getVolumes().stream().filter(v -> v.getName().equals(mount.getName()))
-                            .findFirst().orElseThrow();
-                    if (volume.getHostPath() != null) {
+                            .findFirst();
+                    if (volume.isEmpty()) {
+                        assertThat(o instanceof StatefulSet s && s.getSpec().getVolumeClaimTemplates().stream()
+                                .anyMatch(t -> t.getMetadata().getName().equals(mount.getName())))
+                                .as("volume %s of %s", mount.getName(), at).isTrue();
+                    } else if (volume.get().getHostPath() != null) {
                         assertThat(mount.getReadOnly()).as("host path %s in %s read-only", mount.getMountPath(), at)
                                 .isTrue();
                     }
@@ -256,9 +260,9 @@ class KubernetesManifestsTest {
         ConfigMap settings = one(objects, ConfigMap.class, "costline-settings");
         int partitions = Integer.parseInt(settings.getData().get("COSTLINE_TOPICS_PARTITIONS"));
         assertThat(streams.getSpec().getReplicas()).isBetween(1, partitions);
-        assertThat(settings.getData().get("COSTLINE_STREAMS_STATE_DIR"))
-                .startsWith(streams.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts().get(0)
-                        .getMountPath());
+        String stateMount = streams.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts()
+                .stream().filter(m -> m.getName().equals("state")).findFirst().orElseThrow().getMountPath();
+        assertThat(settings.getData().get("COSTLINE_STREAMS_STATE_DIR")).startsWith(stateMount + "/");
         // no secret in the ConfigMap
         assertThat(settings.getData().keySet()).noneMatch(k -> k.contains("TOKEN") || k.contains("PASSWORD")
                 || k.contains("JAAS"));
@@ -298,13 +302,14 @@ class KubernetesManifestsTest {
     /** The optional Strimzi topics: every costline topic, with its cleanup policy, through an overlay that adds it. */
     @Test
     @SuppressWarnings("unchecked")
-    void theStrimziComponentDeclaresEveryTopicWithItsCleanupPolicy(@org.junit.jupiter.api.io.TempDir Path dir)
-            throws Exception {
+    void theStrimziComponentDeclaresEveryTopicWithItsCleanupPolicy() throws Exception {
+        // kustomize takes relative paths only: an overlay under target/ that adds the component to dev
+        Path dir = Files.createDirectories(Path.of("target", "strimzi-overlay").toAbsolutePath());
         Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n",
                 "apiVersion: kustomize.config.k8s.io/v1beta1",
                 "kind: Kustomization",
-                "resources: [\"" + DEPLOY.resolve("overlays/dev") + "\"]",
-                "components: [\"" + DEPLOY.resolve("components/strimzi-topics") + "\"]", ""));
+                "resources: [\"" + dir.relativize(DEPLOY.resolve("overlays/dev")) + "\"]",
+                "components: [\"" + dir.relativize(DEPLOY.resolve("components/strimzi-topics")) + "\"]", ""));
         List<HasMetadata> objects = parse(render(dir));
         Map<String, String> policies = new java.util.TreeMap<>();
         for (HasMetadata o : objects) {
