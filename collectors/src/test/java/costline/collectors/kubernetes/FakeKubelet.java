@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A kubelet's PodResources v1 service, served by a real gRPC server on a unix domain socket, answering with the pods
  * and devices a test sets. {@link #delay} makes it slow; {@link #garbage} serves bytes that are not HTTP/2 instead.
  */
-final class FakeKubelet implements AutoCloseable {
+public final class FakeKubelet implements AutoCloseable {
 
     private final Path socket;
     private final List<PodResources> pods = new ArrayList<>();
@@ -44,16 +44,16 @@ final class FakeKubelet implements AutoCloseable {
     private ServerSocketChannel garbageServer;
     private Thread garbageThread;
 
-    FakeKubelet(Path socket) {
+    public FakeKubelet(Path socket) {
         this.socket = socket;
     }
 
     /** A socket path short enough for sun_path (108 bytes), under /tmp. */
-    static Path socketPath() throws IOException {
+    public static Path socketPath() throws IOException {
         return Files.createTempDirectory(Path.of("/tmp"), "kubelet").resolve("kubelet.sock");
     }
 
-    FakeKubelet start() throws IOException {
+    public FakeKubelet start() throws IOException {
         boss = new EpollEventLoopGroup(1);
         workers = new EpollEventLoopGroup(1);
         server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
@@ -84,7 +84,7 @@ final class FakeKubelet implements AutoCloseable {
         return this;
     }
 
-    Path socket() {
+    public Path socket() {
         return socket;
     }
 
@@ -97,7 +97,7 @@ final class FakeKubelet implements AutoCloseable {
     }
 
     /** Adds a pod with one container holding {@code deviceIds} of {@code resource}. */
-    synchronized FakeKubelet pod(String namespace, String name, String resource, String... deviceIds) {
+    public synchronized FakeKubelet pod(String namespace, String name, String resource, String... deviceIds) {
         pods.add(PodResources.newBuilder().setNamespace(namespace).setName(name)
                 .addContainers(ContainerResources.newBuilder().setName("main")
                         .addDevices(ContainerDevices.newBuilder().setResourceName(resource)
