@@ -9,4 +9,5 @@ mvn -B -q -pl collectors -am test-compile dependency:build-classpath -Dmdep.incl
   -Dmdep.outputFile="$PWD/collectors/target/bench.classpath" >/dev/null
 cp="collectors/target/test-classes:collectors/target/classes:$(cat collectors/target/bench.classpath)"
 exec java -Dcostline.fakeNvml="$PWD/collectors/target/fake-nvml/libnvidia-ml.so.1" \
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" costline.collectors.bench.KubernetesResolverBench "$@"
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -Dorg.slf4j.simpleLogger.log.io.grpc.netty.shaded.io.netty.bootstrap=error -cp "$cp" costline.collectors.bench.KubernetesResolverBench "$@"

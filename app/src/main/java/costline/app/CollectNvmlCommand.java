@@ -81,9 +81,9 @@ final class CollectNvmlCommand implements Callable<Integer> {
             description = "Deadline of one PodResources call (default: ${DEFAULT-VALUE}).")
     Duration kubeletTimeout;
 
-    @Option(names = "--kubelet-refresh", defaultValue = "10s", converter = DurationConverter.class,
-            description = "How often pods' devices are listed again; also at once on an unknown device "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kubelet-refresh", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How often pods' devices are listed again; also at once (at most once a second) when a new "
+                    + "process or an unknown device appears (default: ${DEFAULT-VALUE}).")
     Duration kubeletRefresh;
 
     @Option(names = "--kubernetes-api", defaultValue = "auto",

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * tell apart, is left to the next resolver of the chain.
  *
  * <p>The kubelet is listed in the background every {@code refresh}, and at once (at most once a second) when a
- * device no pod holds shows up, so a new pod is attributed in the round it appears: a new process waits up to
- * {@link #WAIT_ON_UNKNOWN} for that list. A kubelet that is missing, slow or garbled never stops sampling: the last
+ * process the chain has not seen appears or an idle device no pod holds shows up, so a new pod is attributed in the
+ * round it appears: a new process waits up to {@link #WAIT_ON_UNKNOWN} for that list. A kubelet that is missing, slow or garbled never stops sampling: the last
  * good answer is used and the chain falls through for devices it does not cover.
  */
 public final class KubernetesResolver implements WorkloadResolver, AutoCloseable {
@@ -55,6 +55,7 @@ public final class KubernetesResolver implements WorkloadResolver, AutoCloseable
     private volatile long cachedGeneration = -1;
     private volatile long lastTriggerNanos = System.nanoTime() - MIN_TRIGGER_GAP_NANOS;
     private volatile boolean failing;
+    private volatile long lastListNanos;
 
     public KubernetesResolver(KubeletSource kubelet, PodDirectory pods, WorkloadNaming naming, Path procRoot,
                               Duration refresh) {
@@ -83,13 +84,15 @@ public final class KubernetesResolver implements WorkloadResolver, AutoCloseable
 
     @Override
     public Optional<Workload> resolve(int pid, String device) {
+        // A process the chain has not seen (a new pod, or a new pod on a GPU another pod just left): answer from a
+        // list at most a second old, waiting for it up to WAIT_ON_UNKNOWN. Known processes never come here (the
+        // chain caches their answers), so this costs nothing at steady state.
+        if (System.nanoTime() - lastListNanos > MIN_TRIGGER_GAP_NANOS) {
+            awaitRefresh(trigger());
+        }
         List<PodRef> holders = snapshot.pods(device);
         if (holders.isEmpty()) {
-            awaitRefresh(trigger());
-            holders = snapshot.pods(device);
-            if (holders.isEmpty()) {
-                return Optional.empty();
-            }
+            return Optional.empty();
         }
         Optional<String> uid = CgroupResolver.podUid(procRoot, pid);
         if (uid.isPresent()) {
@@ -188,6 +191,7 @@ public final class KubernetesResolver implements WorkloadResolver, AutoCloseable
 
     /** Lists the kubelet once; a failure keeps the last good answer and is logged when it starts and ends. */
     private void refreshNow() {
+        lastListNanos = System.nanoTime();
         try {
             KubeletSnapshot fresh = kubelet.list();
             if (failing) {
