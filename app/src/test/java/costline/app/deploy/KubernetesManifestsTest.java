@@ -329,6 +329,14 @@ class KubernetesManifestsTest {
     }
 
     @Test
+    void theImageIsLabelledWithTheProjectVersion() throws IOException {
+        String dockerfile = Files.readString(DEPLOY.getParent().getParent().resolve("Dockerfile"));
+        assertThat(dockerfile).contains("ARG COSTLINE_VERSION=" + VERSION + "\n");
+        String base = Files.readString(DEPLOY.resolve("base/kustomization.yaml"));
+        assertThat(base).contains("newTag: " + VERSION + "\n");
+    }
+
+    @Test
     void unknownFieldsAreCaught() {
         String misspelt = """
                 apiVersion: v1
