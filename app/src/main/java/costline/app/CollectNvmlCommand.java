@@ -177,7 +177,7 @@ final class CollectNvmlCommand implements Callable<Integer> {
             return 1;
         }
         try (NvmlCollector collector = new NvmlCollector(reader, attributor, nvml);
-             CommandHealth endpoint = once ? null : startHealth(attributor, nvml)) {
+             CommandHealth endpoint = once || !health.enabled() ? null : startHealth(attributor, nvml)) {
             return collect(collector, publishing, endpoint);
         } finally {
             finished.countDown();
