@@ -2,10 +2,8 @@ package costline.app;
 
 import costline.app.health.CommandHealth;
 import costline.app.health.HealthOptions;
-import costline.app.health.HealthServer;
+import costline.app.health.StreamsHealth;
 import costline.streams.config.Settings;
-import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import org.apache.kafka.streams.KafkaStreams;
 import costline.streams.config.StreamsApp;
 import costline.streams.config.StreamsRunner;
 import java.nio.file.Path;
@@ -71,7 +69,7 @@ final class StreamsCommand implements Runnable {
                 stopped.countDown();
             }));
             runner.start(settings, apps);
-            watch(endpoint, runner.streams());
+            StreamsHealth.watch(endpoint, runner.streams());
             System.out.println("running topologies: " + apps.stream().map(StreamsApp::name).collect(Collectors.joining(", ")));
             try {
                 stopped.await();
@@ -82,26 +80,6 @@ final class StreamsCommand implements Runnable {
                 Thread.currentThread().interrupt();
             }
             return 0;
-        }
-
-        /**
-         * Binds every Streams app's client metrics (consumer lag records-lag-max, commit rates, the topologies' own
-         * sensors such as dead-lettered-total, producer sends per topic including the dead-letter topics); ready when
-         * every app is RUNNING, not alive when one has failed for good.
-         */
-        static void watch(CommandHealth endpoint, List<KafkaStreams> streams) {
-            for (KafkaStreams s : streams) {
-                new KafkaStreamsMetrics(s).bindTo(endpoint.registry());
-            }
-            endpoint.readiness(() -> {
-                String states = streams.stream().map(s -> s.state().name()).collect(Collectors.joining(","));
-                return streams.stream().allMatch(s -> s.state() == KafkaStreams.State.RUNNING)
-                        ? HealthServer.Check.ok("ready: " + states) : HealthServer.Check.notYet("not ready: " + states);
-            });
-            endpoint.liveness(() -> streams.stream().anyMatch(s -> s.state() == KafkaStreams.State.ERROR
-                    || s.state() == KafkaStreams.State.PENDING_ERROR)
-                    ? new HealthServer.Check(false, "a Streams app failed")
-                    : HealthServer.Check.ok("alive"));
         }
     }
 }

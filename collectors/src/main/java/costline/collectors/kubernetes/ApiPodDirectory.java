@@ -28,6 +28,7 @@ public final class ApiPodDirectory implements PodDirectory {
     private final Map<String, PodInfo> byUid = new ConcurrentHashMap<>();
     private final Map<PodRef, PodInfo> byRef = new ConcurrentHashMap<>();
     private final AtomicLong generation = new AtomicLong();
+    private final AtomicLong changes = new AtomicLong();
     private final KubernetesClient client;
     private SharedIndexInformer<Pod> informer;
 
@@ -85,6 +86,7 @@ public final class ApiPodDirectory implements PodDirectory {
 
             @Override
             public void onDelete(Pod pod, boolean finalStateUnknown) {
+                changes.incrementAndGet();
                 PodInfo gone = byUid.remove(pod.getMetadata().getUid());
                 if (gone != null) {
                     byRef.remove(gone.ref(), gone);
@@ -95,6 +97,7 @@ public final class ApiPodDirectory implements PodDirectory {
     }
 
     private void put(Pod pod) {
+        changes.incrementAndGet();
         PodInfo info = toInfo(pod);
         PodInfo before = byUid.put(info.uid(), info);
         byRef.put(info.ref(), info);
@@ -138,6 +141,11 @@ public final class ApiPodDirectory implements PodDirectory {
     @Override
     public long generation() {
         return generation.get();
+    }
+
+    @Override
+    public long changes() {
+        return changes.get();
     }
 
     @Override

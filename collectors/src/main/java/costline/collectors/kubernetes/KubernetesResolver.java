@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * tell apart, is left to the next resolver of the chain.
  *
  * <p>The kubelet is listed in the background every {@code refresh}, and at once (at most once a second) when a
- * process the chain has not seen appears or an idle device no pod holds shows up, so a new pod is attributed in the
- * round it appears: a new process waits up to {@link #WAIT_ON_UNKNOWN} for that list. A kubelet that is missing, slow or garbled never stops sampling: the last
+ * process the chain has not seen appears (that round waits up to {@link #WAIT_ON_UNKNOWN} for the list, so a new
+ * pod is attributed in the round its process shows up) or the API server reports an event about this node's pods. A kubelet that is missing, slow or garbled never stops sampling: the last
  * good answer is used and the chain falls through for devices it does not cover.
  */
 public final class KubernetesResolver implements WorkloadResolver, AutoCloseable {
@@ -56,6 +56,7 @@ public final class KubernetesResolver implements WorkloadResolver, AutoCloseable
     private volatile long lastTriggerNanos = System.nanoTime() - MIN_TRIGGER_GAP_NANOS;
     private volatile boolean failing;
     private volatile long lastListNanos;
+    private volatile long seenPodChanges;
 
     public KubernetesResolver(KubeletSource kubelet, PodDirectory pods, WorkloadNaming naming, Path procRoot,
                               Duration refresh) {
@@ -119,6 +120,14 @@ public final class KubernetesResolver implements WorkloadResolver, AutoCloseable
 
     @Override
     public List<Workload> holders(String device) {
+        // An idle GPU no pod holds is the steady state of many nodes: listing the kubelet for it every round would
+        // cost more than sampling. A pod event from the API server (a pod scheduled here, started, ended) is what
+        // says the devices may have changed; without the API server the periodic list notices it.
+        long podChanges = pods.changes();
+        if (podChanges != seenPodChanges) {
+            seenPodChanges = podChanges;
+            trigger();
+        }
         long generation = generation();
         if (generation != cachedGeneration) {
             holdersCache.clear();
@@ -130,7 +139,6 @@ public final class KubernetesResolver implements WorkloadResolver, AutoCloseable
         }
         List<PodRef> refs = snapshot.pods(device);
         if (refs.isEmpty()) {
-            trigger(); // a pod may have just been given it; do not wait: an idle device costs nothing to misname
             return List.of();
         }
         List<Workload> named = new ArrayList<>(refs.size());

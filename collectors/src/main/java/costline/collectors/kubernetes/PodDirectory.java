@@ -9,8 +9,13 @@ public interface PodDirectory extends AutoCloseable {
 
     Optional<PodInfo> byUid(String uid);
 
-    /** Changes whenever a pod is added, changed or deleted. */
+    /** Changes whenever a pod is added, deleted, or its labels or owner change (cached names are stale then). */
     long generation();
+
+    /** Changes on every event about this node's pods, status changes included (a pod may have been given a GPU). */
+    default long changes() {
+        return generation();
+    }
 
     @Override
     default void close() {
