@@ -196,7 +196,7 @@ final class CollectNvmlCommand implements Callable<Integer> {
         for (var resolver : attributor.chain().resolvers()) {
             if (resolver instanceof KubernetesResolver k8s) {
                 Gauge.builder("costline.kubelet.up", k8s, r -> r.failing() ? 0 : 1)
-                        .description("1 when the last PodResources list succeeded").register(endpoint.registry());
+                        .description("1 when the last PodResources list succeeded").strongReference(true).register(endpoint.registry());
             }
         }
         // Ready once the first round went to the sink; alive while rounds keep coming (a hung NVML call is fatal).

@@ -79,7 +79,7 @@ final class SinkCommand implements Runnable {
             endpoint.counter("costline.sink.dead.lettered", "records sent to gpu.sink.dlq", sink, InfluxSink::deadLettered);
             endpoint.counter("costline.sink.skipped", "records that map to no point", sink, InfluxSink::skipped);
             Gauge.builder("costline.sink.consumer.lag.max", sink, s -> consumerMetric(s, "records-lag-max"))
-                    .description("the largest lag, in records, of the sink's partitions").register(endpoint.registry());
+                    .description("the largest lag, in records, of the sink's partitions").strongReference(true).register(endpoint.registry());
             endpoint.readiness(() -> consumerMetric(sink, "last-poll-seconds-ago") >= 0
                     ? HealthServer.Check.ok("ready: polling") : HealthServer.Check.notYet("not ready: not polled yet"));
         }

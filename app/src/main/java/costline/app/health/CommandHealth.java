@@ -17,7 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The health endpoint and metric registry of one running command: the command reports readiness and liveness, and
+ * The health endpoint and metric registry of one running command. Meters read the command's own counters through
+ * strong references (gauges built with strongReference, counters' sources kept in a list): Micrometer holds function
+ * meters' sources weakly, and a method reference such as
+ * {@code publisher::stats} would be collected, freezing the metric at its last value.
+ *
+ * <p>The health endpoint and metric registry of one running command: the command reports readiness and liveness, and
  * binds the counters it keeps; the JVM's memory, GC, threads and CPU come with it. Without {@code --health-port} the
  * registry still exists (the binders cost nothing) and no port is opened.
  */
@@ -27,6 +32,8 @@ public final class CommandHealth implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final HealthServer server;
+    /** Function counters' sources, held here because Micrometer holds them weakly. */
+    private final java.util.List<Object> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Supplier<Check> readiness = () -> Check.notYet("starting");
     private volatile Supplier<Check> liveness = () -> Check.ok("alive");
     private JvmGcMetrics gc;
@@ -85,16 +92,18 @@ public final class CommandHealth implements AutoCloseable {
         publisherCounter("costline.samples.retried", "sends repeated after a retriable failure", stats,
                 PublisherStats::retried);
         Gauge.builder("costline.samples.buffered", stats, s -> s.get().pending())
-                .description("samples held, not yet acknowledged").register(registry);
+                .description("samples held, not yet acknowledged").strongReference(true).register(registry);
     }
 
     /** A monotonic count read from the command's own counters. */
     public <T> void counter(String name, String description, T source, ToDoubleFunction<T> read) {
+        sources.add(source);
         FunctionCounter.builder(name, source, read).description(description).register(registry);
     }
 
     private void publisherCounter(String name, String description, Supplier<PublisherStats> stats,
                                   ToDoubleFunction<PublisherStats> read) {
+        sources.add(stats);
         FunctionCounter.builder(name, stats, s -> read.applyAsDouble(s.get())).description(description)
                 .register(registry);
     }
