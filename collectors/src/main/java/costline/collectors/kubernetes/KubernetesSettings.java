@@ -39,8 +39,9 @@ public record KubernetesSettings(Mode mode, Path socket, Duration timeout, Durat
     public enum ApiMode { AUTO, OFF }
 
     public KubernetesSettings {
-        workloadKeys = List.copyOf(workloadKeys);
-        teamKeys = List.copyOf(teamKeys);
+        // "--workload-label ''" gives one blank key: keys are label names, a blank one names nothing
+        workloadKeys = workloadKeys.stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
+        teamKeys = teamKeys.stream().map(String::trim).filter(k -> !k.isEmpty()).toList();
         if (socket == null) {
             throw new IllegalArgumentException("--kubelet-socket is empty: give the PodResources socket, default "
                     + DEFAULT_SOCKET);
