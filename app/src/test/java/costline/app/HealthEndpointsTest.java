@@ -111,6 +111,53 @@ class HealthEndpointsTest {
     }
 
     @Test
+    void sinkRunIsReadyOnceItPollsAndServesItsCountersAndLag(@TempDir Path dir) throws Exception {
+        try (InProcessKafka kafka = InProcessKafka.start();
+             costline.testkit.EmbeddedQuestDb store = costline.testkit.EmbeddedQuestDb.start(dir.resolve("store"))) {
+            kafka.createTopics(1, "gpu.samples", "gpu.cost", "gpu.drift", "gpu.breakeven", "gpu.alerts",
+                    "gpu.rollup.monthly", "gpu.sink.dlq");
+            Path token = Files.writeString(dir.resolve("token"), "test-token");
+            Path config = dir.resolve("costline.properties");
+            Files.writeString(config, String.join("\n",
+                    "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                    "schema.registry.url=mock://health-sink",
+                    "influx.url=" + store.url(),
+                    "influx.token.file=" + token, ""));
+            int port = freePort();
+            Thread command = runInBackground("sink", "run", "--config", config.toString(),
+                    "--health-port", String.valueOf(port), "--health-bind", "127.0.0.1");
+            try {
+                List<Integer> statuses = readinessUntilReady(port, 60);
+                assertThat(statuses).last().isEqualTo(200);
+                assertThat(get(port, "/readyz").body()).contains("polling");
+                // one GPU sample through Kafka: the sink writes one gpu_sample point and counts it
+                try (var publisher = costline.collectors.publish.KafkaSamplePublisher.create(
+                        new costline.collectors.publish.PublisherSettings(kafka.bootstrapServers(), "mock://health-sink",
+                                "gpu.samples", 100, Duration.ofMinutes(10), "health-test", java.util.Map.of()))) {
+                    publisher.accept(costline.events.GpuSample.newBuilder()
+                            .setSampleTime(java.time.Instant.now()).setIntervalMs(1000)
+                            .setSource(costline.events.Source.NVML).setSite(costline.events.Site.ONPREM)
+                            .setHost("n1").setGpuId("GPU-1").setGpuIndex(0).setGpuModel("NVIDIA H100 80GB HBM3")
+                            .setUtilGpuPct(50f).build());
+                }
+                System.gc();
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                String scrape = get(port, "/metrics").body();
+                while (metric(scrape, "costline_sink_points_written_total") < 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                    scrape = get(port, "/metrics").body();
+                }
+                assertThat(metric(scrape, "costline_sink_points_written_total")).isEqualTo(1);
+                assertThat(metric(scrape, "costline_sink_dead_lettered_total")).isZero();
+                assertThat(scrape).contains("costline_sink_consumer_lag_max").contains("command=\"sink\"");
+            } finally {
+                command.interrupt();
+                command.join(60_000);
+            }
+        }
+    }
+
+    @Test
     void collectNvmlIsReadyAfterItsFirstRoundAndCountsWhatItPublished(@TempDir Path dir) throws Exception {
         CollectNvmlCommandTest.compileFake();
         CollectNvmlCommandTest.Fake fake = Native.load(CollectNvmlCommandTest.library.toString(),
