@@ -9,6 +9,10 @@ COPY . .
 RUN mvn -B -ntp -q -DskipTests -pl app -am package && cp app/target/costline.jar /costline.jar
 
 FROM eclipse-temurin:17-jre
+# Tag the image with the project version (pom.xml <version>): deploy/kubernetes pins that tag, and
+# KubernetesManifestsTest checks the pin against the version.
+ARG COSTLINE_VERSION=0.1.0-SNAPSHOT
+LABEL org.opencontainers.image.title="costline" org.opencontainers.image.version="${COSTLINE_VERSION}"
 RUN useradd --system --uid 10001 --create-home --home-dir /home/costline costline \
     && mkdir -p /var/lib/costline && chown costline /var/lib/costline
 COPY --from=build /costline.jar /opt/costline/costline.jar

@@ -16,12 +16,15 @@ mvn -B -q ${MAVEN_ARGS:-} -pl app -am -DskipTests package dependency:build-class
 # Only what `collect nvml` loads: the app's full class path (Streams, RocksDB, QuestDB, the AWS SDK, the broker)
 # is ~180 MB, more than the 64 MiB that travels. The other subcommands' classes stay in costline-app.jar; picocli
 # links them without loading what their method bodies use, and the smoke test below proves it.
+# The Kubernetes resolver's jars (gRPC with its shaded netty, protobuf, fabric8) stay out too: a GPU check host has
+# no kubelet socket, so the resolver is off (--kubernetes auto) and none of its classes load.
 rm -rf "$out"
 mkdir -p "$out/lib"
 for jar in $(tr ':' ' ' < app/target/runtime.classpath); do
   case "$(basename "$jar")" in
     costline-*|jna-*|avro-*|jackson-core-*|jackson-databind-*|jackson-annotations-*|\
-    kafka-clients-*|slf4j-api-*|slf4j-simple-*|picocli-*|commons-compress-*|commons-io-*|commons-lang3-*)
+    kafka-clients-*|slf4j-api-*|slf4j-simple-*|picocli-*|commons-compress-*|commons-io-*|commons-lang3-*|\
+    micrometer-*|prometheus-metrics-*|HdrHistogram-*|LatencyUtils-*)
       cp "$jar" "$out/lib/" ;;
   esac
 done
@@ -30,10 +33,11 @@ jar cf "$out/lib/costline-bench.jar" -C collectors/target/test-classes costline/
   $(cd collectors/target/test-classes && ls costline/collectors/nvml/FakeNvml*.class costline/collectors/nvml/NvmlCallBench.class | sed 's#^#-C collectors/target/test-classes #')
 
 # jdeps --print-module-deps lists java.desktop (JNA's AWT helpers, Jackson's optional java.beans support),
-# java.sql (Jackson, optional) and jdk.httpserver (the in-process registry server): none is on the collector's path,
+# java.sql (Jackson, optional) and jdk.httpserver (the in-process registry server, and the health endpoint of
+# --health-port, which the collector serves with it: kept): the others are not on the collector's path,
 # and leaving them out keeps the runtime small enough to travel (the smoke tests below run on this very runtime).
 # JNA reaches sun.misc.Unsafe (jdk.unsupported) by reflection; Kafka's client needs management and SASL.
-modules=java.base,java.logging,jdk.unsupported,java.management,jdk.management,java.net.http,java.security.jgss,java.security.sasl
+modules=java.base,java.logging,jdk.unsupported,java.management,jdk.management,java.net.http,java.security.jgss,java.security.sasl,jdk.httpserver
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime"
 
 cat > "$out/costline" <<'LAUNCHER'

@@ -43,12 +43,13 @@ typedef struct {
 typedef struct {
     int tag; int index; char uuid[96];
     unsigned int gi, ci; unsigned long long mem_total, mem_used;
+    unsigned int slices; /* GPU slices of its GPU instance: 1 for 1g.10gb, 7 for 7g.80gb */
 } fake_mig;
 
 typedef struct {
     int tag; int index; char uuid[96]; char name[96];
     long long util_gpu, util_mem, mem_total, mem_used, power_mw, temp_c, sm_clock, energy_mj;
-    long long mig_mode, ecc_corr, ecc_uncorr, retired_sbe, retired_dbe, remap_corr, remap_unc, remap_pending;
+    long long mig_mode, mig_total_slices, ecc_corr, ecc_uncorr, retired_sbe, retired_dbe, remap_corr, remap_unc, remap_pending;
     int nprocs; nvmlProcessInfo_t procs[MAX_PROCS];
     int nutil; nvmlProcessUtilizationSample_t util[MAX_PROCS];
     int nmig; fake_mig mig[MAX_MIG];
@@ -89,7 +90,7 @@ void fake_reset(int count) {
 static long long *field(fake_gpu *g, const char *name) {
 #define F(n) if (strcmp(name, #n) == 0) return &g->n;
     F(util_gpu) F(util_mem) F(mem_total) F(mem_used) F(power_mw) F(temp_c) F(sm_clock) F(energy_mj)
-    F(mig_mode) F(ecc_corr) F(ecc_uncorr) F(retired_sbe) F(retired_dbe) F(remap_corr) F(remap_unc) F(remap_pending)
+    F(mig_mode) F(mig_total_slices) F(ecc_corr) F(ecc_uncorr) F(retired_sbe) F(retired_dbe) F(remap_corr) F(remap_unc) F(remap_pending)
 #undef F
     return NULL;
 }
@@ -140,8 +141,25 @@ void fake_add_mig(int gpu, const char *uuid, unsigned int gi, unsigned int ci,
     if (g->nmig >= MAX_MIG) return;
     fake_mig *m = &g->mig[g->nmig];
     m->tag = TAG_MIG; m->index = g->nmig; m->gi = gi; m->ci = ci; m->mem_total = total; m->mem_used = used;
+    m->slices = 1;
     snprintf(m->uuid, sizeof m->uuid, "%s", uuid);
     g->nmig++;
+}
+
+/* A process inside a MIG instance: NVML lists it on the parent GPU with its GPU and compute instance ids. */
+void fake_add_mig_process(int gpu, unsigned int pid, unsigned long long used, unsigned int gi, unsigned int ci) {
+    fake_gpu *g = &gpus[gpu];
+    if (g->nprocs >= MAX_PROCS) return;
+    nvmlProcessInfo_t *p = &g->procs[g->nprocs++];
+    p->pid = pid; p->usedGpuMemory = used; p->gpuInstanceId = gi; p->computeInstanceId = ci;
+}
+
+int fake_set_mig_slices(int gpu, const char *uuid, unsigned int slices) {
+    fake_gpu *g = &gpus[gpu];
+    for (int k = 0; k < g->nmig; k++) {
+        if (strcmp(g->mig[k].uuid, uuid) == 0) { g->mig[k].slices = slices; return 0; }
+    }
+    return -1;
 }
 
 void fake_add_xid(int gpu, unsigned long long xid) {
@@ -367,6 +385,45 @@ nvmlReturn_t nvmlDeviceGetGpuInstanceId(void *device, unsigned int *id) {
     ENTER("nvmlDeviceGetGpuInstanceId", device, &m)
     if (!m) return NVML_ERROR_NOT_SUPPORTED;
     *id = m->gi;
+    return NVML_SUCCESS;
+}
+
+/* nvmlDeviceAttributes_t: eight unsigned ints, then memorySizeMB. Only MIG device handles are supported, as in NVML. */
+typedef struct {
+    unsigned int multiprocessorCount, sharedCopyEngineCount, sharedDecoderCount, sharedEncoderCount;
+    unsigned int sharedJpegCount, sharedOfaCount, gpuInstanceSliceCount, computeInstanceSliceCount;
+    unsigned long long memorySizeMB;
+} nvmlDeviceAttributes_t;
+
+nvmlReturn_t nvmlDeviceGetAttributes_v2(void *device, nvmlDeviceAttributes_t *attributes) {
+    fake_mig *m;
+    ENTER("nvmlDeviceGetAttributes_v2", device, &m)
+    if (!m) return NVML_ERROR_NOT_SUPPORTED;
+    memset(attributes, 0, sizeof *attributes);
+    attributes->multiprocessorCount = 16 * m->slices;
+    attributes->gpuInstanceSliceCount = m->slices;
+    attributes->computeInstanceSliceCount = m->slices;
+    attributes->memorySizeMB = m->mem_total / 1048576ULL;
+    return NVML_SUCCESS;
+}
+
+/* nvmlGpuInstanceProfileInfo_t: id, isP2pSupported, sliceCount, instanceCount, then engine counts and memory. */
+typedef struct {
+    unsigned int id, isP2pSupported, sliceCount, instanceCount, multiprocessorCount, copyEngineCount;
+    unsigned int decoderCount, encoderCount, jpegCount, ofaCount;
+    unsigned long long memorySizeMB;
+} nvmlGpuInstanceProfileInfo_t;
+
+/* Profiles 0x0..0x6 are the 1, 2, 3, 4, 7, 8 and 6-slice GPU instances; a GPU offers those that fit its slices. */
+nvmlReturn_t nvmlDeviceGetGpuInstanceProfileInfo(void *device, unsigned int profile, nvmlGpuInstanceProfileInfo_t *info) {
+    static const unsigned int slices_of[] = {1, 2, 3, 4, 7, 8, 6};
+    ENTER("nvmlDeviceGetGpuInstanceProfileInfo", device, NULL)
+    if (!g->mig_mode) return NVML_ERROR_NOT_SUPPORTED;
+    if (profile > 6) return NVML_ERROR_INVALID_ARGUMENT;
+    unsigned int total = g->mig_total_slices > 0 ? (unsigned int) g->mig_total_slices : 7;
+    if (slices_of[profile] > total) return NVML_ERROR_NOT_SUPPORTED;
+    memset(info, 0, sizeof *info);
+    info->id = profile; info->sliceCount = slices_of[profile]; info->instanceCount = total / slices_of[profile];
     return NVML_SUCCESS;
 }
 

@@ -1,5 +1,8 @@
 package costline.app;
 
+import costline.app.health.CommandHealth;
+import costline.app.health.HealthOptions;
+import costline.app.health.HealthServer;
 import costline.collectors.SampleJson;
 import costline.collectors.SampleSink;
 import costline.collectors.publish.KafkaSamplePublisher;
@@ -107,6 +110,9 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
             description = "Samples held while Kafka is unreachable; beyond it new ones are dropped and counted (default: ${DEFAULT-VALUE}).")
     int bufferMaxSamples;
 
+    @CommandLine.Mixin
+    HealthOptions health = new HealthOptions();
+
     @Override
     public Integer call() {
         CloudWatchSettings settings;
@@ -130,7 +136,10 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
             sink = publisher;
         }
         try (CloudWatchPoller poller = new CloudWatchPoller(settings, sink, Clock.systemUTC())) {
-            return run.run(poller, "collect cloudwatch", out, spec.commandLine().getErr());
+            // the health endpoint serves a long-running poller; --once exits after one cycle
+            try (CommandHealth endpoint = run.once ? null : startHealth(publisher, sink)) {
+                return run.run(poller, "collect cloudwatch", out, spec.commandLine().getErr());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
@@ -139,6 +148,24 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
                 publisher.close();
             }
         }
+    }
+
+    /** Ready once the poller has handed over its first sample (the first cycle can take a while on a big fleet). */
+    private CommandHealth startHealth(KafkaSamplePublisher publisher, SampleSink sink) {
+        CommandHealth endpoint;
+        try {
+            endpoint = CommandHealth.start(health, "collect-cloudwatch");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        if (publisher != null) {
+            endpoint.bindPublisher(publisher::stats);
+            endpoint.readiness(() -> publisher.stats().accepted() > 0 ? HealthServer.Check.ok("ready: polling")
+                    : HealthServer.Check.notYet("not ready: no sample polled yet"));
+        } else {
+            endpoint.readiness(() -> HealthServer.Check.ok("ready: printing JSON"));
+        }
+        return endpoint;
     }
 
     /** One JSON line per sample on standard out (regions are polled in parallel: one line at a time). */

@@ -3,7 +3,14 @@ package costline.app;
 import costline.collectors.SampleJson;
 import costline.collectors.SampleSink;
 import costline.collectors.attribution.Attributor;
+import costline.app.health.CommandHealth;
+import costline.app.health.HealthOptions;
+import costline.app.health.HealthServer;
 import costline.collectors.attribution.AttributionSettings;
+import costline.collectors.kubernetes.KubernetesResolver;
+import costline.collectors.kubernetes.KubernetesSettings;
+import io.micrometer.core.instrument.Gauge;
+import java.util.concurrent.atomic.AtomicLong;
 import costline.collectors.nvml.NvmlCollector;
 import costline.collectors.nvml.NvmlReader;
 import costline.collectors.nvml.NvmlSettings;
@@ -58,9 +65,46 @@ final class CollectNvmlCommand implements Callable<Integer> {
             description = "NVML library file name or path (default: ${DEFAULT-VALUE}).")
     String library;
 
-    @Option(names = "--attribution-chain", split = ",", defaultValue = "env,cgroup,map",
-            description = "Resolvers asked in order: env, cgroup, map (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--attribution-chain", split = ",", defaultValue = "kubernetes,env,cgroup,map",
+            description = "Resolvers asked in order: kubernetes, env, cgroup, map (default: ${DEFAULT-VALUE}).")
     List<String> chain;
+
+    @Option(names = "--kubernetes", defaultValue = "auto",
+            description = "Kubernetes resolver: auto (on when the kubelet socket exists), on, off (default: ${DEFAULT-VALUE}).")
+    String kubernetesMode;
+
+    @Option(names = "--kubelet-socket", defaultValue = "/var/lib/kubelet/pod-resources/kubelet.sock",
+            description = "The kubelet's PodResources socket (default: ${DEFAULT-VALUE}).")
+    Path kubeletSocket;
+
+    @Option(names = "--kubelet-timeout", defaultValue = "2s", converter = DurationConverter.class,
+            description = "Deadline of one PodResources call (default: ${DEFAULT-VALUE}).")
+    Duration kubeletTimeout;
+
+    @Option(names = "--kubelet-refresh", defaultValue = "30s", converter = DurationConverter.class,
+            description = "How often pods' devices are listed again; also at once (at most once a second) when a new "
+                    + "process or an unknown device appears (default: ${DEFAULT-VALUE}).")
+    Duration kubeletRefresh;
+
+    @Option(names = "--kubernetes-api", defaultValue = "auto",
+            description = "Pod labels from the API server: auto (in a cluster or with a kubeconfig), off "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String kubernetesApi;
+
+    @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}",
+            description = "This node's name in Kubernetes (default: NODE_NAME, else --host).")
+    String nodeName;
+
+    @Option(names = "--workload-label", split = ",", defaultValue = "app.kubernetes.io/name,app",
+            description = "Pod labels naming the workload, first set wins (default: ${DEFAULT-VALUE}).")
+    List<String> workloadLabels;
+
+    @Option(names = "--team-label", split = ",", defaultValue = "team,app.kubernetes.io/part-of",
+            description = "Pod labels naming the team, first set wins (default: ${DEFAULT-VALUE}).")
+    List<String> teamLabels;
+
+    @CommandLine.Mixin
+    HealthOptions health = new HealthOptions();
 
     @Option(names = "--workload-env", split = ",", defaultValue = "COSTLINE_WORKLOAD,SLURM_JOB_NAME,POD_NAME",
             description = "Environment variables naming the workload, first set wins (default: ${DEFAULT-VALUE}).")
@@ -103,7 +147,11 @@ final class CollectNvmlCommand implements Callable<Integer> {
         PublisherSettings publishing = null;
         try {
             nvml = new NvmlSettings(library, interval, energyInterval, healthInterval, hostName);
-            attribution = new AttributionSettings(chain, workloadEnv, teamEnv, mapFile, procRoot);
+            KubernetesSettings kubernetes = new KubernetesSettings(KubernetesSettings.mode(kubernetesMode),
+                    kubeletSocket, kubeletTimeout, kubeletRefresh, KubernetesSettings.apiMode(kubernetesApi),
+                    nodeName != null && !nodeName.isBlank() ? nodeName : hostName, workloadLabels, teamLabels);
+            attribution = new AttributionSettings(chain, workloadEnv, teamEnv, mapFile, procRoot, kubernetes);
+            health.validate();
             if (!run.json) {
                 publishing = new PublisherSettings(kafka.bootstrapServers, kafka.registryUrl, kafka.topic, bufferMaxSamples,
                         deliveryTimeout, "costline-collector-" + hostName, producerProperties);
@@ -125,26 +173,71 @@ final class CollectNvmlCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
-        try (NvmlCollector collector = new NvmlCollector(reader, attributor, nvml)) {
-            return collect(collector, publishing);
+        try (NvmlCollector collector = new NvmlCollector(reader, attributor, nvml);
+             CommandHealth endpoint = run.once || !health.enabled() ? null : startHealth(attributor, nvml)) {
+            return collect(collector, publishing, endpoint);
         } finally {
             finished.countDown();
         }
     }
 
+    private CommandHealth startHealth(Attributor attributor, NvmlSettings nvml) {
+        CommandHealth endpoint;
+        try {
+            endpoint = CommandHealth.start(health, "collect-nvml");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
+        }
+        endpoint.counter("costline.collector.samples", "GpuSamples built (one per GPU per round)", samplesBuilt,
+                AtomicLong::get);
+        for (var resolver : attributor.chain().resolvers()) {
+            if (resolver instanceof KubernetesResolver k8s) {
+                Gauge.builder("costline.kubelet.up", k8s, r -> r.failing() ? 0 : 1)
+                        .description("1 when the last PodResources list succeeded").strongReference(true).register(endpoint.registry());
+            }
+        }
+        // Ready once the first round went to the sink; alive while rounds keep coming (a hung NVML call is fatal).
+        long stalledAfterMillis = Math.max(30_000, 10 * nvml.interval().toMillis());
+        endpoint.readiness(() -> lastRoundMillis.get() > 0 ? HealthServer.Check.ok("ready: sampling")
+                : HealthServer.Check.notYet("not ready: no round sampled yet"));
+        endpoint.liveness(() -> {
+            long last = lastRoundMillis.get();
+            long age = System.currentTimeMillis() - last;
+            return last > 0 && age > stalledAfterMillis
+                    ? new HealthServer.Check(false, "no round for " + age + " ms")
+                    : HealthServer.Check.ok("alive");
+        });
+        return endpoint;
+    }
+
+    private final AtomicLong samplesBuilt = new AtomicLong();
+    private final AtomicLong lastRoundMillis = new AtomicLong();
+
     private final CountDownLatch finished = new CountDownLatch(1);
 
-    private int collect(NvmlCollector collector, PublisherSettings publishing) throws InterruptedException {
+    private int collect(NvmlCollector collector, PublisherSettings publishing, CommandHealth endpoint)
+            throws InterruptedException {
         if (run.json) {
             PrintWriter out = spec.commandLine().getOut();
-            return runWith(collector, sample -> {
+            return runWith(collector, counted(sample -> {
                 out.println(SampleJson.write(sample));
                 out.flush();
-            });
+            }));
         }
         try (KafkaSamplePublisher publisher = KafkaSamplePublisher.create(publishing)) {
-            return runWith(collector, publisher);
+            if (endpoint != null) {
+                endpoint.bindPublisher(publisher::stats);
+            }
+            return runWith(collector, counted(publisher));
         }
+    }
+
+    private SampleSink counted(SampleSink sink) {
+        return sample -> {
+            sink.accept(sample);
+            samplesBuilt.incrementAndGet();
+            lastRoundMillis.set(System.currentTimeMillis());
+        };
     }
 
     private int runWith(NvmlCollector collector, SampleSink sink) throws InterruptedException {

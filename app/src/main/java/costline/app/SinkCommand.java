@@ -1,6 +1,10 @@
 package costline.app;
 
+import costline.app.health.CommandHealth;
+import costline.app.health.HealthOptions;
+import costline.app.health.HealthServer;
 import costline.streams.config.InfluxSettings;
+import io.micrometer.core.instrument.Gauge;
 import costline.streams.config.KafkaSettings;
 import costline.streams.config.Settings;
 import costline.streams.sink.InfluxSink;
@@ -27,6 +31,9 @@ final class SinkCommand implements Runnable {
         @Option(names = "--config", description = "Settings file (Java properties).")
         Path config;
 
+        @picocli.CommandLine.Mixin
+        HealthOptions health = new HealthOptions();
+
         @Override
         public Integer call() {
             try {
@@ -41,6 +48,8 @@ final class SinkCommand implements Runnable {
             Settings settings = Settings.load(config, System.getenv());
             InfluxSettings influx = InfluxSettings.from(settings);
             InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL), influx);
+            CommandHealth endpoint = CommandHealth.start(health, "sink");
+            watch(endpoint, sink);
             CountDownLatch done = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 sink.close();
@@ -55,9 +64,36 @@ final class SinkCommand implements Runnable {
                 sink.run();
             } finally {
                 sink.release();
+                endpoint.close();
                 done.countDown();
             }
             return 0;
+        }
+
+        /** The sink's counters and its consumer's lag; ready once it has polled Kafka. */
+        static void watch(CommandHealth endpoint, InfluxSink sink) {
+            endpoint.counter("costline.sink.points.written", "points InfluxDB accepted", sink, InfluxSink::pointsWritten);
+            endpoint.counter("costline.sink.batches.written", "batches InfluxDB accepted", sink, InfluxSink::batchesWritten);
+            endpoint.counter("costline.sink.retries", "writes and decodes retried after a failure", sink,
+                    InfluxSink::writeRetries);
+            endpoint.counter("costline.sink.dead.lettered", "records sent to gpu.sink.dlq", sink, InfluxSink::deadLettered);
+            endpoint.counter("costline.sink.skipped", "records that map to no point", sink, InfluxSink::skipped);
+            Gauge.builder("costline.sink.consumer.lag.max", sink, s -> consumerMetric(s, "records-lag-max"))
+                    .description("the largest lag, in records, of the sink's partitions").strongReference(true).register(endpoint.registry());
+            endpoint.readiness(() -> consumerMetric(sink, "last-poll-seconds-ago") >= 0
+                    ? HealthServer.Check.ok("ready: polling") : HealthServer.Check.notYet("not ready: not polled yet"));
+        }
+
+        /** The largest value of the consumer metric of that name (per client and per partition), -1 if none yet. */
+        private static double consumerMetric(InfluxSink sink, String name) {
+            double max = -1;
+            for (var e : sink.consumerMetrics().entrySet()) {
+                if (e.getKey().name().equals(name) && e.getValue().metricValue() instanceof Number n
+                        && !Double.isNaN(n.doubleValue())) {
+                    max = Math.max(max, n.doubleValue());
+                }
+            }
+            return max;
         }
     }
 }

@@ -1,5 +1,8 @@
 package costline.app;
 
+import costline.app.health.CommandHealth;
+import costline.app.health.HealthOptions;
+import costline.app.health.StreamsHealth;
 import costline.streams.config.Settings;
 import costline.streams.config.StreamsApp;
 import costline.streams.config.StreamsRunner;
@@ -30,6 +33,9 @@ final class StreamsCommand implements Runnable {
         @Option(names = "--topology", split = ",", description = "Topologies to run (default: all of them).")
         List<String> names;
 
+        @picocli.CommandLine.Mixin
+        HealthOptions health = new HealthOptions();
+
         @Override
         public Integer call() {
             try {
@@ -55,16 +61,22 @@ final class StreamsCommand implements Runnable {
                 apps = apps.stream().filter(a -> names.contains(a.name())).toList();
             }
             StreamsRunner runner = new StreamsRunner();
+            CommandHealth endpoint = CommandHealth.start(health, "streams");
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 runner.close();
+                endpoint.close();
                 stopped.countDown();
             }));
             runner.start(settings, apps);
+            StreamsHealth.watch(endpoint, runner.streams());
             System.out.println("running topologies: " + apps.stream().map(StreamsApp::name).collect(Collectors.joining(", ")));
             try {
                 stopped.await();
             } catch (InterruptedException e) {
+                // stopped from within the JVM (an embedding caller, a test): close what the shutdown hook would
+                runner.close();
+                endpoint.close();
                 Thread.currentThread().interrupt();
             }
             return 0;

@@ -138,6 +138,18 @@ class CollectNvmlCommandTest {
         Result badChain = run("collect", "nvml", "--json", "--attribution-chain", "env,ldap");
         assertThat(badChain.code()).isEqualTo(2);
         assertThat(badChain.err()).contains("--attribution-chain");
+        Result badMode = run("collect", "nvml", "--json", "--kubernetes", "maybe");
+        assertThat(badMode.code()).isEqualTo(2);
+        assertThat(badMode.err()).contains("--kubernetes 'maybe' is not one of auto, on or off");
+        Result badRefresh = run("collect", "nvml", "--json", "--kubelet-refresh", "0s");
+        assertThat(badRefresh.code()).isEqualTo(2);
+        assertThat(badRefresh.err()).contains("--kubelet-refresh must be a positive duration");
+        Result noLabel = run("collect", "nvml", "--json", "--workload-label", "");
+        assertThat(noLabel.code()).isEqualTo(2);
+        assertThat(noLabel.err()).contains("--workload-label is empty");
+        Result badPort = run("collect", "nvml", "--json", "--health-port", "70000");
+        assertThat(badPort.code()).isEqualTo(2);
+        assertThat(badPort.err()).contains("--health-port 70000 is not a port");
     }
 
     @Test

@@ -39,6 +39,19 @@ public final class CgroupResolver implements WorkloadResolver {
         return ProcFiles.read(procRoot, pid, "cgroup").flatMap(CgroupResolver::fromCgroupFile);
     }
 
+    /** The Kubernetes pod UID of a process, from its cgroup; empty when it runs in no pod or has exited. */
+    public static Optional<String> podUid(Path procRoot, int pid) {
+        return ProcFiles.read(procRoot, pid, "cgroup").flatMap(content -> {
+            for (String line : content.split("\n")) {
+                Matcher m = K8S_POD.matcher(line);
+                if (m.find()) {
+                    return Optional.of(m.group(1).replace('_', '-').toLowerCase(Locale.ROOT));
+                }
+            }
+            return Optional.empty();
+        });
+    }
+
     /** Parses the whole content of /proc/&lt;pid&gt;/cgroup ("hierarchy-id:controllers:path" lines). */
     public static Optional<Workload> fromCgroupFile(String content) {
         List<String> paths = content.lines()

@@ -34,6 +34,11 @@ public final class EnvironResolver implements WorkloadResolver {
         return ProcFiles.read(procRoot, pid, "environ").flatMap(this::fromEnviron);
     }
 
+    /** One variable of a process's environment at exec; empty when unset, or the process is gone or unreadable. */
+    public static Optional<String> variable(Path procRoot, int pid, String key) {
+        return ProcFiles.read(procRoot, pid, "environ").map(environ -> parse(environ).get(key));
+    }
+
     Optional<Workload> fromEnviron(String environ) {
         Map<String, String> env = parse(environ);
         String workload = first(env, workloadKeys);

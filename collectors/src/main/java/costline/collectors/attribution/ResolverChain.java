@@ -13,7 +13,7 @@ import java.util.Set;
  * (its start time, checked every 10 s, tells it from a later process that reuses the pid), so /proc is read once
  * per process, not once per sample.
  */
-public final class ResolverChain {
+public final class ResolverChain implements AutoCloseable {
 
     private final List<WorkloadResolver> resolvers;
     private final Path procRoot;
@@ -25,6 +25,7 @@ public final class ResolverChain {
     static final long REVALIDATE_NANOS = 10_000_000_000L;
 
     private final Map<Key, Cached> cache = new HashMap<>();
+    private long seenGeneration;
 
     public ResolverChain(List<WorkloadResolver> resolvers, Path procRoot) {
         this.resolvers = List.copyOf(resolvers);
@@ -36,6 +37,7 @@ public final class ResolverChain {
     }
 
     public synchronized Workload resolve(int pid, String gpuUuid) {
+        dropStaleAnswers();
         Key key = new Key(pid, gpuUuid);
         Cached cached = cache.get(key);
         long now = System.nanoTime();
@@ -52,6 +54,29 @@ public final class ResolverChain {
         return workload;
     }
 
+    /** The holders of a device that runs no process, from the first resolver that knows them; empty if none does. */
+    public synchronized List<Workload> holders(String deviceUuid) {
+        for (WorkloadResolver resolver : resolvers) {
+            List<Workload> found = resolver.holders(deviceUuid);
+            if (!found.isEmpty()) {
+                return found;
+            }
+        }
+        return List.of();
+    }
+
+    /** A resolver whose view changed (a pod came or went) may now answer differently: forget every cached answer. */
+    private void dropStaleAnswers() {
+        long generation = 0;
+        for (WorkloadResolver resolver : resolvers) {
+            generation = generation * 31 + resolver.generation();
+        }
+        if (generation != seenGeneration) {
+            seenGeneration = generation;
+            cache.clear();
+        }
+    }
+
     private Workload resolveUncached(int pid, String gpuUuid) {
         for (WorkloadResolver resolver : resolvers) {
             Optional<Workload> found = resolver.resolve(pid, gpuUuid);
@@ -65,6 +90,20 @@ public final class ResolverChain {
     /** Forgets processes that are no longer on any GPU, so the cache stays as small as the process list. */
     public synchronized void retainOnly(Set<Integer> livePids) {
         cache.keySet().removeIf(k -> !livePids.contains(k.pid));
+    }
+
+    /** Closes resolvers that hold connections or threads (the Kubernetes one). */
+    @Override
+    public void close() {
+        for (WorkloadResolver resolver : resolvers) {
+            if (resolver instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // closing at exit: nothing left to do with the error
+                }
+            }
+        }
     }
 
     private record Key(int pid, String gpuUuid) {

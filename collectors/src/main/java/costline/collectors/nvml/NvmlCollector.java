@@ -3,6 +3,7 @@ package costline.collectors.nvml;
 import costline.collectors.SampleSink;
 import costline.collectors.attribution.Attributor;
 import costline.collectors.attribution.GpuProcess;
+import costline.collectors.attribution.GpuView;
 import costline.events.GpuSample;
 import costline.events.WorkloadShare;
 import java.util.ArrayList;
@@ -61,10 +62,16 @@ public final class NvmlCollector implements AutoCloseable {
             List<GpuProcess> processes = new ArrayList<>(r.processes().size());
             for (GpuReading.ProcessReading p : r.processes()) {
                 Double sm = r.processSmUtil() == null ? null : r.processSmUtil().getOrDefault(p.pid(), 0.0);
-                processes.add(new GpuProcess(p.pid(), p.usedMemoryBytes(), sm));
+                processes.add(new GpuProcess(p.pid(), p.usedMemoryBytes(), sm, p.gpuInstanceId(),
+                        p.computeInstanceId()));
                 livePids.add(p.pid());
             }
-            List<WorkloadShare> shares = attributor.attribute(r.uuid(), processes);
+            List<GpuView.MigSlice> mig = new ArrayList<>(r.migInstances().size());
+            for (GpuReading.MigReading m : r.migInstances()) {
+                mig.add(new GpuView.MigSlice(m.uuid(), m.gpuInstanceId(), m.computeInstanceId(), m.slices()));
+            }
+            List<WorkloadShare> shares = attributor.attribute(new GpuView(r.uuid(), processes, mig,
+                    r.migTotalSlices()));
             Long previous = lastReadAt.put(r.index(), r.readAtMillis());
             long intervalMs = previous == null ? settings.interval().toMillis()
                     : Math.max(1, r.readAtMillis() - previous);
@@ -110,5 +117,6 @@ public final class NvmlCollector implements AutoCloseable {
     public synchronized void close() {
         stop();
         reader.close();
+        attributor.chain().close();
     }
 }

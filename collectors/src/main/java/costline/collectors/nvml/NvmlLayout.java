@@ -42,6 +42,31 @@ final class NvmlLayout {
     static final int PROCESS_INFO_SIZE = 24;
     static final int PROCESS_INFO_PID = 0;
     static final int PROCESS_INFO_USED_MEMORY = 8;
+    static final int PROCESS_INFO_GPU_INSTANCE = 16;
+    static final int PROCESS_INFO_COMPUTE_INSTANCE = 20;
+    /** gpuInstanceId / computeInstanceId of a process on a GPU without MIG (0xFFFFFFFF). */
+    static final int NO_INSTANCE = 0xFFFFFFFF;
+
+    /**
+     * nvmlDeviceAttributes_t: unsigned ints multiprocessorCount @0, sharedCopyEngineCount, sharedDecoderCount,
+     * sharedEncoderCount, sharedJpegCount, sharedOfaCount, gpuInstanceSliceCount @24, computeInstanceSliceCount @28;
+     * unsigned long long memorySizeMB @32; size 40.
+     */
+    static final int DEVICE_ATTRIBUTES_SIZE = 40;
+    static final int DEVICE_ATTRIBUTES_GPU_INSTANCE_SLICES = 24;
+
+    /**
+     * nvmlGpuInstanceProfileInfo_t: unsigned ints id @0, isP2pSupported @4, sliceCount @8, instanceCount @12, then
+     * six more unsigned ints and unsigned long long memorySizeMB @40; size 48.
+     */
+    static final int PROFILE_INFO_SIZE = 48;
+    static final int PROFILE_INFO_SLICE_COUNT = 8;
+    /**
+     * The GPU instance profiles that take a whole GPU: 8, 7, 6 and 4 slices (NVML_GPU_INSTANCE_PROFILE_8_SLICE 0x5,
+     * _7_SLICE 0x4, _6_SLICE 0x6, _4_SLICE 0x3). The largest one a GPU offers is its slice count: 7 on an A100 or
+     * H100, 4 on an A30.
+     */
+    static final int[] WHOLE_GPU_PROFILES = {0x5, 0x4, 0x6, 0x3};
     /** usedGpuMemory when the driver cannot tell (NVML_VALUE_NOT_AVAILABLE, e.g. Windows WDDM). */
     static final long VALUE_NOT_AVAILABLE = -1L;
 

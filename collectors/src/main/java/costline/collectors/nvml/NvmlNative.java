@@ -86,6 +86,12 @@ final class NvmlNative {
 
     static native int nvmlDeviceGetComputeInstanceId(long device, int[] id);
 
+    /** nvmlDeviceAttributes_t (MIG devices only): eight unsigned ints, then memorySizeMB; see NvmlLayout. */
+    static native int nvmlDeviceGetAttributes_v2(long device, Pointer attributes);
+
+    /** nvmlGpuInstanceProfileInfo_t of one GPU instance profile; NOT_SUPPORTED for profiles the GPU lacks. */
+    static native int nvmlDeviceGetGpuInstanceProfileInfo(long device, int profile, Pointer info);
+
     static native int nvmlDeviceGetTotalEccErrors(long device, int errorType, int counterType, long[] count);
 
     static native int nvmlDeviceGetRetiredPages(long device, int cause, int[] pageCount, Pointer addresses);

@@ -40,6 +40,8 @@ public final class NvmlReader implements AutoCloseable {
     private final Memory eventData = new Memory(NvmlLayout.EVENT_DATA_SIZE);
     private Memory processBuffer = new Memory(16L * NvmlLayout.PROCESS_INFO_SIZE);
     private Memory utilBuffer = new Memory(64L * NvmlLayout.PROCESS_UTIL_SIZE);
+    private final Memory attributes = new Memory(NvmlLayout.DEVICE_ATTRIBUTES_SIZE);
+    private final Memory profileInfo = new Memory(NvmlLayout.PROFILE_INFO_SIZE);
     private boolean closed;
 
     private NvmlReader(List<Device> devices, String driverVersion, long eventSet) {
@@ -171,13 +173,17 @@ public final class NvmlReader implements AutoCloseable {
             }
             Boolean mig = d.mig;
             List<MigReading> migInstances = Boolean.TRUE.equals(mig) ? readMig(h, errors) : List.of();
+            if (Boolean.TRUE.equals(mig) && d.migTotalSlices < 0) {
+                d.migTotalSlices = readTotalSlices(h); // fixed by the GPU model: read once
+            }
+            Integer totalSlices = Boolean.TRUE.equals(mig) && d.migTotalSlices > 0 ? d.migTotalSlices : null;
             if (readHealth) {
                 d.health = readHealth(h, errors).withXid(d.lastXid);
             } else if (d.lastXid != null) {
                 d.health = d.health.withXid(d.lastXid);
             }
             return new GpuReading(d.index, d.uuid, d.name, now, utilGpu, utilMem, memUsed, memTotal, power, energy,
-                    temp, clock, processes, processUtil, mig, migInstances, d.health, false, errors);
+                    temp, clock, processes, processUtil, mig, migInstances, totalSlices, d.health, false, errors);
         } catch (GpuLostException lost) {
             return GpuReading.lost(d.index, d.uuid, d.name, now, d.health, lost.getMessage().split(" ")[0]);
         }
@@ -201,7 +207,10 @@ public final class NvmlReader implements AutoCloseable {
                 long base = (long) i * NvmlLayout.PROCESS_INFO_SIZE;
                 int pid = processBuffer.getInt(base + NvmlLayout.PROCESS_INFO_PID);
                 long used = processBuffer.getLong(base + NvmlLayout.PROCESS_INFO_USED_MEMORY);
-                result.add(new ProcessReading(pid, used == NvmlLayout.VALUE_NOT_AVAILABLE ? null : used));
+                int gi = processBuffer.getInt(base + NvmlLayout.PROCESS_INFO_GPU_INSTANCE);
+                int ci = processBuffer.getInt(base + NvmlLayout.PROCESS_INFO_COMPUTE_INSTANCE);
+                result.add(new ProcessReading(pid, used == NvmlLayout.VALUE_NOT_AVAILABLE ? null : used,
+                        gi == NvmlLayout.NO_INSTANCE ? null : gi, ci == NvmlLayout.NO_INSTANCE ? null : ci));
             }
             return result;
         }
@@ -278,9 +287,24 @@ public final class NvmlReader implements AutoCloseable {
                 total = memory[0];
                 used = memory[2];
             }
-            result.add(new MigReading(uuid, gi, ci, total, used));
+            // The instance's slices carry its part of the GPU's cost; NVML_ERROR_NOT_SUPPORTED on old drivers (null:
+            // the attributor then splits the GPU equally between its instances).
+            Integer slices = NvmlNative.nvmlDeviceGetAttributes_v2(mig, attributes) == NvmlLayout.SUCCESS
+                    ? attributes.getInt(NvmlLayout.DEVICE_ATTRIBUTES_GPU_INSTANCE_SLICES) : null;
+            result.add(new MigReading(uuid, gi, ci, total, used, slices));
         }
         return result;
+    }
+
+    /** The slice count of the largest GPU instance profile the GPU offers: its whole size in slices. */
+    private int readTotalSlices(long h) {
+        int best = 0;
+        for (int profile : NvmlLayout.WHOLE_GPU_PROFILES) {
+            if (NvmlNative.nvmlDeviceGetGpuInstanceProfileInfo(h, profile, profileInfo) == NvmlLayout.SUCCESS) {
+                best = Math.max(best, profileInfo.getInt(NvmlLayout.PROFILE_INFO_SLICE_COUNT));
+            }
+        }
+        return best;
     }
 
     private HealthReading readHealth(long h, Map<String, String> errors) {
@@ -390,6 +414,7 @@ public final class NvmlReader implements AutoCloseable {
         Integer lastXid;
         boolean migRead;
         Boolean mig;
+        int migTotalSlices = -1; // -1 not read yet, 0 unknown
 
         private Device(int index, long handle, String uuid, String name, String openError) {
             this.index = index;

@@ -53,7 +53,7 @@ class AttributionChainTest {
         try (ChildProcesses children = new ChildProcesses()) {
             int pid = children.start(Map.of());
             assertThat(attributor.attribute("GPU-0", List.of(new GpuProcess(pid, 100L, null))))
-                    .containsExactly(new WorkloadShare(Workload.UNATTRIBUTED, null, 1.0f, pid));
+                    .containsExactly(new WorkloadShare(Workload.UNATTRIBUTED, null, 1.0f, pid, null, null));
         }
     }
 
@@ -69,19 +69,19 @@ class AttributionChainTest {
                     new GpuProcess(b, 6000L, 20.0));
             assertThat(Attributor.basis(bySm)).isEqualTo(Attributor.Basis.SM_UTILIZATION);
             assertThat(attributor.attribute("GPU-0", bySm)).containsExactly(
-                    new WorkloadShare("a", "t", 0.75f, null), new WorkloadShare("b", null, 0.25f, b));
+                    new WorkloadShare("a", "t", 0.75f, null, null, null), new WorkloadShare("b", null, 0.25f, b, null, null));
 
             // Idle processes (no SM samples): used memory decides.
             List<GpuProcess> byMemory = List.of(new GpuProcess(a1, 1000L, 0.0), new GpuProcess(b, 3000L, 0.0));
             assertThat(Attributor.basis(byMemory)).isEqualTo(Attributor.Basis.USED_MEMORY);
             assertThat(attributor.attribute("GPU-0", byMemory)).containsExactly(
-                    new WorkloadShare("a", "t", 0.25f, a1), new WorkloadShare("b", null, 0.75f, b));
+                    new WorkloadShare("a", "t", 0.25f, a1, null, null), new WorkloadShare("b", null, 0.75f, b, null, null));
 
             // Neither known: equal parts.
             List<GpuProcess> equal = List.of(new GpuProcess(a1, null, null), new GpuProcess(b, 5000L, null));
             assertThat(Attributor.basis(equal)).isEqualTo(Attributor.Basis.EQUAL);
             assertThat(attributor.attribute("GPU-0", equal)).containsExactly(
-                    new WorkloadShare("a", "t", 0.5f, a1), new WorkloadShare("b", null, 0.5f, b));
+                    new WorkloadShare("a", "t", 0.5f, a1, null, null), new WorkloadShare("b", null, 0.5f, b, null, null));
 
             List<WorkloadShare> three = attributor.attribute("GPU-0", List.of(new GpuProcess(a1, 1L, null),
                     new GpuProcess(b, 1L, null), new GpuProcess(children.start(Map.of("COSTLINE_WORKLOAD", "c")), 1L,
@@ -94,7 +94,7 @@ class AttributionChainTest {
     @Test
     void aGpuWithNoProcessIsUnallocated() {
         assertThat(attributor(null).attribute("GPU-0", List.of()))
-                .containsExactly(new WorkloadShare(Workload.UNALLOCATED, null, 1.0f, null));
+                .containsExactly(new WorkloadShare(Workload.UNALLOCATED, null, 1.0f, null, null, null));
     }
 
     @Test

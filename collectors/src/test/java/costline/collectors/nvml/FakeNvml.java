@@ -27,6 +27,10 @@ public final class FakeNvml {
 
         void fake_add_mig(int gpu, String uuid, int gi, int ci, long total, long used);
 
+        void fake_add_mig_process(int gpu, int pid, long usedBytes, int gi, int ci);
+
+        int fake_set_mig_slices(int gpu, String uuid, int slices);
+
         void fake_add_xid(int gpu, long xid);
 
         long fake_calls(String function);

@@ -43,9 +43,9 @@ class NvmlCollectorTest {
             assertThat(busy.getGpuId()).isEqualTo("GPU-00000000-0000-0000-0000-000000000000");
             assertThat(busy.getIntervalMs()).isEqualTo(1000);
             assertThat(busy.getWorkloads()).containsExactly(
-                    new WorkloadShare("eval", "research", 0.25f, infer),
-                    new WorkloadShare("llm-pretrain", "ml", 0.75f, train));
-            assertThat(samples.get(1).getWorkloads()).containsExactly(new WorkloadShare("unallocated", null, 1f, null));
+                    new WorkloadShare("eval", "research", 0.25f, infer, null, null),
+                    new WorkloadShare("llm-pretrain", "ml", 0.75f, train, null, null));
+            assertThat(samples.get(1).getWorkloads()).containsExactly(new WorkloadShare("unallocated", null, 1f, null, null, null));
 
             String json = SampleJson.write(busy);
             assertThat(json).contains("\"gpu_id\":\"GPU-00000000-0000-0000-0000-000000000000\"")

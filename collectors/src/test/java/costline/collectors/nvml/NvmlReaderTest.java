@@ -110,13 +110,22 @@ class NvmlReaderTest {
         FakeNvml.set(0, "mig_mode", 1);
         c.fake_add_mig(0, "MIG-11111111-2222-3333-4444-555555555555", 1, 0, 10_200_547_328L, 1_000_000L);
         c.fake_add_mig(0, "MIG-66666666-7777-8888-9999-000000000000", 2, 0, 20_401_094_656L, 2_000_000L);
+        c.fake_set_mig_slices(0, "MIG-66666666-7777-8888-9999-000000000000", 2);
+        // an A30-like GPU: 4 slices in all (its largest GPU instance profile is 4g)
+        FakeNvml.set(0, "mig_total_slices", 4);
+        c.fake_add_mig_process(0, 4242, 1L << 30, 2, 0);
         try (NvmlReader reader = NvmlReader.open(FakeNvml.path())) {
             List<GpuReading> readings = reader.read(false, false);
             assertThat(readings.get(0).migEnabled()).isTrue();
+            // slices from nvmlDeviceGetAttributes_v2 of each MIG device (gpuInstanceSliceCount)
             assertThat(readings.get(0).migInstances()).containsExactly(
-                    new MigReading("MIG-11111111-2222-3333-4444-555555555555", 1, 0, 10_200_547_328L, 1_000_000L),
-                    new MigReading("MIG-66666666-7777-8888-9999-000000000000", 2, 0, 20_401_094_656L, 2_000_000L));
+                    new MigReading("MIG-11111111-2222-3333-4444-555555555555", 1, 0, 10_200_547_328L, 1_000_000L, 1),
+                    new MigReading("MIG-66666666-7777-8888-9999-000000000000", 2, 0, 20_401_094_656L, 2_000_000L, 2));
+            assertThat(readings.get(0).migTotalSlices()).isEqualTo(4);
+            // a process in a MIG instance is listed on the parent GPU with its GPU and compute instance
+            assertThat(readings.get(0).processes()).containsExactly(new ProcessReading(4242, 1L << 30, 2, 0));
             assertThat(readings.get(1).migEnabled()).isFalse();
+            assertThat(readings.get(1).migTotalSlices()).isNull();
             assertThat(readings.get(1).migInstances()).isEmpty();
             GpuSample sample = new SampleBuilder("node-1").build(readings.get(0), 1000, List.of());
             assertThat(sample.getMigInstances()).hasSize(2);

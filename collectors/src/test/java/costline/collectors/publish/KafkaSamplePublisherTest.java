@@ -34,7 +34,7 @@ class KafkaSamplePublisherTest {
         return GpuSample.newBuilder()
                 .setSampleTime(Instant.ofEpochMilli(t)).setIntervalMs(1000).setSource(Source.NVML).setSite(Site.ONPREM)
                 .setHost("node-7").setGpuId(gpu).setGpuIndex(0).setGpuModel("NVIDIA H100 80GB HBM3")
-                .setUtilGpuPct(50f).setWorkloads(List.of(new WorkloadShare("a", null, 1f, null)))
+                .setUtilGpuPct(50f).setWorkloads(List.of(new WorkloadShare("a", null, 1f, null, null, null)))
                 .build();
     }
 

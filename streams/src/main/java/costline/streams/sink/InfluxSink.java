@@ -266,6 +266,11 @@ public final class InfluxSink implements AutoCloseable {
         return deadLettered.get();
     }
 
+    /** The consumer's client metrics (lag, last poll), for the health endpoint; safe from any thread. */
+    public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> consumerMetrics() {
+        return consumer.metrics();
+    }
+
     /** Records that map to no point (tombstones, samples without any reading). */
     public long skipped() {
         return skipped.get();
