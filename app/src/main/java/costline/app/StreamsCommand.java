@@ -1,8 +1,8 @@
 package costline.app;
 
 import costline.streams.config.Settings;
-import costline.streams.config.StreamsApp;
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsApp;
+import costline.streams.runtime.StreamsRunner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
