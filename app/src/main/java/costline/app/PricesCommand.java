@@ -6,7 +6,7 @@ import costline.pricing.CostModel;
 import costline.schemas.Topics;
 import costline.streams.config.KafkaSettings;
 import costline.streams.config.Settings;
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsRunner;
 import costline.streams.prices.PriceCatalog;
 import costline.streams.prices.PriceKeys;
 import costline.streams.prices.PricesLoader;

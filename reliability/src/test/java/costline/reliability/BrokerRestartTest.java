@@ -6,7 +6,7 @@ import costline.collectors.publish.KafkaSamplePublisher;
 import costline.collectors.publish.PublisherSettings;
 import costline.collectors.publish.PublisherStats;
 import costline.schemas.Topics;
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsRunner;
 import costline.testkit.InProcessKafka;
 import java.nio.file.Path;
 import java.time.Duration;

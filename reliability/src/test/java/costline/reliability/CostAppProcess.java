@@ -1,6 +1,6 @@
 package costline.reliability;
 
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsRunner;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;

@@ -17,7 +17,7 @@ import costline.schemas.serde.AvroDeserializer;
 import costline.schemas.serde.AvroSerializer;
 import costline.streams.config.KafkaSettings;
 import costline.streams.config.Settings;
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsRunner;
 import costline.streams.cost.CostApp;
 import costline.streams.cost.CostTopology;
 import costline.streams.prices.PriceCatalog;

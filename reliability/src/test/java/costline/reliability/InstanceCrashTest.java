@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import costline.events.GpuSample;
 import costline.schemas.Topics;
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsRunner;
 import costline.testkit.InProcessKafka;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -9,7 +9,7 @@ import costline.schemas.Topics;
 import costline.streams.config.InfluxSettings;
 import costline.streams.config.KafkaSettings;
 import costline.streams.config.Settings;
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsRunner;
 import costline.streams.cost.CostApp;
 import costline.streams.sink.InfluxSink;
 import costline.streams.sink.QuestDbTables;

@@ -6,7 +6,7 @@ import costline.events.Site;
 import costline.events.SpendAlert;
 import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
-import costline.streams.finance.JsonSerde;
+import costline.streams.config.JsonSerde;
 import costline.schemas.registry.SchemaRegistries;
 import costline.streams.prices.PriceStore;
 import java.util.List;

@@ -6,7 +6,7 @@ import costline.events.CostRecord;
 import costline.events.Site;
 import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
-import costline.streams.finance.JsonSerde;
+import costline.streams.config.JsonSerde;
 import costline.schemas.registry.SchemaRegistries;
 import costline.streams.prices.PriceStore;
 import java.time.Duration;

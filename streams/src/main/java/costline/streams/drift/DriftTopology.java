@@ -1,5 +1,6 @@
 package costline.streams.drift;
 
+import costline.streams.config.JsonSerde;
 import costline.events.CostRecord;
 import costline.events.DriftSignal;
 import costline.events.GpuSample;

@@ -4,7 +4,7 @@ import costline.events.CostRecord;
 import costline.events.MonthlyRollup;
 import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
-import costline.streams.finance.JsonSerde;
+import costline.streams.config.JsonSerde;
 import costline.streams.finance.MonthCalendar;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;

@@ -3,7 +3,7 @@ package costline.streams.rollup;
 import costline.schemas.Topics;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
-import costline.streams.config.StreamsApp;
+import costline.streams.runtime.StreamsApp;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.Topology;

@@ -2,6 +2,8 @@ package costline.streams.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import costline.streams.runtime.StreamsApp;
+import costline.streams.runtime.StreamsRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import costline.streams.cost.CostSettings;
+import costline.streams.runtime.StreamsApp;
+import costline.streams.runtime.StreamsRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -14,7 +14,7 @@ import costline.streams.Samples;
 import costline.streams.config.InfluxSettings;
 import costline.streams.config.KafkaSettings;
 import costline.streams.config.Settings;
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsRunner;
 import costline.streams.cost.CostApp;
 import costline.streams.prices.PriceCatalog;
 import costline.streams.prices.PricesLoader;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.influxdb.client.write.Point;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
-import costline.streams.config.StreamsRunner;
+import costline.streams.runtime.StreamsRunner;
 import costline.streams.cost.CostRevision;
 import costline.events.Direction;
 import costline.events.DriftMetric;

@@ -1,4 +1,4 @@
-package costline.streams.drift;
+package costline.streams.config;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.PropertyAccessor;
@@ -12,12 +12,12 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * JSON serde for the topology's internal records and state (repartition topic, state stores and their
+ * The one JSON serde of the topologies' internal records and state (repartition topic, state stores and their
  * changelogs). Internal data never leaves the application, so it needs no registry; JSON keeps the changelog
  * readable with the console consumer when debugging, and unknown fields are ignored so that a state written by a
  * newer build can still be read by an older one during a rolling upgrade.
  */
-final class JsonSerde<T> implements Serde<T> {
+public final class JsonSerde<T> implements Serde<T> {
 
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .setVisibility(PropertyAccessor.ALL, JsonAutoDetect.Visibility.NONE)
@@ -27,7 +27,7 @@ final class JsonSerde<T> implements Serde<T> {
 
     private final Class<T> type;
 
-    JsonSerde(Class<T> type) {
+    public JsonSerde(Class<T> type) {
         this.type = type;
     }
 

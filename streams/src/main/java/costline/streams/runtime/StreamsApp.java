@@ -1,11 +1,13 @@
-package costline.streams.config;
+package costline.streams.runtime;
 
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
 import java.util.List;
 import org.apache.kafka.streams.Topology;
 
 /**
  * A topology that {@code costline streams run} can start. Implementations are found with
- * {@link java.util.ServiceLoader} (list the class in {@code META-INF/services/costline.streams.config.StreamsApp}),
+ * {@link java.util.ServiceLoader} (list the class in {@code META-INF/services/costline.streams.runtime.StreamsApp}),
  * so a new topology joins the command without touching it. Each runs as its own Streams application
  * ({@code <streams.application.id.prefix>-<name>}), exactly_once_v2.
  */

@@ -1,5 +1,8 @@
-package costline.streams.config;
+package costline.streams.runtime;
 
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
