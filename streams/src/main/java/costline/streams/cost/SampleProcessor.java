@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -279,7 +280,14 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private void increment(String counter) {
         Long v = counters.get(counter);
         counters.put(counter, v == null ? 1 : v + 1);
+        // the same count as a Streams sensor (client metrics: /metrics of `streams run` shows it), e.g.
+        // costline-cost / cost / dlq-OUT_OF_RANGE-total; the store keeps the exact, restart-safe count
+        sensors.computeIfAbsent(counter, c -> context.metrics().addRateTotalSensor("costline-cost", "cost",
+                c.replace('.', '-'), Sensor.RecordingLevel.INFO)).record();
     }
+
+    /** One sensor per counter name (samples, duplicates, corrections, dlq.<reason>, prices.dlq.<reason>). */
+    private final Map<String, Sensor> sensors = new java.util.HashMap<>();
 
     /** Hash of the Avro body (after the 5-byte wire header), so the same sample re-framed under another id is equal. */
     static long bodyHash(byte[] value) {

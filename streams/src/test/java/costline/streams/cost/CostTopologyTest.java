@@ -292,6 +292,10 @@ class CostTopologyTest {
         assertThat(counter("dlq.FUTURE_TIMESTAMP")).isEqualTo(1);
         assertThat(counter("dlq.NO_PRICE")).isEqualTo(1);
         assertThat(counter("dlq.TOO_LATE")).isEqualTo(1);
+        // the same counts are client metrics (what `streams run` serves on /metrics), per reason
+        assertThat(sensorTotal("dlq-OUT_OF_RANGE")).isEqualTo(3.0);
+        assertThat(sensorTotal("dlq-BAD_MAGIC_BYTE")).isEqualTo(1.0);
+        assertThat(sensorTotal("dlq-NO_PRICE")).isEqualTo(1.0);
         // Bad input never stops the topology: a good sample still costs.
         assertThat(counter("samples")).isEqualTo(1);
         send(Samples.cloud("i-9/3", DAY.plusSeconds(7_260), 60_000, 10f).build());
@@ -398,6 +402,13 @@ class CostTopologyTest {
     private List<CostRecord> emitted() {
         driver.advanceWallClockTime(Duration.ofSeconds(1));
         return cost.readValuesToList();
+    }
+
+    /** The cost topology's sensor total for one counter (summed over tasks), from the driver's client metrics. */
+    private double sensorTotal(String operation) {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(operation + "-total") && e.getKey().group().contains("costline-cost"))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
     }
 
     private long counter(String name) {
