@@ -15,8 +15,11 @@ public enum DlqReason {
     /** A value outside its range: utilization outside 0..100, negative or non-finite power, NaN, a share outside
      *  0..1 or shares summing over 1, a non-positive or too long interval, a negative energy counter. */
     OUT_OF_RANGE,
-    /** A field the cost needs is missing: a cloud sample without its placement, a blank workload name. */
+    /** A field the cost needs is missing: a cloud sample without its placement. */
     MISSING_FIELD,
+    /** A name (GPU id, host, GPU model, region, instance type or id, workload, team) that breaks the one rule for
+     *  names ({@link costline.schemas.Names}): empty, too long, a character outside the rule, or a reserved name. */
+    INVALID_NAME,
     /** sample_time further in the future than cost.max.future.ms. */
     FUTURE_TIMESTAMP,
     /** sample_time older than the de-duplication window (cost.dedup.window.ms) behind the newest sample: it could

@@ -1,8 +1,12 @@
 package costline.streams.cost;
 
+import costline.events.CloudPlacement;
 import costline.events.GpuSample;
 import costline.events.Site;
 import costline.events.WorkloadShare;
+import costline.schemas.Names;
+import costline.schemas.Names.Kind;
+import costline.schemas.Topics;
 
 /** Range and presence checks of a decoded sample; null when it can be costed. */
 final class SampleValidator {
@@ -14,6 +18,10 @@ final class SampleValidator {
     }
 
     static Problem check(GpuSample s, long nowMs, long watermarkMs, CostSettings cfg) {
+        Problem named = names(s);
+        if (named != null) {
+            return named;
+        }
         long t = s.getSampleTime().toEpochMilli();
         if (s.getIntervalMs() <= 0 || s.getIntervalMs() > cfg.maxIntervalMs()) {
             return new Problem(DlqReason.OUT_OF_RANGE, "interval_ms " + s.getIntervalMs() + " outside 1.." + cfg.maxIntervalMs());
@@ -33,9 +41,6 @@ final class SampleValidator {
         }
         double sum = 0;
         for (WorkloadShare w : s.getWorkloads()) {
-            if (w.getWorkload() == null || w.getWorkload().isBlank()) {
-                return new Problem(DlqReason.MISSING_FIELD, "a workload share has a blank workload name");
-            }
             if (!(w.getShare() >= 0 && w.getShare() <= 1)) {
                 return new Problem(DlqReason.OUT_OF_RANGE, "share " + w.getShare() + " of " + w.getWorkload() + " outside 0..1");
             }
@@ -56,6 +61,39 @@ final class SampleValidator {
                     + " ms behind the newest sample of this partition");
         }
         return null;
+    }
+
+    /**
+     * Every name the sample carries against the one rule ({@link Names}). The one reserved name a sample may hold is
+     * the collectors' marker of a GPU with no process: a share named {@link Topics#UNALLOCATED} with no team and no
+     * pid (what {@code Attributor} writes); any other use of a reserved name is refused.
+     */
+    static Problem names(GpuSample s) {
+        Problem p = name(Kind.GPU_ID, s.getGpuId());
+        p = p != null ? p : name(Kind.HOST, s.getHost());
+        p = p != null ? p : name(Kind.GPU_MODEL, s.getGpuModel());
+        CloudPlacement c = s.getCloud();
+        if (p == null && c != null) {
+            p = name(Kind.REGION, c.getRegion());
+            p = p != null ? p : name(Kind.INSTANCE_TYPE, c.getInstanceType());
+            p = p != null ? p : name(Kind.INSTANCE_ID, c.getInstanceId());
+        }
+        for (WorkloadShare w : s.getWorkloads()) {
+            if (p != null) {
+                break;
+            }
+            boolean marker = Topics.UNALLOCATED.equals(w.getWorkload()) && w.getTeam() == null && w.getPid() == null;
+            p = marker ? null : name(Kind.WORKLOAD, w.getWorkload());
+            if (p == null && w.getTeam() != null) {
+                p = name(Kind.TEAM, w.getTeam());
+            }
+        }
+        return p;
+    }
+
+    private static Problem name(Kind kind, String value) {
+        String why = Names.check(kind, value);
+        return why == null ? null : new Problem(DlqReason.INVALID_NAME, why);
     }
 
     private static Problem percent(String field, Float v) {

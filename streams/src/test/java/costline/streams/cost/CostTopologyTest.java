@@ -298,6 +298,51 @@ class CostTopologyTest {
     }
 
     @Test
+    void aNameOutsideTheOneRuleIsDeadLetteredAsInvalidNameAndTheTopologyKeepsCosting() {
+        List<GpuSample> bad = List.of(
+                Samples.cloud("i-5/0", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("*fleet*", 1.0)).build(),
+                Samples.cloud("i-5/1", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("unallocated", 1.0)).build(),
+                Samples.cloud("i-5/2", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(List.of(share("Unallocated", null, null))).build(),
+                Samples.cloud("i-5/3", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(List.of(share("unallocated", null, 4242))).build(),
+                Samples.cloud("i-5/4", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("d\\e\nf", 1.0)).build(),
+                Samples.cloud("i-5/5", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("w".repeat(100_000), 1.0)).build(),
+                Samples.cloud("", DAY.plusSeconds(60), 60_000, 10f).build(),
+                Samples.cloud("i-5/7", DAY.plusSeconds(60), 60_000, 10f).setHost("").build(),
+                Samples.cloud("i-5/8", DAY.plusSeconds(60), 60_000, 10f).setGpuModel("A100,x=1").build(),
+                Samples.cloud("i-5/9", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(List.of(share("llm", "ml\nops", null))).build(),
+                Samples.cloud("i-5/10", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("", 1.0)).build(),
+                Samples.cloud("i-5/11", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("overflow", 1.0)).build());
+        bad.forEach(this::send);
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(CostTopologyTest::reason).hasSize(bad.size()).containsOnly("INVALID_NAME");
+        assertThat(dead).extracting(r -> header(r, Topics.DLQ_DETAIL_HEADER)).containsExactly(
+                "workload '*fleet*' holds U+002A at 0; allowed: letters, digits, single inner spaces and -_.:/@+#()",
+                "workload 'unallocated' is a reserved name " + Topics.RESERVED_NAMES,
+                "workload 'Unallocated' is a reserved name " + Topics.RESERVED_NAMES,
+                "workload 'unallocated' is a reserved name " + Topics.RESERVED_NAMES,
+                "workload 'd\\u005ce\\u000af' holds U+005C at 1; allowed: letters, digits, single inner spaces and -_.:/@+#()",
+                "workload is 100000 characters long, more than 128",
+                "gpu_id is empty",
+                "host is empty",
+                "gpu_model 'A100,x=1' holds U+002C at 4; allowed: letters, digits, single inner spaces and -_.:/@+#()",
+                "team 'ml\\u000aops' holds U+000A at 2; allowed: letters, digits, single inner spaces and -_.:/@+#()",
+                "workload is empty",
+                "workload 'overflow' is a reserved name " + Topics.RESERVED_NAMES);
+        assertThat(counter("dlq.INVALID_NAME")).isEqualTo(bad.size());
+        assertThat(emitted()).isEmpty();
+        // The collectors' own marker of a GPU with no process (unallocated, no team, no pid) is no job's name: it costs.
+        send(Samples.cloud("i-5/12", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(List.of(share("unallocated", null, null))).build());
+        send(Samples.cloud("i-5/13", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("Übersetzung (nightly) #2", 1.0)).build());
+        List<CostRecord> out = emitted();
+        assertThat(byWorkload(out, "unallocated").getCostMicroUsd()).isEqualTo(68_271);
+        assertThat(byWorkload(out, "Übersetzung (nightly) #2").getCostMicroUsd()).isEqualTo(68_271);
+    }
+
+    private static costline.events.WorkloadShare share(String workload, String team, Integer pid) {
+        return costline.events.WorkloadShare.newBuilder().setWorkload(workload).setTeam(team).setShare(1f).setPid(pid).build();
+    }
+
+    @Test
     void aPriceVersionThatBreaksTheModelIsDeadLetteredAndThePreviousVersionStaysInForce() {
         // Defect 6. Three versions that pass the schema but break the model, effective from 10:03 and 10:04 on: 0 GPUs per
         // instance (divides by zero), 0 amortization months (divides by zero), a negative instance price. The old code
