@@ -6,7 +6,8 @@ import java.util.Locale;
  * The one rule for names the pipeline keys, tags and reports by: workload, team, host, GPU id, GPU model, instance id.
  *
  * <p>A valid name is 1 to {@link #MAX_LENGTH} code points of Unicode letters and digits, the punctuation
- * {@value #PUNCTUATION} and single inner spaces (no leading or trailing space, no two in a row), and is not a
+ * {@value #PUNCTUATION} and single inner spaces (no leading or trailing space, no two in a row), does not start with
+ * one of {@value #FORMULA_STARTS} (a spreadsheet would run the cell of such a name in a CSV as a formula), and is not a
  * {@linkplain Topics#RESERVED_NAMES reserved name} in any letter case. Everything else (control characters, line
  * breaks, backslashes, quotes, commas, {@code *}) is refused: such a name would be stored, escaped or parsed
  * differently by the store, the CSV files or the state stores (a workload {@code d\e<LF>f} came back from the store
@@ -22,6 +23,9 @@ public final class Names {
     public static final int MAX_LENGTH = 128;
     /** Punctuation allowed besides letters, digits and inner single spaces. */
     public static final String PUNCTUATION = "-_.:/@+#()";
+    /** First characters a name may not have: with them a CSV cell is a spreadsheet formula ({@code =} is refused
+     *  anywhere). */
+    public static final String FORMULA_STARTS = "-+@";
     /** What a reserved name becomes under {@link #normalise}: it gets this suffix, so no collector produces one. */
     public static final String RESERVED_SUFFIX = "_";
 
@@ -46,6 +50,10 @@ public final class Names {
         }
         if (name.charAt(0) == ' ' || name.charAt(name.length() - 1) == ' ') {
             return what + " '" + name + "' starts or ends with a space";
+        }
+        if (FORMULA_STARTS.indexOf(name.charAt(0)) >= 0) {
+            return what + " '" + printable(name) + "' starts with " + name.charAt(0)
+                    + ", which a spreadsheet reads as a formula";
         }
         int previous = 0;
         for (int i = 0; i < name.length(); ) {
@@ -74,8 +82,8 @@ public final class Names {
     /**
      * The valid name nearest to a raw one read from the outside: each run of characters the rule does not allow
      * (whitespace included) becomes one {@code _}, except that a run of plain spaces inside the name becomes one space;
-     * leading and trailing spaces are dropped; the result is cut to {@link #MAX_LENGTH} code points; a reserved name
-     * gets {@link #RESERVED_SUFFIX}. Null stays null and a name with nothing left is empty (which {@link #check}
+     * leading and trailing spaces are dropped; a name starting with one of {@value #FORMULA_STARTS} gets a leading
+     * {@code _}; the result is cut to {@link #MAX_LENGTH} code points; a reserved name gets {@link #RESERVED_SUFFIX}. Null stays null and a name with nothing left is empty (which {@link #check}
      * refuses: there is no sensible name to make up). Valid names come back unchanged.
      */
     public static String normalise(String raw) {
@@ -85,6 +93,10 @@ public final class Names {
         StringBuilder out = new StringBuilder(Math.min(raw.length(), MAX_LENGTH * 2));
         String trimmed = raw.strip();
         int count = 0;
+        if (!trimmed.isEmpty() && FORMULA_STARTS.indexOf(trimmed.charAt(0)) >= 0) {
+            out.append('_');
+            count++;
+        }
         boolean inBad = false;
         for (int i = 0; i < trimmed.length() && count < MAX_LENGTH; ) {
             int cp = trimmed.codePointAt(i);

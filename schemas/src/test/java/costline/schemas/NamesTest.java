@@ -30,6 +30,10 @@ class NamesTest {
         assertThat(Names.check(Kind.WORKLOAD, " a")).contains("starts or ends with a space");
         assertThat(Names.check(Kind.WORKLOAD, "a  b")).contains("two spaces");
         assertThat(Names.check(Kind.WORKLOAD, "*fleet*")).contains("U+002A");
+        assertThat(Names.check(Kind.WORKLOAD, "=cmd|' /C calc'!A0")).contains("U+003D");
+        for (String formula : List.of("+1+1", "-2+3", "@SUM(A1)")) {
+            assertThat(Names.check(Kind.WORKLOAD, formula)).contains("spreadsheet reads as a formula");
+        }
         for (String reserved : List.of("unallocated", "Unallocated", "UNOBSERVED", "overflow")) {
             assertThat(Names.check(Kind.WORKLOAD, reserved)).contains("reserved name");
         }
@@ -47,6 +51,9 @@ class NamesTest {
         assertThat(Names.normalise("Overflow")).isEqualTo("Overflow_");
         assertThat(Names.normalise("/kubepods/pod1234,x=y")).isEqualTo("/kubepods/pod1234_x_y");
         assertThat(Names.normalise("\n\t")).isEmpty();
+        assertThat(Names.normalise("=1+2")).isEqualTo("_1+2");
+        assertThat(Names.normalise("+1+2")).isEqualTo("_+1+2");
+        assertThat(Names.normalise(" @team")).isEqualTo("_@team");
         assertThat(Names.normalise(null)).isNull();
         assertThat(Names.normalise("b".repeat(100_000))).hasSize(Names.MAX_LENGTH);
     }
