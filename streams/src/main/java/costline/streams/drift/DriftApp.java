@@ -28,6 +28,11 @@ public final class DriftApp implements StreamsApp {
     }
 
     @Override
+    public String deadLetterTopic() {
+        return Topics.GPU_DRIFT_DLQ;
+    }
+
+    @Override
     public List<Setting> settings() {
         return List.of(
                 new Setting("drift.idle.floor.pct", "10", "utilization under which a held GPU counts as idle"),
