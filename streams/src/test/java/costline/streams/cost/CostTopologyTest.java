@@ -298,6 +298,28 @@ class CostTopologyTest {
     }
 
     @Test
+    void implausibleReadingsAndSampleTimesAreDeadLetteredWithTheirBound() {
+        send(Samples.onPrem("GPU-p1", DAY.plusSeconds(60), 60_000, 50f, 1_000_000_000f, null).build());
+        // H100: 700 W board power x 1.5 = 1,050 W
+        send(Samples.onPrem("GPU-p2", DAY.plusSeconds(60), 10_000, 50f, 1_051f, null).build());
+        send(Samples.cloud("i-p/3", Instant.parse("1970-01-01T00:01:00Z"), 60_000, 10f).build());
+        send(Samples.cloud("i-p/4", Instant.parse("2100-01-01T00:00:00Z"), 60_000, 10f).build());
+        // 400 days and a minute back: past cost.max.age.ms
+        send(Samples.cloud("i-p/5", DAY.plusSeconds(300).minus(Duration.ofDays(400)).minusSeconds(60), 60_000, 10f).build());
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(CostTopologyTest::reason).containsExactly(
+                "OUT_OF_RANGE", "OUT_OF_RANGE", "PAST_TIMESTAMP", "FUTURE_TIMESTAMP", "PAST_TIMESTAMP");
+        assertThat(header(dead.get(0), Topics.DLQ_DETAIL_HEADER)).isEqualTo(
+                "power_w 1.0E9 above the plausible 1050.0 W of one NVIDIA H100 80GB HBM3");
+        assertThat(header(dead.get(2), Topics.DLQ_DETAIL_HEADER)).contains("1970-01-01T00:01:00Z");
+        assertThat(emitted()).isEmpty();
+        // at the bound: costed. 1,050 W for 10 s = 10,500,000 mJ x 1.4 x 120,000 / 3,600,000,000 = 490 micro-USD of
+        // energy, plus 3,865 fixed (see the class comment) = 4,355.
+        send(Samples.onPrem("GPU-p6", DAY.plusSeconds(60), 10_000, 100f, 1_050f, null).setWorkloads(Samples.shares("llm", 1.0)).build());
+        assertThat(byWorkload(emitted(), "llm").getCostMicroUsd()).isEqualTo(3_865 + 490);
+    }
+
+    @Test
     void aNameOutsideTheOneRuleIsDeadLetteredAsInvalidNameAndTheTopologyKeepsCosting() {
         List<GpuSample> bad = List.of(
                 Samples.cloud("i-5/0", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("*fleet*", 1.0)).build(),
