@@ -40,7 +40,8 @@ final class SinkCommand implements Runnable {
         private Integer start() {
             Settings settings = Settings.load(config, System.getenv());
             InfluxSettings influx = InfluxSettings.from(settings);
-            InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL), influx);
+            InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL), influx,
+                    costline.streams.cost.CostSettings.from(settings));
             CountDownLatch done = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 sink.close();
