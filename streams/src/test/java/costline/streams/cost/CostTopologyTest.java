@@ -224,6 +224,33 @@ class CostTopologyTest {
     }
 
     @Test
+    void anEnergyCounterResetIsNeverChargedAsNegativeEnergy() {
+        // 10:00:10 baseline 5,000,000,000 mJ: charged 600 W x 10 s = 6,000,000 mJ.
+        send(Samples.onPrem("GPU-r", DAY.plusSeconds(10), 10_000, 100f, 600f, 5_000_000_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:20 the driver reloaded: the counter restarts at 4,000,000 mJ. Old code: usable only when not
+        // smaller, so it charged the estimate too; the test pins it: 6,000,000 mJ, never 4,000,000 - 5e9.
+        send(Samples.onPrem("GPU-r", DAY.plusSeconds(20), 10_000, 100f, 600f, 4_000_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:30 metered from the new baseline: 10,000,000 - 4,000,000 = 6,000,000 mJ.
+        send(Samples.onPrem("GPU-r", DAY.plusSeconds(30), 10_000, 100f, 500f, 10_000_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        CostRecord r = byWorkload(emitted(), "train");
+        assertThat(r.getEnergyMj()).isEqualTo(6_000_000L * 3);
+        assertThat(r.getSamples()).isEqualTo(3);
+    }
+
+    @Test
+    void anEnergyCounterThatJumpsBeyondWhatTheGpuCanDrawIsANewBaselineNotEnergy() {
+        // 10:00:10 baseline 1,000 mJ (a counter that wrapped at a narrower width reads small after the wrap).
+        send(Samples.onPrem("GPU-w", DAY.plusSeconds(10), 10_000, 100f, 600f, 1_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:20 the counter reads 2^40 mJ: 1.1e12 mJ in 10 s would be 110 MW. An H100 draws at most 1,050 W x
+        // 10,000 ms = 10,500,000 mJ in 10 s: not energy, a new baseline; charged the estimate 6,000,000 mJ.
+        send(Samples.onPrem("GPU-w", DAY.plusSeconds(20), 10_000, 100f, 600f, 1L << 40).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:30 +10,500,000 mJ in 10 s: exactly the bound, metered.
+        send(Samples.onPrem("GPU-w", DAY.plusSeconds(30), 10_000, 100f, 600f, (1L << 40) + 10_500_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        CostRecord r = byWorkload(emitted(), "train");
+        assertThat(r.getEnergyMj()).isEqualTo(6_000_000L + 6_000_000L + 10_500_000L);
+    }
+
+    @Test
     void aDuplicateIsDroppedAndCountedAndACorrectionAddsOnlyTheDifference() {
         GpuSample first = Samples.cloud("i-2/0", DAY.plusSeconds(180), 60_000, 75f).setWorkloads(Samples.shares("llm", 1.0)).build();
         send(first);
