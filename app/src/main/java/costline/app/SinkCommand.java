@@ -47,7 +47,8 @@ final class SinkCommand implements Runnable {
         private Integer start() {
             Settings settings = Settings.load(config, System.getenv());
             InfluxSettings influx = InfluxSettings.from(settings);
-            InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL), influx);
+            InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL), influx,
+                    costline.streams.cost.CostSettings.from(settings));
             CommandHealth endpoint = CommandHealth.start(health, "sink");
             watch(endpoint, sink);
             CountDownLatch done = new CountDownLatch(1);

@@ -33,6 +33,9 @@ public final class Topics {
     public static final String GPU_PRICES_DLQ = "gpu.prices.dlq";
     /** CostRecords that the finance topologies (rollup, alert, break-even) cannot count, with the reason in headers. */
     public static final String GPU_FINANCE_DLQ = "gpu.finance.dlq";
+    /** Records of gpu.samples or gpu.cost the drift topology cannot decode (null, empty, garbage, another event's
+     *  schema), with the reason and origin in headers. */
+    public static final String GPU_DRIFT_DLQ = "gpu.drift.dlq";
     /** Records the Influx sink cannot map to a point, with the reason in headers. */
     public static final String GPU_SINK_DLQ = "gpu.sink.dlq";
 

@@ -252,7 +252,8 @@ public final class Quickstart implements AutoCloseable {
         int prices = PricesLoader.load(client, registryUrl, PriceCatalog.readDefault());
         out.println("price catalog: " + prices + " entries loaded into " + Topics.GPU_PRICES);
 
-        InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings));
+        InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
+                costline.streams.cost.CostSettings.from(settings));
         Thread sinkThread = new Thread(() -> {
             try {
                 sink.run();

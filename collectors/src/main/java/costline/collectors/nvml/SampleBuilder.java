@@ -47,7 +47,7 @@ public final class SampleBuilder {
                 .setMemUsedBytes(r.memUsedBytes())
                 .setMemTotalBytes(r.memTotalBytes())
                 .setPowerW(r.powerMilliwatts() == null ? null : r.powerMilliwatts() / 1000f)
-                .setEnergyCounterMj(r.energyMillijoules())
+                .setEnergyCounterMj(energyCounter(r.energyMillijoules()))
                 .setTempC(r.tempC())
                 .setSmClockMhz(r.smClockMhz())
                 .setHealth(health(r))
@@ -58,6 +58,15 @@ public final class SampleBuilder {
                         .toList())
                 .setWorkloads(workloads)
                 .build();
+    }
+
+    /**
+     * NVML's energy counter is an unsigned 64-bit count of mJ; read into a Java long, a value past 2^63 is negative,
+     * which the pipeline refuses (the whole sample would be dead-lettered). Such a sample is sent without the
+     * counter: it is charged power x interval, and the next readable value becomes the consumers' new baseline.
+     */
+    static Long energyCounter(Long unsignedMillijoules) {
+        return unsignedMillijoules == null || unsignedMillijoules < 0 ? null : unsignedMillijoules;
     }
 
     static GpuHealth health(GpuReading r) {

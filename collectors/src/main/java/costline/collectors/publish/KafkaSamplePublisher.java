@@ -55,6 +55,7 @@ public final class KafkaSamplePublisher implements SampleSink, Flushable, AutoCl
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
     private final Thread sender;
     private volatile boolean closing;
     private long lastDropLog;
@@ -98,11 +99,22 @@ public final class KafkaSamplePublisher implements SampleSink, Flushable, AutoCl
         return p;
     }
 
-    /** Takes a sample into the buffer, or drops it (counted, logged) when the buffer is full. Never blocks. */
+    /**
+     * Takes a sample into the buffer, its names put under the one rule first ({@link SampleNames}: every collector's
+     * sample passes here), or drops it (counted, logged) when the buffer is full or no valid GPU id, host, model or
+     * placement can be made of its names. Never blocks.
+     */
     @Override
-    public void accept(GpuSample sample) {
+    public void accept(GpuSample raw) {
         if (closing) {
             throw new IllegalStateException("publisher is closed");
+        }
+        GpuSample sample = SampleNames.normalise(raw);
+        if (sample == null) {
+            refused.incrementAndGet();
+            log.error("sample at {} not published: no valid name can be made of its GPU id '{}', host '{}', model '{}'"
+                    + " or cloud placement", raw.getSampleTime(), raw.getGpuId(), raw.getHost(), raw.getGpuModel());
+            return;
         }
         while (true) {
             int now = pending.get();
@@ -203,7 +215,7 @@ public final class KafkaSamplePublisher implements SampleSink, Flushable, AutoCl
 
     public PublisherStats stats() {
         return new PublisherStats(accepted.get(), published.get(), dropped.get(), failed.get(), retried.get(),
-                pending.get());
+                pending.get(), refused.get());
     }
 
     /**

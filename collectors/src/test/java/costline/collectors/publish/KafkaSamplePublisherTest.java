@@ -59,6 +59,50 @@ class KafkaSamplePublisherTest {
 
     @Test
     @Timeout(120)
+    void namesReadFromTheOutsideArriveUnderTheOneRuleAndASampleWithoutAGpuIdIsRefused() {
+        String registry = "mock://publisher-names";
+        GpuSample hostile = GpuSample.newBuilder(sample(" GPU-1\n", 1_000_000L)).setHost("node\\7")
+                .setWorkloads(List.of(new WorkloadShare("*fleet*", "ml\r\nops", 0.25f, 11, null, null),
+                        new WorkloadShare("unallocated", "ml", 0.25f, 12, null, null),
+                        new WorkloadShare("job,a", null, 0.125f, 13, null, null), new WorkloadShare("job=a", null, 0.125f, 14, null, null),
+                        new WorkloadShare("x".repeat(100_000), null, 0.125f, 15, null, null),
+                        new WorkloadShare(" \t ", null, 0.125f, 16, null, null)))
+                .build();
+        GpuSample idle = sample("GPU-2", 1_000_001L);
+        idle.setWorkloads(List.of(new WorkloadShare(Topics.UNALLOCATED, null, 1f, null, null, null)));
+        try (InProcessKafka kafka = InProcessKafka.start()) {
+            kafka.createTopics(1, Topics.GPU_SAMPLES);
+            try (KafkaSamplePublisher publisher = KafkaSamplePublisher.create(
+                    PublisherSettings.of(kafka.bootstrapServers(), registry, "test"))) {
+                publisher.accept(hostile);
+                publisher.accept(sample("\n\t ", 1_000_002L));
+                publisher.accept(idle);
+                publisher.close(Duration.ofSeconds(30));
+                assertThat(publisher.stats().published()).isEqualTo(2);
+                assertThat(publisher.stats().refused()).isEqualTo(1);
+            }
+            List<GpuSample> got = readAll(kafka, registry, 2, Duration.ofSeconds(30)).stream().map(ConsumerRecord::value).toList();
+            assertThat(got).hasSize(2);
+            GpuSample h = got.get(0);
+            assertThat(h.getGpuId()).isEqualTo("GPU-1");
+            assertThat(h.getHost()).isEqualTo("node_7");
+            assertThat(h.getWorkloads()).containsExactly(
+                    new WorkloadShare("_fleet_", "ml_ops", 0.25f, 11, null, null),
+                    new WorkloadShare("unallocated_", "ml", 0.25f, 12, null, null),
+                    // job,a and job=a both become job_a: one workload, shares summed, no single pid
+                    new WorkloadShare("job_a", null, 0.25f, null, null, null),
+                    new WorkloadShare("x".repeat(costline.schemas.Names.MAX_LENGTH), null, 0.125f, 15, null, null),
+                    new WorkloadShare(SampleNames.NO_NAME, null, 0.125f, 16, null, null));
+            for (WorkloadShare w : h.getWorkloads()) {
+                assertThat(costline.schemas.Names.check(costline.schemas.Names.Kind.WORKLOAD, w.getWorkload())).isNull();
+            }
+            // the collectors' own marker of an idle GPU is no name read from outside: it passes unchanged
+            assertThat(got.get(1)).isEqualTo(idle);
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void samplesArriveKeyedByGpuIdAsAvro() {
         String registry = "mock://publisher-arrive";
         try (InProcessKafka kafka = InProcessKafka.start()) {
@@ -72,7 +116,7 @@ class KafkaSamplePublisherTest {
                     publisher.accept(s);
                 }
                 publisher.close(Duration.ofSeconds(30));
-                assertThat(publisher.stats()).isEqualTo(new PublisherStats(50, 50, 0, 0, publisher.stats().retried(), 0));
+                assertThat(publisher.stats()).isEqualTo(new PublisherStats(50, 50, 0, 0, publisher.stats().retried(), 0, 0));
             }
             List<ConsumerRecord<String, GpuSample>> got = readAll(kafka, registry, 50, Duration.ofSeconds(30));
             assertThat(got).allSatisfy(r -> assertThat(r.key()).isEqualTo(r.value().getGpuId()));

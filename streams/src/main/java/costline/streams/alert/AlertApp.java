@@ -29,6 +29,11 @@ public final class AlertApp implements StreamsApp {
     }
 
     @Override
+    public String deadLetterTopic() {
+        return Topics.GPU_FINANCE_DLQ;
+    }
+
+    @Override
     public List<Setting> settings() {
         return List.of(
                 new Setting("alert.zone", "UTC", "time zone that draws the month's edges"),

@@ -1,5 +1,6 @@
 package costline.streams.alert;
 
+import costline.streams.config.DecodedSource;
 import costline.schemas.Topics;
 import costline.events.CostRecord;
 import costline.events.Site;
@@ -48,8 +49,9 @@ public final class SpendAlertTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 new JsonSerde<>(ScopeMonth.class)));
 
-        KStream<String, CostRecord> costs = builder.stream(config.inputTopic(),
-                Consumed.with(Serdes.String(), costSerde).withName("alert-costs"));
+        // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
+        KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,
+                config.registryUrl(), config.deadLetterTopic(), "alert-costs");
         DeadLetters.splitInvalid(costs, "alert", config.deadLetterTopic(), costSerde)
                 .filter((k, v) -> v.getSite() == Site.CLOUD, Named.as("alert-cloud-only"))
                 .flatMap((k, v) -> List.of(KeyValue.pair(v.getWorkload(), v), KeyValue.pair(Topics.FLEET, v)),

@@ -29,6 +29,11 @@ public final class BreakEvenApp implements StreamsApp {
     }
 
     @Override
+    public String deadLetterTopic() {
+        return Topics.GPU_FINANCE_DLQ;
+    }
+
+    @Override
     public List<Setting> settings() {
         return List.of(
                 new Setting("breakeven.window", "P30D", "trailing demand window"),

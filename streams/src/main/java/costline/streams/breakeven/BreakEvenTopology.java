@@ -1,5 +1,6 @@
 package costline.streams.breakeven;
 
+import costline.streams.config.DecodedSource;
 import costline.schemas.Topics;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
@@ -59,8 +60,9 @@ public final class BreakEvenTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCOPES), Serdes.String(),
                 new JsonSerde<>(ScopeSeen.class)));
 
-        KStream<String, CostRecord> costs = builder.stream(config.inputTopic(),
-                Consumed.with(Serdes.String(), costSerde).withName("breakeven-costs"));
+        // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
+        KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,
+                config.registryUrl(), config.deadLetterTopic(), "breakeven-costs");
         DeadLetters.splitInvalid(costs, "breakeven", config.deadLetterTopic(), costSerde)
                 .filter((k, v) -> v.getSite() == Site.CLOUD, Named.as("breakeven-cloud-only"))
                 .flatMap((k, v) -> List.of(KeyValue.pair(key(v.getWorkload(), v.getGpuModel()), v),

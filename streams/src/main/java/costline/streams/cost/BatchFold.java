@@ -74,7 +74,7 @@ public final class BatchFold {
         }
         PartitionState st = partitions.computeIfAbsent(partition, p -> new PartitionState());
         // no wall clock here: the future check is the topology's, at processing time
-        if (SampleValidator.check(s, Long.MAX_VALUE / 4, st.watermarkMs, cfg) != null) {
+        if (SampleValidator.check(s, SampleRules.NO_CLOCK, st.watermarkMs, cfg) != null) {
             refused++;
             return;
         }

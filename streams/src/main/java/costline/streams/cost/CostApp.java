@@ -28,6 +28,11 @@ public final class CostApp implements StreamsApp {
     }
 
     @Override
+    public String deadLetterTopic() {
+        return Topics.GPU_SAMPLES_DLQ;
+    }
+
+    @Override
     public List<Setting> settings() {
         return CostSettings.ALL;
     }

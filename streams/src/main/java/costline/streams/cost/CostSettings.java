@@ -7,7 +7,14 @@ import java.util.List;
 
 /** Settings of the cost topology, validated when the topology is built. */
 public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs,
-                           long dedupWindowMs, long energyMaxGapMs) {
+                           long dedupWindowMs, long energyMaxGapMs, long maxAgeMs) {
+
+    /** With {@link #MAX_AGE_MS}'s default. */
+    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
+                        long energyMaxGapMs) {
+        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs,
+                Long.parseLong(MAX_AGE_MS.defaultValue()));
+    }
 
     public static final Setting EMIT_INTERVAL_MS = new Setting("cost.emit.interval.ms", "500",
             "how often pending cost increments are written to gpu.cost, ms (wall clock)");
@@ -20,8 +27,13 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
     public static final Setting ENERGY_MAX_GAP_MS = new Setting("cost.energy.max.gap.ms", "600000",
             "longest gap between two energy counter readings whose delta is trusted, ms");
 
+    // 400 days: a year of backfill or replay (CloudWatch keeps 5-minute data 63 days, hourly 455) is accepted, a clock at
+    // 1970 or a file from years ago is not
+    public static final Setting MAX_AGE_MS = new Setting("cost.max.age.ms", "34560000000",
+            "samples stamped further back than this before this host's clock go to the dead-letter topic as PAST_TIMESTAMP, ms");
+
     public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL_MS, MAX_FUTURE_MS,
-            MAX_INTERVAL_MS, DEDUP_WINDOW_MS, ENERGY_MAX_GAP_MS);
+            MAX_INTERVAL_MS, DEDUP_WINDOW_MS, ENERGY_MAX_GAP_MS, MAX_AGE_MS);
 
     public static CostSettings from(Settings s) {
         return new CostSettings(s.string(KafkaSettings.REGISTRY_URL),
@@ -29,6 +41,7 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
                 s.longValue(MAX_FUTURE_MS, 0, 86_400_000L * 365),
                 s.longValue(MAX_INTERVAL_MS, 1, 86_400_000L),
                 s.longValue(DEDUP_WINDOW_MS, 60_000, 86_400_000L * 30),
-                s.longValue(ENERGY_MAX_GAP_MS, 1, 86_400_000L));
+                s.longValue(ENERGY_MAX_GAP_MS, 1, 86_400_000L),
+                s.longValue(MAX_AGE_MS, 3_600_000L, 86_400_000L * 3_650));
     }
 }

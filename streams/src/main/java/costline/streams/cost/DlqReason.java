@@ -13,12 +13,18 @@ public enum DlqReason {
     /** The Avro body does not decode. */
     CORRUPT_BODY,
     /** A value outside its range: utilization outside 0..100, negative or non-finite power, NaN, a share outside
-     *  0..1 or shares summing over 1, a non-positive or too long interval, a negative energy counter. */
+     *  0..1 or shares summing over 1, a non-positive or too long interval, a negative energy counter, power above
+     *  the plausible draw of the GPU model ({@link PowerBounds}). */
     OUT_OF_RANGE,
-    /** A field the cost needs is missing: a cloud sample without its placement, a blank workload name. */
+    /** A field the cost needs is missing: a cloud sample without its placement. */
     MISSING_FIELD,
+    /** A name (GPU id, host, GPU model, region, instance type or id, workload, team) that breaks the one rule for
+     *  names ({@link costline.schemas.Names}): empty, too long, a character outside the rule, or a reserved name. */
+    INVALID_NAME,
     /** sample_time further in the future than cost.max.future.ms. */
     FUTURE_TIMESTAMP,
+    /** sample_time further back than cost.max.age.ms before this host's clock (a clock at 1970, an old replay). */
+    PAST_TIMESTAMP,
     /** sample_time older than the de-duplication window (cost.dedup.window.ms) behind the newest sample: it could
      *  no longer be told from a duplicate, so it is set aside for a replay rather than risk counting it twice. */
     TOO_LATE,

@@ -14,8 +14,11 @@ import costline.pricing.CostModel;
  *       at most {@code maxGapMs} back, is charged the metered energy since that reading minus the provisional
  *       estimates already charged: the samples between two readings then add up to exactly the counter's delta.
  *       The result may be negative when power over-estimated; it is a correction, and sums stay exact.</li>
- *   <li>A counter that restarts, a first reading or a gap over {@code maxGapMs}: the sample is charged power x
- *       interval and the reading becomes the new baseline.</li>
+ *   <li>A counter that restarts (smaller than the baseline: driver reload, GPU reset, a wrap-around), a counter
+ *       that jumps by more than the GPU can draw since the baseline ({@code maxWatts} x elapsed: a wrap of a
+ *       narrower counter, a swapped board under the same id), a first reading or a gap over {@code maxGapMs}: the
+ *       sample is charged power x interval and the reading becomes the new baseline. So a reset is never charged
+ *       as negative energy and a jump never as the whole counter.</li>
  *   <li>A late sample without the counter whose time lies inside a span already settled by two readings is charged
  *       0: the counter's delta already holds its energy.</li>
  * </ul>
@@ -35,10 +38,13 @@ final class EnergyMeter {
     private EnergyMeter() {
     }
 
-    static Charge charge(State st, long sampleTimeMs, long intervalMs, Long counterMj, Float powerW, long maxGapMs) {
+    static Charge charge(State st, long sampleTimeMs, long intervalMs, Long counterMj, Float powerW, long maxGapMs,
+                         float maxWatts) {
         long estimate = powerW == null ? 0 : CostModel.energyMjFromPower(powerW, intervalMs);
         if (counterMj != null && (st == null || sampleTimeMs > st.atMs())) {
-            boolean usable = st != null && counterMj >= st.counterMj() && sampleTimeMs - st.atMs() <= maxGapMs;
+            // W x ms = mJ: the most energy the GPU can have drawn since the baseline
+            boolean usable = st != null && counterMj >= st.counterMj() && sampleTimeMs - st.atMs() <= maxGapMs
+                    && counterMj - st.counterMj() <= (long) Math.ceil((double) maxWatts * (sampleTimeMs - st.atMs()));
             if (usable) {
                 long metered = counterMj - st.counterMj();
                 return new Charge(metered - st.provisionalMj(), new State(counterMj, sampleTimeMs, st.atMs(), 0));

@@ -178,7 +178,7 @@ final class SampleCosting {
             return 0;
         }
         EnergyMeter.Charge c = EnergyMeter.charge(state.energy(s.getGpuId()), s.getSampleTime().toEpochMilli(),
-                s.getIntervalMs(), s.getEnergyCounterMj(), s.getPowerW(), maxGapMs);
+                s.getIntervalMs(), s.getEnergyCounterMj(), s.getPowerW(), maxGapMs, PowerBounds.maxWatts(s.getGpuModel()));
         if (c.next() != null) {
             state.energy(s.getGpuId(), c.next());
         }

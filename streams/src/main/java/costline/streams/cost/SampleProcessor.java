@@ -137,7 +137,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             deadLetter(record, DlqReason.BAD_MAGIC_BYTE.name(), "empty value");
             return;
         }
-        SampleValidator.Problem problem = SampleValidator.check(sample, context.currentSystemTimeMs(), watermarkMs, cfg);
+        SampleRules.Problem problem = SampleValidator.check(sample, context.currentSystemTimeMs(), watermarkMs, cfg);
         if (problem != null) {
             deadLetter(record, problem.reason().name(), problem.detail());
             return;

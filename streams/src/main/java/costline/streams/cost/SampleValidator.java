@@ -1,66 +1,22 @@
 package costline.streams.cost;
 
 import costline.events.GpuSample;
-import costline.events.Site;
-import costline.events.WorkloadShare;
 
-/** Range and presence checks of a decoded sample; null when it can be costed. */
+/** The cost topology's validation: {@link SampleRules} with its settings, then the partition's lateness. */
 final class SampleValidator {
-
-    record Problem(DlqReason reason, String detail) {
-    }
 
     private SampleValidator() {
     }
 
-    static Problem check(GpuSample s, long nowMs, long watermarkMs, CostSettings cfg) {
-        long t = s.getSampleTime().toEpochMilli();
-        if (s.getIntervalMs() <= 0 || s.getIntervalMs() > cfg.maxIntervalMs()) {
-            return new Problem(DlqReason.OUT_OF_RANGE, "interval_ms " + s.getIntervalMs() + " outside 1.." + cfg.maxIntervalMs());
-        }
-        Problem p = percent("util_gpu_pct", s.getUtilGpuPct());
-        if (p == null) {
-            p = percent("util_mem_pct", s.getUtilMemPct());
-        }
+    static SampleRules.Problem check(GpuSample s, long nowMs, long watermarkMs, CostSettings cfg) {
+        SampleRules.Problem p = SampleRules.check(s, nowMs, cfg.maxIntervalMs(), cfg.maxFutureMs(), cfg.maxAgeMs());
         if (p != null) {
             return p;
         }
-        if (s.getPowerW() != null && !(s.getPowerW() >= 0 && Float.isFinite(s.getPowerW()))) {
-            return new Problem(DlqReason.OUT_OF_RANGE, "power_w " + s.getPowerW() + " is negative or not finite");
-        }
-        if (s.getEnergyCounterMj() != null && s.getEnergyCounterMj() < 0) {
-            return new Problem(DlqReason.OUT_OF_RANGE, "energy_counter_mj " + s.getEnergyCounterMj() + " is negative");
-        }
-        double sum = 0;
-        for (WorkloadShare w : s.getWorkloads()) {
-            if (w.getWorkload() == null || w.getWorkload().isBlank()) {
-                return new Problem(DlqReason.MISSING_FIELD, "a workload share has a blank workload name");
-            }
-            if (!(w.getShare() >= 0 && w.getShare() <= 1)) {
-                return new Problem(DlqReason.OUT_OF_RANGE, "share " + w.getShare() + " of " + w.getWorkload() + " outside 0..1");
-            }
-            sum += w.getShare();
-        }
-        if (sum > 1 + CostCalculator.SHARE_TOLERANCE) {
-            return new Problem(DlqReason.OUT_OF_RANGE, "shares sum to " + sum + ", more than 1");
-        }
-        if (s.getSite() == Site.CLOUD && s.getCloud() == null) {
-            return new Problem(DlqReason.MISSING_FIELD, "cloud sample without its cloud placement (provider, region, instance type)");
-        }
-        if (t > nowMs + cfg.maxFutureMs()) {
-            return new Problem(DlqReason.FUTURE_TIMESTAMP, "sample_time " + s.getSampleTime() + " is " + (t - nowMs)
-                    + " ms ahead of this host's clock (limit " + cfg.maxFutureMs() + " ms)");
-        }
+        long t = s.getSampleTime().toEpochMilli();
         if (watermarkMs != Long.MIN_VALUE && t < watermarkMs - cfg.dedupWindowMs()) {
-            return new Problem(DlqReason.TOO_LATE, "sample_time " + s.getSampleTime() + " is more than " + cfg.dedupWindowMs()
-                    + " ms behind the newest sample of this partition");
-        }
-        return null;
-    }
-
-    private static Problem percent(String field, Float v) {
-        if (v != null && !(v >= 0 && v <= 100)) {
-            return new Problem(DlqReason.OUT_OF_RANGE, field + " " + v + " outside 0..100");
+            return new SampleRules.Problem(DlqReason.TOO_LATE, "sample_time " + s.getSampleTime() + " is more than "
+                    + cfg.dedupWindowMs() + " ms behind the newest sample of this partition");
         }
         return null;
     }

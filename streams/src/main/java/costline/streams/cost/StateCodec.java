@@ -6,18 +6,27 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Compact binary values of the cost topology's state stores. Versioned by a leading byte so a later layout can
  * still read the changelog of an earlier one.
+ *
+ * <p>Names are written as a 4-byte length and their UTF-8 bytes ({@link #PART_V2}, {@link #SEEN_V3}): the earlier
+ * layouts used {@code DataOutputStream.writeUTF}, whose 64 KiB limit made a long workload name throw on every retry
+ * of the same record, a crash loop. Those layouts are still read.
  */
 final class StateCodec {
 
     private static final byte V1 = 1;
     /** Seen with the minute of each part (V1 kept the parts summed over the sample's minutes). */
     private static final byte V2 = 2;
+    /** Part with names as length + UTF-8 bytes, no length limit. */
+    private static final byte PART_V2 = 2;
+    /** Seen as V2, with names as length + UTF-8 bytes. */
+    private static final byte SEEN_V3 = 3;
 
     /**
      * What the topology remembers of a costed sample: to drop its duplicates and to apply its corrections exactly,
@@ -39,21 +48,24 @@ final class StateCodec {
 
     static byte[] part(Part p) {
         return write(out -> {
-            out.writeByte(V1);
+            out.writeByte(PART_V2);
             writePart(out, p);
         });
     }
 
     static Part part(byte[] bytes) {
         return read(bytes, in -> {
-            version(in);
-            return readPart(in);
+            byte v = in.readByte();
+            if (v != V1 && v != PART_V2) {
+                throw new IOException("unknown state layout version " + v);
+            }
+            return readPart(in, v == PART_V2);
         });
     }
 
     static byte[] seen(Seen s) {
         return write(out -> {
-            out.writeByte(V2);
+            out.writeByte(SEEN_V3);
             out.writeLong(s.bodyHash());
             out.writeLong(s.energyMj());
             out.writeInt(s.pieces().size());
@@ -67,23 +79,24 @@ final class StateCodec {
     static Seen seen(byte[] bytes) {
         return read(bytes, in -> {
             byte v = in.readByte();
-            if (v != V1 && v != V2) {
+            if (v != V1 && v != V2 && v != SEEN_V3) {
                 throw new IOException("unknown state layout version " + v);
             }
+            boolean longNames = v == SEEN_V3;
             long hash = in.readLong();
             long energy = in.readLong();
             int n = in.readInt();
             if (v == V1) {
                 List<Part> parts = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
-                    parts.add(readPart(in));
+                    parts.add(readPart(in, false));
                 }
                 return new Seen(hash, energy, null, parts);
             }
             List<SampleCosting.Piece> pieces = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 long minute = in.readLong();
-                pieces.add(new SampleCosting.Piece(minute, readPart(in)));
+                pieces.add(new SampleCosting.Piece(minute, readPart(in, longNames)));
             }
             return new Seen(hash, energy, pieces, null);
         });
@@ -107,10 +120,10 @@ final class StateCodec {
     }
 
     private static void writePart(DataOutputStream out, Part p) throws IOException {
-        out.writeUTF(p.workload());
+        writeString(out, p.workload());
         out.writeBoolean(p.team() != null);
         if (p.team() != null) {
-            out.writeUTF(p.team());
+            writeString(out, p.team());
         }
         out.writeLong(p.gpuMs());
         out.writeLong(p.busyGpuMs());
@@ -120,10 +133,24 @@ final class StateCodec {
         out.writeInt(p.samples());
     }
 
-    private static Part readPart(DataInputStream in) throws IOException {
-        String workload = in.readUTF();
-        String team = in.readBoolean() ? in.readUTF() : null;
+    private static Part readPart(DataInputStream in, boolean longNames) throws IOException {
+        String workload = longNames ? readString(in) : in.readUTF();
+        String team = in.readBoolean() ? (longNames ? readString(in) : in.readUTF()) : null;
         return new Part(workload, team, in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readInt());
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > in.available()) {
+            throw new IOException("name of " + n + " bytes where " + in.available() + " are left");
+        }
+        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
     }
 
     private static void version(DataInputStream in) throws IOException {

@@ -23,7 +23,13 @@ public final class DriftApp implements StreamsApp {
 
     @Override
     public Map<String, String> topics() {
-        return Map.of(Topics.GPU_SAMPLES, "delete", Topics.GPU_COST, "delete", Topics.GPU_DRIFT, "delete");
+        return Map.of(Topics.GPU_SAMPLES, "delete", Topics.GPU_COST, "delete", Topics.GPU_DRIFT, "delete",
+                Topics.GPU_DRIFT_DLQ, "delete");
+    }
+
+    @Override
+    public String deadLetterTopic() {
+        return Topics.GPU_DRIFT_DLQ;
     }
 
     @Override

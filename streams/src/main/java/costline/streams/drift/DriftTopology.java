@@ -5,7 +5,9 @@ import costline.events.CostRecord;
 import costline.events.DriftSignal;
 import costline.events.GpuSample;
 import costline.events.WorkloadShare;
+import costline.schemas.Topics;
 import costline.schemas.serde.AvroSerde;
+import costline.streams.config.DecodedSource;
 import costline.streams.drift.WorkloadInput.CostPart;
 import costline.streams.drift.WorkloadInput.Observation;
 import java.util.ArrayList;
@@ -54,8 +56,6 @@ public final class DriftTopology {
      * thousands of records through TopologyTestDriver, which flushes RocksDB after every record.
      */
     static Topology build(DriftConfig config, boolean persistent) {
-        Serde<GpuSample> sampleSerde = AvroSerde.forValues(config.schemaRegistryUrl(), GpuSample.class);
-        Serde<CostRecord> costSerde = AvroSerde.forValues(config.schemaRegistryUrl(), CostRecord.class);
         Serde<DriftSignal> signalSerde = AvroSerde.forValues(config.schemaRegistryUrl(), DriftSignal.class);
         JsonSerde<WorkloadInput> inputSerde = new JsonSerde<>(WorkloadInput.class);
 
@@ -67,17 +67,18 @@ public final class DriftTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.GPU_STORE, persistent),
                 Serdes.String(), new JsonSerde<>(HeldGpu.class)));
 
-        KStream<String, GpuSample> samples = builder.stream(config.samplesTopic(),
-                Consumed.with(Serdes.String(), sampleSerde).withName("drift-samples"));
+        // Both inputs are decoded inside the topology: a record that does not decode goes to gpu.drift.dlq instead
+        // of failing the task (which, replaced at the same offset, would fail again for good).
+        KStream<String, GpuSample> samples = DecodedSource.stream(builder, config.samplesTopic(), GpuSample.class,
+                config.schemaRegistryUrl(), Topics.GPU_DRIFT_DLQ, "drift-samples");
 
         KStream<String, DriftSignal> gpuSignals = samples.process(() -> new GpuDriftProcessor(config),
                 Named.as("drift-gpu"), GpuDriftProcessor.STORE);
 
         KStream<String, WorkloadInput> observations = samples.flatMap(
                 (gpu, sample) -> observations(gpu, sample), Named.as("drift-shares"));
-        KStream<String, WorkloadInput> costs = builder.stream(config.costTopic(),
-                        Consumed.with(Serdes.String(), costSerde).withName("drift-cost"))
-                .filter((k, c) -> c != null, Named.as("drift-cost-present"))
+        KStream<String, WorkloadInput> costs = DecodedSource.stream(builder, config.costTopic(), CostRecord.class,
+                        config.schemaRegistryUrl(), Topics.GPU_DRIFT_DLQ, "drift-cost")
                 .map((k, c) -> KeyValue.pair(c.getWorkload(), WorkloadInput.of(new CostPart(c.getSite().name(),
                         c.getGpuModel(), c.getWindowStart().toEpochMilli(), c.getWindowEnd().toEpochMilli(),
                         c.getCostMicroUsd(), c.getGpuMs()))), Named.as("drift-cost-by-workload"));

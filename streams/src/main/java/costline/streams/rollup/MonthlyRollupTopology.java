@@ -1,5 +1,6 @@
 package costline.streams.rollup;
 
+import costline.streams.config.DecodedSource;
 import costline.events.CostRecord;
 import costline.events.MonthlyRollup;
 import costline.schemas.serde.AvroSerde;
@@ -44,8 +45,9 @@ public final class MonthlyRollupTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
                 new JsonSerde<>(RollupState.class)));
 
-        KStream<String, CostRecord> costs = builder.stream(config.inputTopic(),
-                Consumed.with(Serdes.String(), costSerde).withName("rollup-costs"));
+        // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
+        KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,
+                config.registryUrl(), config.deadLetterTopic(), "rollup-costs");
         KStream<String, CostRecord> valid = DeadLetters.splitInvalid(costs, "rollup", config.deadLetterTopic(), costSerde);
         valid.selectKey((k, v) -> RollupKey.of(calendar.monthOf(v.getWindowStart().toEpochMilli()), v),
                         Named.as("rollup-key-by-month"))

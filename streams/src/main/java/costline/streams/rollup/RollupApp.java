@@ -28,6 +28,11 @@ public final class RollupApp implements StreamsApp {
     }
 
     @Override
+    public String deadLetterTopic() {
+        return Topics.GPU_FINANCE_DLQ;
+    }
+
+    @Override
     public List<Setting> settings() {
         return List.of(
                 new Setting("rollup.zone", "UTC", "time zone that draws the month's edges"),

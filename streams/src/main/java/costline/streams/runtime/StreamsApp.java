@@ -22,6 +22,12 @@ public interface StreamsApp {
     /** Topics this topology reads or writes, created (if missing) before it starts: name -> cleanup policy. */
     java.util.Map<String, String> topics();
 
+    /**
+     * Where a record whose processing throws goes ({@link DeadLetterProcessingHandler}), with its reason: the topic
+     * where this topology dead-letters its input anyway.
+     */
+    String deadLetterTopic();
+
     /** Settings this topology reads, for help output and docs. */
     List<Setting> settings();
 }

@@ -43,7 +43,12 @@ public final class StreamsRunner implements AutoCloseable {
     public void start(Settings settings, List<StreamsApp> apps) {
         List<KafkaStreams> built = new ArrayList<>();
         for (StreamsApp app : apps) {
-            KafkaStreams streams = new KafkaStreams(app.topology(settings), KafkaSettings.streamsProperties(settings, app.name()));
+            java.util.Properties props = KafkaSettings.streamsProperties(settings, app.name());
+            // a record whose processing throws is dead-lettered, never retried forever (see the handler)
+            props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                    DeadLetterProcessingHandler.class.getName());
+            props.put(DeadLetterProcessingHandler.TOPIC_CONFIG, app.deadLetterTopic());
+            KafkaStreams streams = new KafkaStreams(app.topology(settings), props);
             streams.setUncaughtExceptionHandler(e -> {
                 LOG.error("stream thread of '{}' failed; replacing it, it resumes from the last commit", app.name(), e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
@@ -52,7 +57,9 @@ public final class StreamsRunner implements AutoCloseable {
         }
         try {
             for (StreamsApp app : apps) {
-                createTopics(settings, app.topics());
+                java.util.Map<String, String> topics = new java.util.HashMap<>(app.topics());
+                topics.putIfAbsent(app.deadLetterTopic(), "delete");
+                createTopics(settings, topics);
             }
             for (KafkaStreams streams : built) {
                 streams.start();

@@ -67,8 +67,18 @@ public final class InfluxSink implements AutoCloseable {
     private final AtomicLong writeRetries = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    /** Topics whose tombstones are legitimate (skipped); a null value elsewhere is dead-lettered. */
+    private static final java.util.Set<String> COMPACTED = java.util.Set.of(Topics.GPU_BREAKEVEN, Topics.GPU_ROLLUP_MONTHLY);
 
     public InfluxSink(Properties kafkaClient, String registryUrl, InfluxSettings cfg) {
+        this(kafkaClient, registryUrl, cfg, null);
+    }
+
+    /**
+     * {@code sampleRules}: the cost settings whose limits (interval, future, age) raw samples must meet to be written,
+     * the same the cost topology applies; null for their defaults.
+     */
+    public InfluxSink(Properties kafkaClient, String registryUrl, InfluxSettings cfg, costline.streams.cost.CostSettings sampleRules) {
         this.cfg = cfg;
         Properties c = new Properties();
         c.putAll(kafkaClient);
@@ -86,7 +96,8 @@ public final class InfluxSink implements AutoCloseable {
         this.client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
                 .url(cfg.url()).authenticateToken(cfg.token()).org(cfg.org()).bucket(cfg.bucket()).build());
         this.writer = client.getWriteApiBlocking();
-        this.decoder = new PointDecoder(SchemaRegistries.forUrl(registryUrl));
+        this.decoder = sampleRules == null ? new PointDecoder(SchemaRegistries.forUrl(registryUrl))
+                : new PointDecoder(SchemaRegistries.forUrl(registryUrl), sampleRules, System::currentTimeMillis);
     }
 
     /** Consumes and writes until {@link #close()} (from another thread) stops it. */
@@ -135,6 +146,11 @@ public final class InfluxSink implements AutoCloseable {
     }
 
     private void toPoint(ConsumerRecord<byte[], byte[]> r, List<Point> points) {
+        if (r.value() == null && !COMPACTED.contains(r.topic())) {
+            // a tombstone only means something on a compacted topic; elsewhere it is a bad record
+            deadLetter(r, "NULL_VALUE", "null value (a tombstone) on a topic of events");
+            return;
+        }
         try {
             Point p = r.value() == null ? null : decoder.decode(r.topic(), r.value());
             if (p == null || !p.hasFields()) {
@@ -147,6 +163,8 @@ public final class InfluxSink implements AutoCloseable {
                 throw e;
             }
             deadLetter(r, e.failure().name(), e.getMessage());
+        } catch (PointDecoder.Refused e) {
+            deadLetter(r, e.problem.reason().name(), e.problem.detail());
         } catch (RuntimeException e) {
             deadLetter(r, "CORRUPT_BODY", String.valueOf(e.getMessage()));
         }

@@ -12,18 +12,46 @@ import costline.events.SpendAlert;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
+import costline.streams.cost.CostSettings;
+import costline.streams.cost.SampleRules;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.avro.specific.SpecificRecord;
 
-/** Decodes a record of one of the output topics and maps it to its point with {@link InfluxPoints}. */
+/**
+ * Decodes a record of one of the output topics and maps it to its point with {@link InfluxPoints}. A raw sample is
+ * first validated by the cost topology's own rules ({@link SampleRules}): one the cost topology refuses is not a
+ * point either, it is {@link Refused}.
+ */
 final class PointDecoder {
+
+    /** A sample the rules refuse: dead-lettered by the sink with the same reason the cost topology gives. */
+    static final class Refused extends RuntimeException {
+        final SampleRules.Problem problem;
+
+        Refused(SampleRules.Problem problem) {
+            super(problem.detail(), null, false, false);
+            this.problem = problem;
+        }
+    }
 
     private final Map<String, Function<byte[], Point>> byTopic = new HashMap<>();
 
     PointDecoder(SchemaRegistry registry) {
-        add(registry, Topics.GPU_SAMPLES, GpuSample.class, InfluxPoints::sample);
+        this(registry, CostSettings.from(costline.streams.config.Settings.of(Map.of("schema.registry.url", "unused"))),
+                System::currentTimeMillis);
+    }
+
+    PointDecoder(SchemaRegistry registry, CostSettings rules, java.util.function.LongSupplier clock) {
+        add(registry, Topics.GPU_SAMPLES, GpuSample.class, s -> {
+            SampleRules.Problem p = SampleRules.check(s, clock.getAsLong(), rules.maxIntervalMs(), rules.maxFutureMs(),
+                    rules.maxAgeMs());
+            if (p != null) {
+                throw new Refused(p);
+            }
+            return InfluxPoints.sample(s);
+        });
         add(registry, Topics.GPU_COST, CostRecord.class, InfluxPoints::cost);
         add(registry, Topics.GPU_DRIFT, DriftSignal.class, InfluxPoints::drift);
         add(registry, Topics.GPU_BREAKEVEN, BreakEvenRecommendation.class, InfluxPoints::breakeven);

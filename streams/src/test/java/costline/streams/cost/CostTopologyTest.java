@@ -225,6 +225,33 @@ class CostTopologyTest {
     }
 
     @Test
+    void anEnergyCounterResetIsNeverChargedAsNegativeEnergy() {
+        // 10:00:10 baseline 5,000,000,000 mJ: charged 600 W x 10 s = 6,000,000 mJ.
+        send(Samples.onPrem("GPU-r", DAY.plusSeconds(10), 10_000, 100f, 600f, 5_000_000_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:20 the driver reloaded: the counter restarts at 4,000,000 mJ. Old code: usable only when not
+        // smaller, so it charged the estimate too; the test pins it: 6,000,000 mJ, never 4,000,000 - 5e9.
+        send(Samples.onPrem("GPU-r", DAY.plusSeconds(20), 10_000, 100f, 600f, 4_000_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:30 metered from the new baseline: 10,000,000 - 4,000,000 = 6,000,000 mJ.
+        send(Samples.onPrem("GPU-r", DAY.plusSeconds(30), 10_000, 100f, 500f, 10_000_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        CostRecord r = byWorkload(emitted(), "train");
+        assertThat(r.getEnergyMj()).isEqualTo(6_000_000L * 3);
+        assertThat(r.getSamples()).isEqualTo(3);
+    }
+
+    @Test
+    void anEnergyCounterThatJumpsBeyondWhatTheGpuCanDrawIsANewBaselineNotEnergy() {
+        // 10:00:10 baseline 1,000 mJ (a counter that wrapped at a narrower width reads small after the wrap).
+        send(Samples.onPrem("GPU-w", DAY.plusSeconds(10), 10_000, 100f, 600f, 1_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:20 the counter reads 2^40 mJ: 1.1e12 mJ in 10 s would be 110 MW. An H100 draws at most 1,050 W x
+        // 10,000 ms = 10,500,000 mJ in 10 s: not energy, a new baseline; charged the estimate 6,000,000 mJ.
+        send(Samples.onPrem("GPU-w", DAY.plusSeconds(20), 10_000, 100f, 600f, 1L << 40).setWorkloads(Samples.shares("train", 1.0)).build());
+        // 10:00:30 +10,500,000 mJ in 10 s: exactly the bound, metered.
+        send(Samples.onPrem("GPU-w", DAY.plusSeconds(30), 10_000, 100f, 600f, (1L << 40) + 10_500_000L).setWorkloads(Samples.shares("train", 1.0)).build());
+        CostRecord r = byWorkload(emitted(), "train");
+        assertThat(r.getEnergyMj()).isEqualTo(6_000_000L + 6_000_000L + 10_500_000L);
+    }
+
+    @Test
     void aDuplicateIsDroppedAndCountedAndACorrectionAddsOnlyTheDifference() {
         GpuSample first = Samples.cloud("i-2/0", DAY.plusSeconds(180), 60_000, 75f).setWorkloads(Samples.shares("llm", 1.0)).build();
         send(first);
@@ -300,6 +327,73 @@ class CostTopologyTest {
         assertThat(counter("samples")).isEqualTo(1);
         send(Samples.cloud("i-9/3", DAY.plusSeconds(7_260), 60_000, 10f).build());
         assertThat(byWorkload(emitted(), "unallocated").getCostMicroUsd()).isEqualTo(45_750);
+    }
+
+    @Test
+    void implausibleReadingsAndSampleTimesAreDeadLetteredWithTheirBound() {
+        send(Samples.onPrem("GPU-p1", DAY.plusSeconds(60), 60_000, 50f, 1_000_000_000f, null).build());
+        // H100: 700 W board power x 1.5 = 1,050 W
+        send(Samples.onPrem("GPU-p2", DAY.plusSeconds(60), 10_000, 50f, 1_051f, null).build());
+        send(Samples.cloud("i-p/3", Instant.parse("1970-01-01T00:01:00Z"), 60_000, 10f).build());
+        send(Samples.cloud("i-p/4", Instant.parse("2100-01-01T00:00:00Z"), 60_000, 10f).build());
+        // 400 days and a minute back: past cost.max.age.ms
+        send(Samples.cloud("i-p/5", DAY.plusSeconds(300).minus(Duration.ofDays(400)).minusSeconds(60), 60_000, 10f).build());
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(CostTopologyTest::reason).containsExactly(
+                "OUT_OF_RANGE", "OUT_OF_RANGE", "PAST_TIMESTAMP", "FUTURE_TIMESTAMP", "PAST_TIMESTAMP");
+        assertThat(header(dead.get(0), Topics.DLQ_DETAIL_HEADER)).isEqualTo(
+                "power_w 1.0E9 above the plausible 1050.0 W of one NVIDIA H100 80GB HBM3");
+        assertThat(header(dead.get(2), Topics.DLQ_DETAIL_HEADER)).contains("1970-01-01T00:01:00Z");
+        assertThat(emitted()).isEmpty();
+        // at the bound: costed. 1,050 W for 10 s = 10,500,000 mJ x 1.4 x 120,000 / 3,600,000,000 = 490 micro-USD of
+        // energy, plus 3,865 fixed (see the class comment) = 4,355.
+        send(Samples.onPrem("GPU-p6", DAY.plusSeconds(60), 10_000, 100f, 1_050f, null).setWorkloads(Samples.shares("llm", 1.0)).build());
+        assertThat(byWorkload(emitted(), "llm").getCostMicroUsd()).isEqualTo(3_865 + 490);
+    }
+
+    @Test
+    void aNameOutsideTheOneRuleIsDeadLetteredAsInvalidNameAndTheTopologyKeepsCosting() {
+        List<GpuSample> bad = List.of(
+                Samples.cloud("i-5/0", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("*fleet*", 1.0)).build(),
+                Samples.cloud("i-5/1", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("unallocated", 1.0)).build(),
+                Samples.cloud("i-5/2", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(List.of(share("Unallocated", null, null))).build(),
+                Samples.cloud("i-5/3", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(List.of(share("unallocated", null, 4242))).build(),
+                Samples.cloud("i-5/4", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("d\\e\nf", 1.0)).build(),
+                Samples.cloud("i-5/5", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("w".repeat(100_000), 1.0)).build(),
+                Samples.cloud("", DAY.plusSeconds(60), 60_000, 10f).build(),
+                Samples.cloud("i-5/7", DAY.plusSeconds(60), 60_000, 10f).setHost("").build(),
+                Samples.cloud("i-5/8", DAY.plusSeconds(60), 60_000, 10f).setGpuModel("A100,x=1").build(),
+                Samples.cloud("i-5/9", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(List.of(share("llm", "ml\nops", null))).build(),
+                Samples.cloud("i-5/10", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("", 1.0)).build(),
+                Samples.cloud("i-5/11", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("overflow", 1.0)).build());
+        bad.forEach(this::send);
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(CostTopologyTest::reason).hasSize(bad.size()).containsOnly("INVALID_NAME");
+        assertThat(dead).extracting(r -> header(r, Topics.DLQ_DETAIL_HEADER)).containsExactly(
+                "workload '*fleet*' holds U+002A at 0; allowed: letters, digits, single inner spaces and -_.:/@+#()",
+                "workload 'unallocated' is a reserved name " + Topics.RESERVED_NAMES,
+                "workload 'Unallocated' is a reserved name " + Topics.RESERVED_NAMES,
+                "workload 'unallocated' is a reserved name " + Topics.RESERVED_NAMES,
+                "workload 'd\\u005ce\\u000af' holds U+005C at 1; allowed: letters, digits, single inner spaces and -_.:/@+#()",
+                "workload is 100000 characters long, more than 128",
+                "gpu_id is empty",
+                "host is empty",
+                "gpu_model 'A100,x=1' holds U+002C at 4; allowed: letters, digits, single inner spaces and -_.:/@+#()",
+                "team 'ml\\u000aops' holds U+000A at 2; allowed: letters, digits, single inner spaces and -_.:/@+#()",
+                "workload is empty",
+                "workload 'overflow' is a reserved name " + Topics.RESERVED_NAMES);
+        assertThat(counter("dlq.INVALID_NAME")).isEqualTo(bad.size());
+        assertThat(emitted()).isEmpty();
+        // The collectors' own marker of a GPU with no process (unallocated, no team, no pid) is no job's name: it costs.
+        send(Samples.cloud("i-5/12", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(List.of(share("unallocated", null, null))).build());
+        send(Samples.cloud("i-5/13", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("Übersetzung (nightly) #2", 1.0)).build());
+        List<CostRecord> out = emitted();
+        assertThat(byWorkload(out, "unallocated").getCostMicroUsd()).isEqualTo(68_271);
+        assertThat(byWorkload(out, "Übersetzung (nightly) #2").getCostMicroUsd()).isEqualTo(68_271);
+    }
+
+    private static costline.events.WorkloadShare share(String workload, String team, Integer pid) {
+        return costline.events.WorkloadShare.newBuilder().setWorkload(workload).setTeam(team).setShare(1f).setPid(pid).build();
     }
 
     @Test
