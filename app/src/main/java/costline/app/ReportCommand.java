@@ -26,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -58,12 +57,8 @@ final class ReportCommand implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--month", required = true, description = "Calendar month, YYYY-MM.")
-        String month;
-        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
-        String bootstrap;
-        @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Schema registry (default: ${DEFAULT-VALUE}).")
-        String registryUrl;
+        @CommandLine.Mixin
+        MonthOptions source = new MonthOptions();
         @Option(names = "--topic", defaultValue = Topics.GPU_ROLLUP_MONTHLY, description = "Rollup topic (default: ${DEFAULT-VALUE}).")
         String topic;
         @Option(names = {"-o", "--output"}, defaultValue = "-", description = "CSV file, or - for standard output (default).")
@@ -75,13 +70,11 @@ final class ReportCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try {
-                YearMonth.parse(month);
-            } catch (DateTimeParseException e) {
-                spec.commandLine().getErr().println("report monthly: --month '" + month + "' is not YYYY-MM, e.g. 2026-10");
+            if (source.yearMonth(spec.commandLine().getErr(), "report monthly") == null) {
                 return 2;
             }
-            Map<String, MonthlyRollup> rows = RollupTopicReader.latestOfMonth(bootstrap, registryUrl, topic, month, timeout);
+            String month = source.month;
+            Map<String, MonthlyRollup> rows = RollupTopicReader.latestOfMonth(source.bootstrap, source.registryUrl, topic, month, timeout);
             long open = rows.values().stream().filter(r -> r.getStatus() == RollupStatus.MONTH_TO_DATE).count();
             if (output.equals("-")) {
                 MonthlyReport.write(month, rows.values(), spec.commandLine().getOut());
@@ -114,12 +107,8 @@ final class ReportCommand implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--month", required = true, description = "Calendar month, YYYY-MM.")
-        String month;
-        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
-        String bootstrap;
-        @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Schema registry (default: ${DEFAULT-VALUE}).")
-        String registryUrl;
+        @CommandLine.Mixin
+        MonthOptions source = new MonthOptions();
         @Option(names = {"-o", "--output"}, description = "HTML file (default: costline-<month>.html in the current folder).")
         Path output;
         @Option(names = "--timeout", defaultValue = "PT120S", description = "How long reading each topic may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
@@ -127,16 +116,13 @@ final class ReportCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            YearMonth ym;
-            try {
-                ym = YearMonth.parse(month);
-            } catch (DateTimeParseException e) {
-                spec.commandLine().getErr().println("report html: --month '" + month + "' is not YYYY-MM, e.g. 2026-10");
+            YearMonth ym = source.yearMonth(spec.commandLine().getErr(), "report html");
+            if (ym == null) {
                 return 2;
             }
             Path file = output != null ? output : Path.of("costline-" + ym + ".html");
-            MonthData data = MonthDataReader.read(bootstrap, registryUrl, ym, timeout);
-            Files.writeString(file, HtmlReport.render(data, Instant.now(), "Kafka " + bootstrap), StandardCharsets.UTF_8);
+            MonthData data = MonthDataReader.read(source.bootstrap, source.registryUrl, ym, timeout);
+            Files.writeString(file, HtmlReport.render(data, Instant.now(), "Kafka " + source.bootstrap), StandardCharsets.UTF_8);
             spec.commandLine().getErr().println("wrote " + file + (data.empty() ? " (no data for " + ym + ")" : ""));
             return 0;
         }
@@ -150,12 +136,8 @@ final class ReportCommand implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--month", required = true, description = "Calendar month, YYYY-MM.")
-        String month;
-        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
-        String bootstrap;
-        @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Schema registry (default: ${DEFAULT-VALUE}).")
-        String registryUrl;
+        @CommandLine.Mixin
+        MonthOptions source = new MonthOptions();
         @Option(names = "--topic", defaultValue = Topics.GPU_ROLLUP_MONTHLY, description = "Rollup topic (default: ${DEFAULT-VALUE}).")
         String topic;
         @Option(names = {"-o", "--output"}, defaultValue = "-", description = "CSV file (gzip when it ends .gz), or - for standard output (default).")
@@ -173,11 +155,8 @@ final class ReportCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            YearMonth ym;
-            try {
-                ym = YearMonth.parse(month);
-            } catch (DateTimeParseException e) {
-                spec.commandLine().getErr().println("report focus: --month '" + month + "' is not YYYY-MM, e.g. 2026-10");
+            YearMonth ym = source.yearMonth(spec.commandLine().getErr(), "report focus");
+            if (ym == null) {
                 return 2;
             }
             FocusSettings settings;
@@ -187,7 +166,7 @@ final class ReportCommand implements Runnable {
                 spec.commandLine().getErr().println("configuration error: " + e.getMessage());
                 return 2;
             }
-            List<MonthlyRollup> history = RollupTopicReader.historyOfMonth(bootstrap, registryUrl, topic, month, timeout);
+            List<MonthlyRollup> history = RollupTopicReader.historyOfMonth(source.bootstrap, source.registryUrl, topic, ym.toString(), timeout);
             FocusExport.Result result = new FocusExport(settings, CloudPlacements.of(PricesCommand.catalog(catalog)))
                     .export(ym, history);
             if (output.equals("-")) {
