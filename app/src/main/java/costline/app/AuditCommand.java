@@ -50,7 +50,7 @@ final class AuditCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            Settings settings = Settings.load(config, System.getenv());
+            Settings settings = costline.streams.runtime.SettingsCatalog.load(config, System.getenv());
             AuditReport report = LedgerAudit.run(options(settings, parseMonth(month), storeQuery, csv, timeout));
             report.print(spec.commandLine().getOut());
             return report.differences().isEmpty() ? 0 : 1;
@@ -81,7 +81,7 @@ final class AuditCommand implements Callable<Integer> {
             token = influx.token();
         }
         return new LedgerAudit.Options(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL),
-                month, new MonthCalendar(RollupConfig.from(settings.asMap()).zone()), CostSettings.from(settings),
+                month, new MonthCalendar(settings.zone(RollupConfig.ZONE)), CostSettings.from(settings),
                 storeQuery, url, bucket, token, csv, timeout);
     }
 }

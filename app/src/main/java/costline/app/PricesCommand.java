@@ -58,7 +58,7 @@ final class PricesCommand implements Runnable {
                 System.err.println("catalog error: " + e.getMessage());
                 return 2;
             }
-            Settings settings = Settings.load(config, System.getenv());
+            Settings settings = costline.streams.runtime.SettingsCatalog.load(config, System.getenv());
             StreamsRunner.createTopics(settings, Map.of(Topics.GPU_PRICES, "compact"));
             int n = PricesLoader.load(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL), entries);
             System.out.println("loaded " + n + " price entries into " + Topics.GPU_PRICES);

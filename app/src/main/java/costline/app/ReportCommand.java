@@ -161,7 +161,7 @@ final class ReportCommand implements Runnable {
             }
             FocusSettings settings;
             try {
-                settings = FocusSettings.from(Settings.load(config, System.getenv()));
+                settings = FocusSettings.from(costline.streams.runtime.SettingsCatalog.load(config, System.getenv()));
             } catch (SettingsException e) {
                 spec.commandLine().getErr().println("configuration error: " + e.getMessage());
                 return 2;

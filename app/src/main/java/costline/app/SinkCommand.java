@@ -45,7 +45,7 @@ final class SinkCommand implements Runnable {
         }
 
         private Integer start() {
-            Settings settings = Settings.load(config, System.getenv());
+            Settings settings = costline.streams.runtime.SettingsCatalog.load(config, System.getenv());
             InfluxSettings influx = InfluxSettings.from(settings);
             InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL), influx,
                     costline.streams.cost.CostSettings.from(settings));

@@ -48,7 +48,7 @@ final class StreamsCommand implements Runnable {
         }
 
         private Integer start() {
-            Settings settings = Settings.load(config, System.getenv());
+            Settings settings = costline.streams.runtime.SettingsCatalog.load(config, System.getenv());
             List<StreamsApp> apps = StreamsRunner.discover();
             if (names != null && !names.isEmpty()) {
                 List<String> known = apps.stream().map(StreamsApp::name).toList();

@@ -98,14 +98,14 @@ class AuditCommandTest {
             values.put(KafkaSettings.REGISTRY_URL.key(), registry.url());
             values.put(KafkaSettings.STATE_DIR.key(), dir.resolve("state").toString());
             values.put("streams.application.id.prefix", "audit");
-            values.put("cost.emit.interval.ms", "200");
+            values.put("cost.emit-interval", "200ms");
             values.put("streams.commit.interval.ms", "200");
             values.put("topics.partitions", "3");
             values.put("rollup.wall-clock-close", "false");
             values.put(InfluxSettings.URL.key(), store.url());
             values.put("influx.token", "unused-by-questdb");
             values.put("sink.topics", Topics.GPU_COST);
-            values.put("sink.poll.ms", "100");
+            values.put("sink.poll-timeout", "100ms");
             Settings settings = Settings.of(values);
             Path config = dir.resolve("costline.properties");
             StringBuilder props = new StringBuilder();

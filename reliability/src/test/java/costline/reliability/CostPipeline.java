@@ -89,7 +89,7 @@ final class CostPipeline implements AutoCloseable {
         v.put(KafkaSettings.REGISTRY_URL.key(), registry.url());
         v.put(KafkaSettings.STATE_DIR.key(), dir.resolve("state-" + instance).toString());
         v.put("streams.application.id.prefix", "reliability");
-        v.put("cost.emit.interval.ms", "200");
+        v.put("cost.emit-interval", "200ms");
         v.put("topics.partitions", String.valueOf(partitions));
         return v;
     }

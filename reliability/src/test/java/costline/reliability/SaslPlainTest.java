@@ -100,7 +100,7 @@ class SaslPlainTest {
             values.put("influx.url", store.url());
             values.put("influx.token", "unused-by-questdb");
             values.put("sink.topics", Topics.GPU_COST);
-            values.put("sink.poll.ms", "100");
+            values.put("sink.poll-timeout", "100ms");
             Settings settings = Settings.of(values);
             InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), pipeline.registry.url(), InfluxSettings.from(settings));
             Thread sinkThread = new Thread(sink::run, "influx-sink");

@@ -57,9 +57,9 @@ class StoreOutageTest {
             values.put("influx.url", store.url());
             values.put("influx.token", "unused-by-questdb");
             values.put("sink.topics", Topics.GPU_COST + "," + Topics.GPU_SAMPLES);
-            values.put("sink.retry.initial.ms", "200");
-            values.put("sink.retry.max.ms", "2000");
-            values.put("sink.poll.ms", "100");
+            values.put("sink.retry-initial", "200ms");
+            values.put("sink.retry-max", "2000ms");
+            values.put("sink.poll-timeout", "100ms");
             InfluxSink sink = sink(values, pipeline);
             Thread sinkThread = new Thread(sink::run, "influx-sink");
             InfluxSink replay = null;
@@ -109,7 +109,7 @@ class StoreOutageTest {
 
                 // Redelivery of everything: a second sink (another group) writes every point again.
                 values.put("influx.url", store.url());
-                values.put("sink.group.id", "costline-influx-sink-replay");
+                values.put("sink.group-id", "costline-influx-sink-replay");
                 replay = sink(values, pipeline);
                 replayThread = new Thread(replay::run, "influx-sink-replay");
                 replayThread.start();

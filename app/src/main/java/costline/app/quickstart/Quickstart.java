@@ -149,7 +149,7 @@ public final class Quickstart implements AutoCloseable {
         YearMonth month = YearMonth.from(options.start());
         InfluxSettings influx = InfluxSettings.from(settings);
         LedgerAudit.Options audit = new LedgerAudit.Options(KafkaSettings.clientProperties(settings),
-                settings.string(KafkaSettings.REGISTRY_URL), month, new MonthCalendar(RollupConfig.from(settings.asMap()).zone()),
+                settings.string(KafkaSettings.REGISTRY_URL), month, new MonthCalendar(settings.zone(RollupConfig.ZONE)),
                 CostSettings.from(settings), store != null ? LedgerAudit.StoreQuery.SQL : LedgerAudit.StoreQuery.INFLUXQL,
                 influx.url(), influx.bucket(), influx.token(), options.outDir().resolve("costline-" + month + ".csv"),
                 Duration.ofMinutes(5));
@@ -217,24 +217,24 @@ public final class Quickstart implements AutoCloseable {
         values.put(StreamsRunner.PARTITIONS.key(), "3");
         // The simulation replays past months faster than real time: months close and recommendations are
         // recomputed on the simulated clock (stream time), not the wall clock.
-        values.put("rollup.wall-clock-close", "false");
-        values.put("breakeven.schedule", "STREAM_TIME");
+        values.put(RollupConfig.WALL_CLOCK_CLOSE.key(), "false");
+        values.put(costline.streams.breakeven.BreakEvenConfig.SCHEDULE.key(), "STREAM_TIME");
         // The cost topology's partitions run hours apart in a replay this fast: wait longer for a minute's increments.
-        values.put("drift.cost.grace", "PT2H");
+        values.put(costline.streams.drift.DriftConfig.COST_GRACE.key(), "2h");
         if (options.influxUrl() == null) {
             store = EmbeddedQuestDb.start(dataDir.resolve("questdb"));
             resources.add(0, store);
             QuestDbTables.ddl().forEach(store::sql);
             storeUrl = store.url();
             values.put(InfluxSettings.URL.key(), store.url());
-            values.put("influx.token", "quickstart"); // QuestDB takes the InfluxDB API without a token
+            values.put(InfluxSettings.TOKEN.key(), "quickstart"); // QuestDB takes the InfluxDB API without a token
             out.println("store (embedded QuestDB, InfluxDB write API) on " + store.url());
         } else {
             storeUrl = options.influxUrl();
             values.put(InfluxSettings.URL.key(), options.influxUrl());
             values.put(InfluxSettings.ORG.key(), options.influxOrg());
             values.put(InfluxSettings.BUCKET.key(), options.influxBucket());
-            values.put("influx.token", options.influxToken());
+            values.put(InfluxSettings.TOKEN.key(), options.influxToken());
             out.println("store (external InfluxDB) at " + options.influxUrl());
         }
         settings = Settings.of(values);

@@ -4,7 +4,6 @@ import costline.schemas.Topics;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
 import costline.streams.runtime.StreamsApp;
-import costline.streams.rollup.RollupConfig;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.Topology;
@@ -19,7 +18,7 @@ public final class AlertApp implements StreamsApp {
 
     @Override
     public Topology topology(Settings settings) {
-        return SpendAlertTopology.build(AlertConfig.from(settings.asMap()));
+        return SpendAlertTopology.build(AlertConfig.from(settings));
     }
 
     @Override
@@ -35,8 +34,6 @@ public final class AlertApp implements StreamsApp {
 
     @Override
     public List<Setting> settings() {
-        return List.of(
-                new Setting("alert.zone", "UTC", "time zone that draws the month's edges"),
-                new Setting("alert.min-elapsed", "P1D", "data needed before a WARNING projection is made"));
+        return AlertConfig.SETTINGS;
     }
 }

@@ -4,7 +4,6 @@ import costline.schemas.Topics;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
 import costline.streams.runtime.StreamsApp;
-import costline.streams.rollup.RollupConfig;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.Topology;
@@ -19,7 +18,7 @@ public final class BreakEvenApp implements StreamsApp {
 
     @Override
     public Topology topology(Settings settings) {
-        return BreakEvenTopology.build(BreakEvenConfig.from(settings.asMap()));
+        return BreakEvenTopology.build(BreakEvenConfig.from(settings));
     }
 
     @Override
@@ -35,9 +34,6 @@ public final class BreakEvenApp implements StreamsApp {
 
     @Override
     public List<Setting> settings() {
-        return List.of(
-                new Setting("breakeven.window", "P30D", "trailing demand window"),
-                new Setting("breakeven.interval", "PT1H", "how often recommendations are recomputed"),
-                new Setting("breakeven.min-history", "P14D", "observed demand needed before advice; below it INSUFFICIENT_HISTORY"));
+        return BreakEvenConfig.SETTINGS;
     }
 }

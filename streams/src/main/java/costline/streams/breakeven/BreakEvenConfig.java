@@ -1,13 +1,14 @@
 package costline.streams.breakeven;
 
 import costline.schemas.Topics;
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
+import costline.streams.config.SettingsException;
 import costline.streams.finance.OnPremCatalog;
-import costline.streams.finance.OnPremSettings;
-import costline.streams.finance.Settings;
-import costline.streams.rollup.RollupConfig;
 import java.time.Duration;
-import java.util.Locale;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.streams.processor.PunctuationType;
 
 /**
@@ -33,16 +34,47 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
                               String outputTopic, String deadLetterTopic, Duration minHistory) {
 
 
+    public static final Setting WINDOW = Setting.duration("breakeven.window", "30d", "1h", null,
+            "trailing demand window (whole minutes)");
+    public static final Setting INTERVAL = Setting.duration("breakeven.interval", "1h", "1ms", null,
+            "how often every scope is recomputed");
+    public static final Setting PRICE_CHECK_INTERVAL = Setting.duration("breakeven.price-check-interval", "1m", "1ms", null,
+            "how often the on-prem prices in use are compared with the catalog; a scope whose price changed is recomputed at once");
+    public static final Setting SCHEDULE = Setting.choice("breakeven.schedule", PunctuationType.WALL_CLOCK_TIME,
+            PunctuationType.class, "WALL_CLOCK_TIME: recompute as the clock goes; STREAM_TIME: as the data's time goes (a replay recomputes as the live run did)");
+    public static final Setting INPUT_TOPIC = new Setting("breakeven.input-topic", Topics.GPU_COST, "CostRecord input");
+    public static final Setting PRICES_TOPIC = new Setting("breakeven.prices-topic", Topics.GPU_PRICES, "PriceEntry input");
+    public static final Setting OUTPUT_TOPIC = new Setting("breakeven.output-topic", Topics.GPU_BREAKEVEN,
+            "BreakEvenRecommendation output");
+    public static final Setting DEAD_LETTER_TOPIC = new Setting("breakeven.dead-letter-topic", Topics.GPU_FINANCE_DLQ,
+            "records that cannot be counted");
+    public static final Setting MIN_HISTORY = Setting.duration("breakeven.min-history", "14d", "0s", null,
+            "observed demand needed before advice (at most the window); below it INSUFFICIENT_HISTORY with the days observed");
+
+    /** What the break-even topology reads. */
+    public static final List<Setting> SETTINGS = settings();
+
+    private static List<Setting> settings() {
+        List<Setting> all = new ArrayList<>(List.of(KafkaSettings.REGISTRY_URL, WINDOW, INTERVAL, PRICE_CHECK_INTERVAL,
+                SCHEDULE, INPUT_TOPIC, PRICES_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, MIN_HISTORY));
+        all.addAll(OnPremCatalog.SETTINGS);
+        return List.copyOf(all);
+    }
+
     public BreakEvenConfig {
-        Settings.require(registryUrl != null && !registryUrl.isBlank(), "schema.registry.url",
-                "is not set: give the schema registry's base URL, e.g. http://localhost:8081");
-        Settings.require(window.compareTo(Duration.ofHours(1)) >= 0, "breakeven.window", "must be at least PT1H, e.g. P30D");
-        Settings.require(window.toMillis() % 60_000 == 0, "breakeven.window", "must be whole minutes, e.g. P30D");
-        Settings.require(!interval.isZero() && !interval.isNegative(), "breakeven.interval", "must be > 0, e.g. PT1H");
-        Settings.require(!minHistory.isNegative() && minHistory.compareTo(window) <= 0, "breakeven.min-history",
-                "must be between PT0S and breakeven.window (" + window + "), e.g. P14D");
-        Settings.require(!priceCheckEvery.isZero() && !priceCheckEvery.isNegative(), "breakeven.price-check-interval",
-                "must be > 0, e.g. PT1M");
+        SettingsException.require(registryUrl != null && !registryUrl.isBlank(), KafkaSettings.REGISTRY_URL.key(),
+                "is not set", "give the schema registry's base URL, e.g. http://localhost:8081");
+        SettingsException.require(window.compareTo(Duration.ofHours(1)) >= 0, WINDOW.key(), window + " is under an hour",
+                "use at least 1h, e.g. 30d");
+        SettingsException.require(window.toMillis() % 60_000 == 0, WINDOW.key(), window + " is not whole minutes",
+                "use whole minutes, e.g. 30d");
+        SettingsException.require(!interval.isZero() && !interval.isNegative(), INTERVAL.key(), interval + " is not above zero",
+                "use e.g. 1h");
+        SettingsException.require(!minHistory.isNegative() && minHistory.compareTo(window) <= 0, MIN_HISTORY.key(),
+                minHistory + " is longer than " + WINDOW.key() + " (" + window + ")",
+                "use a duration between 0s and the window, e.g. 14d");
+        SettingsException.require(!priceCheckEvery.isZero() && !priceCheckEvery.isNegative(), PRICE_CHECK_INTERVAL.key(),
+                priceCheckEvery + " is not above zero", "use e.g. 1m");
     }
 
     public static BreakEvenConfig defaults(String registryUrl) {
@@ -51,23 +83,11 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
                 Topics.GPU_BREAKEVEN, Topics.GPU_FINANCE_DLQ, Duration.ofDays(14));
     }
 
-    public static BreakEvenConfig from(Map<String, String> values) {
-        Settings s = new Settings(values);
-        BreakEvenConfig d = defaults(s.string("schema.registry.url", ""));
-        String schedule = s.string("breakeven.schedule", d.schedule().name()).toUpperCase(Locale.ROOT);
-        PunctuationType type;
-        try {
-            type = PunctuationType.valueOf(schedule);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("breakeven.schedule = '" + schedule + "': use WALL_CLOCK_TIME or STREAM_TIME");
-        }
-        return new BreakEvenConfig(d.registryUrl(), s.duration("breakeven.window", d.window()),
-                s.duration("breakeven.interval", d.interval()),
-                s.duration("breakeven.price-check-interval", d.priceCheckEvery()), type, OnPremSettings.from(values),
-                s.string("breakeven.input-topic", d.inputTopic()), s.string("breakeven.prices-topic", d.pricesTopic()),
-                s.string("breakeven.output-topic", d.outputTopic()),
-                s.string("breakeven.dead-letter-topic", d.deadLetterTopic()),
-                s.duration("breakeven.min-history", d.minHistory()));
+    public static BreakEvenConfig from(Settings s) {
+        return new BreakEvenConfig(s.string(KafkaSettings.REGISTRY_URL), s.duration(WINDOW), s.duration(INTERVAL),
+                s.duration(PRICE_CHECK_INTERVAL), s.choice(SCHEDULE, PunctuationType.class), OnPremCatalog.from(s),
+                s.string(INPUT_TOPIC), s.string(PRICES_TOPIC), s.string(OUTPUT_TOPIC), s.string(DEAD_LETTER_TOPIC),
+                s.duration(MIN_HISTORY));
     }
 
     /** With window {@code w} and schedule {@code type}; the minimum history shrinks to the window if longer. */

@@ -14,19 +14,24 @@ public record InfluxSettings(String url, String org, String bucket, char[] token
     public static final Setting URL = new Setting("influx.url", "http://127.0.0.1:8086", "InfluxDB 2.x base URL");
     public static final Setting ORG = new Setting("influx.org", "costline", "InfluxDB organization");
     public static final Setting BUCKET = new Setting("influx.bucket", "costline", "InfluxDB bucket");
+    public static final Setting TOKEN = Setting.secret("influx.token",
+            "InfluxDB API token: only from COSTLINE_INFLUX_TOKEN or the file influx.token.file names, never in the settings file");
     public static final Setting TOKEN_FILE = new Setting("influx.token.file", null,
-            "file holding the InfluxDB API token (alternative to COSTLINE_INFLUX_TOKEN); never put the token itself in the settings file");
-    public static final Setting BATCH = new Setting("sink.batch.size", "5000", "points per write, at most");
-    public static final Setting FLUSH_MS = new Setting("sink.poll.ms", "200", "longest wait for records before a partial batch is written, ms");
-    public static final Setting RETRY_INITIAL_MS = new Setting("sink.retry.initial.ms", "200", "first back-off after a failed write, ms (doubles)");
-    public static final Setting RETRY_MAX_MS = new Setting("sink.retry.max.ms", "30000", "longest back-off between write attempts, ms");
-    public static final Setting GROUP_ID = new Setting("sink.group.id", "costline-influx-sink", "consumer group of the sink");
-    public static final Setting TOPICS = new Setting("sink.topics",
+            "file holding the InfluxDB API token (alternative to COSTLINE_INFLUX_TOKEN)");
+    public static final Setting BATCH = Setting.longValue("sink.batch-size", 5000, 1, 1_000_000, "points per write, at most");
+    public static final Setting POLL_TIMEOUT = Setting.duration("sink.poll-timeout", "200ms", "1ms", "10m",
+            "longest wait for records before a partial batch is written");
+    public static final Setting RETRY_INITIAL = Setting.duration("sink.retry-initial", "200ms", "1ms", "1h",
+            "first back-off after a failed write (doubles)");
+    public static final Setting RETRY_MAX = Setting.duration("sink.retry-max", "30s", "1ms", "1h",
+            "longest back-off between write attempts");
+    public static final Setting GROUP_ID = new Setting("sink.group-id", "costline-influx-sink", "consumer group of the sink");
+    public static final Setting TOPICS = Setting.list("sink.topics",
             "gpu.samples,gpu.cost,gpu.drift,gpu.breakeven,gpu.alerts,gpu.rollup.monthly,gpu.prices,gpu.reconcile",
-            "topics the sink writes to InfluxDB (comma-separated)");
+            "topics the sink writes to InfluxDB");
 
-    public static final List<Setting> ALL = List.of(URL, ORG, BUCKET, TOKEN_FILE, BATCH, FLUSH_MS, RETRY_INITIAL_MS,
-            RETRY_MAX_MS, GROUP_ID, TOPICS);
+    public static final List<Setting> ALL = List.of(URL, ORG, BUCKET, TOKEN, TOKEN_FILE, BATCH, POLL_TIMEOUT, RETRY_INITIAL,
+            RETRY_MAX, GROUP_ID, TOPICS);
 
     public static InfluxSettings from(Settings s) {
         String url = s.string(URL);
@@ -38,19 +43,23 @@ public record InfluxSettings(String url, String org, String bucket, char[] token
         } catch (IllegalArgumentException e) {
             throw new SettingsException(URL.key(), "'" + url + "' is not an http(s) URL", "write e.g. http://influxdb:8086");
         }
-        String token = s.secret("influx.token", false);
+        String token = s.secret(TOKEN.key(), false);
         if (token == null || token.isEmpty()) {
-            throw new SettingsException("influx.token", "no InfluxDB token",
+            throw new SettingsException(TOKEN.key(), "no InfluxDB token",
                     "set COSTLINE_INFLUX_TOKEN, or influx.token.file to a file holding the token");
         }
-        long initial = s.longValue(RETRY_INITIAL_MS, 1, 3_600_000);
-        long max = s.longValue(RETRY_MAX_MS, 1, 3_600_000);
+        long initial = s.duration(RETRY_INITIAL).toMillis();
+        long max = s.duration(RETRY_MAX).toMillis();
         if (max < initial) {
-            throw new SettingsException(RETRY_MAX_MS.key(), max + " is below " + RETRY_INITIAL_MS.key() + " (" + initial + ")",
+            throw new SettingsException(RETRY_MAX.key(), s.string(RETRY_MAX) + " is below " + RETRY_INITIAL.key() + " ("
+                    + s.string(RETRY_INITIAL) + ")",
                     "make the longest back-off at least the first one");
         }
-        List<String> topics = List.of(s.string(TOPICS).split("\\s*,\\s*"));
-        return new InfluxSettings(url, s.string(ORG), s.string(BUCKET), token.toCharArray(), s.intValue(BATCH, 1, 1_000_000),
-                s.longValue(FLUSH_MS, 1, 600_000), initial, max, s.string(GROUP_ID), topics);
+        List<String> topics = s.list(TOPICS);
+        if (topics.isEmpty()) {
+            throw new SettingsException(TOPICS.key(), "names no topic", "list the topics to write, e.g. " + TOPICS.defaultValue());
+        }
+        return new InfluxSettings(url, s.string(ORG), s.string(BUCKET), token.toCharArray(), s.intValue(BATCH),
+                s.duration(POLL_TIMEOUT).toMillis(), initial, max, s.string(GROUP_ID), topics);
     }
 }

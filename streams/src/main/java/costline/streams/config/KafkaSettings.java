@@ -1,5 +1,6 @@
 package costline.streams.config;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -16,16 +17,20 @@ public final class KafkaSettings {
             "Kafka brokers, host:port[,host:port]");
     public static final Setting REGISTRY_URL = new Setting("schema.registry.url", null,
             "schema registry URL (http(s)://host:port, or mock://scope in tests)");
-    public static final Setting STATE_DIR = new Setting("streams.state.dir", System.getProperty("java.io.tmpdir") + "/costline-streams",
-            "folder for Kafka Streams state stores");
-    public static final Setting THREADS = new Setting("streams.num.threads", "1", "stream threads per application");
+    public static final Setting STATE_DIR = new Setting("streams.state.dir", null,
+            "folder for Kafka Streams state stores (unset: <java.io.tmpdir>/costline-streams)");
+    public static final Setting THREADS = Setting.longValue("streams.num.threads", 1, 1, 64, "stream threads per application");
     // 500 ms, not Streams' exactly-once default of 100: on the 2-core benchmark machine 100 ms commits held the cost
     // topology to about a fifth of the broker's raw throughput, 500 ms to about all of it, and output still reaches
     // the store within the 2 s latency goal (see BENCHMARKS.md).
-    public static final Setting COMMIT_MS = new Setting("streams.commit.interval.ms", "500",
-            "exactly-once commit interval, ms: bounds the latency of output");
+    // Kafka's own key (streams.* passes through to Streams), so in Kafka's unit, not a duration.
+    public static final Setting COMMIT_MS = Setting.longValue("streams.commit.interval.ms", 500, 1, 600_000,
+            "exactly-once commit interval, ms (Kafka's key): bounds the latency of output");
     public static final Setting APP_ID_PREFIX = new Setting("streams.application.id.prefix", "costline",
             "prefix of each topology's application.id (<prefix>-<topology>)");
+
+    /** What every process that talks to Kafka reads. */
+    public static final List<Setting> ALL = List.of(BOOTSTRAP, REGISTRY_URL, STATE_DIR, THREADS, COMMIT_MS, APP_ID_PREFIX);
 
     private KafkaSettings() {
     }
@@ -49,9 +54,11 @@ public final class KafkaSettings {
         props.remove("application.id.prefix");
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.string(APP_ID_PREFIX) + "-" + topologyName);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, settings.string(STATE_DIR));
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.intValue(THREADS, 1, 64)));
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(settings.longValue(COMMIT_MS, 1, 600_000)));
+        String stateDir = settings.optional(STATE_DIR);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir != null ? stateDir
+                : System.getProperty("java.io.tmpdir") + "/costline-streams");
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.intValue(THREADS)));
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(settings.longValue(COMMIT_MS)));
         return props;
     }
 }

@@ -21,11 +21,11 @@ public enum DlqReason {
     /** A name (GPU id, host, GPU model, region, instance type or id, workload, team) that breaks the one rule for
      *  names ({@link costline.schemas.Names}): empty, too long, a character outside the rule, or a reserved name. */
     INVALID_NAME,
-    /** sample_time further in the future than cost.max.future.ms. */
+    /** sample_time further in the future than cost.max-future. */
     FUTURE_TIMESTAMP,
-    /** sample_time further back than cost.max.age.ms before this host's clock (a clock at 1970, an old replay). */
+    /** sample_time further back than cost.max-age before this host's clock (a clock at 1970, an old replay). */
     PAST_TIMESTAMP,
-    /** sample_time older than the de-duplication window (cost.dedup.window.ms) behind the newest sample: it could
+    /** sample_time older than the de-duplication window (cost.dedup-window) behind the newest sample: it could
      *  no longer be told from a duplicate, so it is set aside for a replay rather than risk counting it twice. */
     TOO_LATE,
     /** No catalog price in force at sample_time for the sample's price key. */

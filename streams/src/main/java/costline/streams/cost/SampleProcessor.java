@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * (partition x 100,000 + sequence, see {@link #nextRevision}). Samples that cannot be costed are forwarded as {@link DeadLetter}s.
  *
  * <p>Duplicates and corrections: the topology remembers each costed (gpu_id, sample_time) for
- * {@code cost.dedup.window.ms} with a hash of its Avro body and the parts it was costed at. The same body again is a
+ * {@code cost.dedup-window} with a hash of its Avro body and the parts it was costed at. The same body again is a
  * duplicate: dropped and counted. A different body for the same (gpu_id, sample_time) is a correction (CloudWatch
  * re-publishes a period whose value changed): it is costed afresh and only the difference (new parts minus the
  * remembered ones, per workload) is added, so the corrected value replaces the earlier one in every total. A
@@ -207,7 +207,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         int sequence = used == null ? 0 : used + 1;
         if (sequence >= REVISIONS_PER_PARTITION) {
             throw new IllegalStateException("more than " + REVISIONS_PER_PARTITION + " increments for " + pendingKey
-                    + " from partition " + partition + "; raise cost.emit.interval.ms");
+                    + " from partition " + partition + "; raise cost.emit-interval");
         }
         revisions.put(pendingKey, sequence);
         return new CostRevision(partition, sequence).value();

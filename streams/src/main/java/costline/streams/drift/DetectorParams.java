@@ -1,5 +1,7 @@
 package costline.streams.drift;
 
+import costline.streams.config.SettingsException;
+
 /**
  * Tuning of one {@link DriftDetector}. Lengths are in samples of the series the detector watches (1 s for a GPU
  * reporting at 1 Hz, one bucket for a workload, one minute for a cost rate); thresholds are in units of the
@@ -28,18 +30,18 @@ public record DetectorParams(int warmupSamples, int confirmSamples, double cusum
     public static final DetectorParams DEFAULTS = new DetectorParams(60, 30, 0.5, 8.0, 4.0, 2.0, 10.0, 600, 1800);
 
     public DetectorParams {
-        require(warmupSamples >= 5, "warmup.samples", "must be at least 5 (try 60)");
-        require(confirmSamples >= 3, "confirm.samples", "must be at least 3 (try 30)");
-        require(confirmSamples <= warmupSamples, "confirm.samples",
-                "must not exceed warmup.samples (the re-baseline starts from the confirmation window)");
-        require(cusumK > 0 && Double.isFinite(cusumK), "cusum.k", "must be a positive number of sigma (try 0.5)");
-        require(cusumH > 0 && Double.isFinite(cusumH), "cusum.h", "must be a positive number of sigma (try 8)");
-        require(clipSigma > cusumK && Double.isFinite(clipSigma), "clip.sigma", "must exceed cusum.k (try 4)");
-        require(minShiftSigma >= 0 && Double.isFinite(minShiftSigma), "min.shift.sigma", "must be >= 0 (try 2)");
-        require(minChangePct >= 0 && Double.isFinite(minChangePct), "min.change.pct", "must be >= 0 (try 10)");
-        require(baselineHalfLifeSamples >= 1, "baseline.half.life.samples", "must be at least 1 (try 600)");
-        require(rebaselineAfterSamples >= confirmSamples, "rebaseline.after.samples",
-                "must be at least confirm.samples (try 1800)");
+        require(warmupSamples >= 5, "warmup-samples", "must be at least 5 (try 60)");
+        require(confirmSamples >= 3, "confirm-samples", "must be at least 3 (try 30)");
+        require(confirmSamples <= warmupSamples, "confirm-samples",
+                "must not exceed warmup-samples (the re-baseline starts from the confirmation window)");
+        require(cusumK > 0 && Double.isFinite(cusumK), "cusum-k", "must be a positive number of sigma (try 0.5)");
+        require(cusumH > 0 && Double.isFinite(cusumH), "cusum-h", "must be a positive number of sigma (try 8)");
+        require(clipSigma > cusumK && Double.isFinite(clipSigma), "clip-sigma", "must exceed cusum-k (try 4)");
+        require(minShiftSigma >= 0 && Double.isFinite(minShiftSigma), "min-shift-sigma", "must be >= 0 (try 2)");
+        require(minChangePct >= 0 && Double.isFinite(minChangePct), "min-change-pct", "must be >= 0 (try 10)");
+        require(baselineHalfLifeSamples >= 1, "baseline-half-life-samples", "must be at least 1 (try 600)");
+        require(rebaselineAfterSamples >= confirmSamples, "rebaseline-after-samples",
+                "must be at least confirm-samples (try 1800)");
     }
 
     /** EWMA weight of a new sample for the configured half-life. */
@@ -47,9 +49,8 @@ public record DetectorParams(int warmupSamples, int confirmSamples, double cusum
         return 1.0 - Math.pow(0.5, 1.0 / baselineHalfLifeSamples);
     }
 
-    static void require(boolean ok, String key, String fix) {
-        if (!ok) {
-            throw new IllegalArgumentException("drift setting '" + key + "' " + fix);
-        }
+    /** A threshold's own check: the key is {@code drift.<name>}; the reader renames it for a workload's override. */
+    static void require(boolean ok, String name, String fix) {
+        SettingsException.require(ok, "drift." + name, "is out of range", "it " + fix);
     }
 }

@@ -18,7 +18,7 @@ public final class DriftApp implements StreamsApp {
 
     @Override
     public Topology topology(Settings settings) {
-        return DriftTopology.build(DriftSettings.from(settings.asMap()));
+        return DriftTopology.build(DriftConfig.from(settings));
     }
 
     @Override
@@ -34,8 +34,6 @@ public final class DriftApp implements StreamsApp {
 
     @Override
     public List<Setting> settings() {
-        return List.of(
-                new Setting("drift.idle.floor.pct", "10", "utilization under which a held GPU counts as idle"),
-                new Setting("drift.workload.<name>.<key>", null, "per-workload override of any drift threshold"));
+        return DriftConfig.SETTINGS;
     }
 }

@@ -24,13 +24,13 @@ public record DriftThresholds(DetectorParams detector, double warningPct, double
 
     public DriftThresholds {
         require(detector != null, "detector", "must be given");
-        require(warningPct >= 0 && Double.isFinite(warningPct), "severity.warning.pct", "must be >= 0 (try 25)");
-        require(criticalPct >= warningPct && Double.isFinite(criticalPct), "severity.critical.pct",
-                "must be at least severity.warning.pct (try 50)");
-        require(idleFloorPct > 0 && idleFloorPct <= 100, "idle.floor.pct", "must be in (0, 100] (try 10)");
-        require(idleAfter != null && !idleAfter.isNegative() && !idleAfter.isZero(), "idle.after",
-                "must be a positive duration such as PT30M");
-        require(idleCriticalMicroUsdPerHour >= 0, "idle.critical.micro.usd.per.hour",
+        require(warningPct >= 0 && Double.isFinite(warningPct), "severity-warning-pct", "must be >= 0 (try 25)");
+        require(criticalPct >= warningPct && Double.isFinite(criticalPct), "severity-critical-pct",
+                "must be at least severity-warning-pct (try 50)");
+        require(idleFloorPct > 0 && idleFloorPct <= 100, "idle-floor-pct", "must be in (0, 100] (try 10)");
+        require(idleAfter != null && !idleAfter.isNegative() && !idleAfter.isZero(), "idle-after",
+                "must be a positive duration such as 30m");
+        require(idleCriticalMicroUsdPerHour >= 0, "idle-critical-micro-usd-per-hour",
                 "must be >= 0 (try 10000000, i.e. $10/h)");
     }
 }

@@ -2,6 +2,8 @@ package costline.streams.finance;
 
 import costline.events.PriceEntry;
 import costline.events.Site;
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,8 +43,22 @@ public record OnPremCatalog(Map<String, String> modelMap, Map<String, Double> bo
         boardPowerW = Map.copyOf(boardPowerW);
     }
 
+    public static final Setting MODEL_MAP = Setting.map("onprem.model-map", false,
+            "which on-prem GPU model stands for a cloud one (cloud model=on-prem model;...); unmapped models match by name, then family");
+    public static final Setting BOARD_POWER_W = Setting.map("onprem.board-power-w", true,
+            "board power while busy by on-prem GPU model, watts (model=watts;...); unlisted models: family data sheet, then the default");
+    public static final Setting DEFAULT_BOARD_POWER_W = Setting.doubleValue("onprem.default-board-power-w", 400, 1.0, 100_000.0,
+            "board power of an on-prem GPU model neither listed nor of a known family, watts");
+
+    /** The onprem.* settings the alert and break-even topologies share. */
+    public static final List<Setting> SETTINGS = List.of(MODEL_MAP, BOARD_POWER_W, DEFAULT_BOARD_POWER_W);
+
     public static OnPremCatalog defaults() {
         return new OnPremCatalog(Map.of(), Map.of(), 400);
+    }
+
+    public static OnPremCatalog from(Settings s) {
+        return new OnPremCatalog(s.map(MODEL_MAP), s.doubleMap(BOARD_POWER_W), s.doubleValue(DEFAULT_BOARD_POWER_W));
     }
 
     /** The GPU family in a model name (A100, H100, L40S, ...), or empty. */

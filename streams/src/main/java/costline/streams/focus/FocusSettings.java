@@ -13,15 +13,15 @@ import java.util.List;
 public record FocusSettings(String onPremProvider, String onPremService, String onPremBillingAccountId,
                             String cloudBillingAccountId, String cloudBillingAccountName) {
 
-    public static final Setting ONPREM_PROVIDER = new Setting("focus.onprem.provider", "Owned GPUs",
+    public static final Setting ONPREM_PROVIDER = new Setting("focus.onprem-provider", "Owned GPUs",
             "ProviderName, PublisherName and InvoiceIssuerName of owned GPUs (the site's name)");
-    public static final Setting ONPREM_SERVICE = new Setting("focus.onprem.service", "GPU Compute",
+    public static final Setting ONPREM_SERVICE = new Setting("focus.onprem-service", "GPU Compute",
             "ServiceName of owned GPUs");
-    public static final Setting ONPREM_ACCOUNT = new Setting("focus.onprem.billing-account", "owned-gpus",
+    public static final Setting ONPREM_ACCOUNT = new Setting("focus.onprem-billing-account", "owned-gpus",
             "BillingAccountId (and name) of owned GPUs, e.g. the cost centre that pays for them");
-    public static final Setting CLOUD_ACCOUNT = new Setting("focus.cloud.billing-account", "cloud",
+    public static final Setting CLOUD_ACCOUNT = new Setting("focus.cloud-billing-account", "cloud",
             "BillingAccountId of cloud GPUs: the payer account id the cloud bill shows (e.g. 123456789012)");
-    public static final Setting CLOUD_ACCOUNT_NAME = new Setting("focus.cloud.billing-account-name", null,
+    public static final Setting CLOUD_ACCOUNT_NAME = new Setting("focus.cloud-billing-account-name", null,
             "BillingAccountName of cloud GPUs; empty: null");
 
     public static final List<Setting> ALL = List.of(ONPREM_PROVIDER, ONPREM_SERVICE, ONPREM_ACCOUNT, CLOUD_ACCOUNT,

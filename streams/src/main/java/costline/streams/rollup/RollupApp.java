@@ -18,7 +18,7 @@ public final class RollupApp implements StreamsApp {
 
     @Override
     public Topology topology(Settings settings) {
-        return MonthlyRollupTopology.build(RollupConfig.from(settings.asMap()));
+        return MonthlyRollupTopology.build(RollupConfig.from(settings));
     }
 
     @Override
@@ -34,11 +34,6 @@ public final class RollupApp implements StreamsApp {
 
     @Override
     public List<Setting> settings() {
-        return List.of(
-                new Setting("rollup.zone", "UTC", "time zone that draws the month's edges"),
-                new Setting("rollup.grace", "PT6H", "how long after the month's end late data still counts before FINAL"),
-                new Setting("rollup.retention", "P400D", "how long a month's totals are kept for corrections"),
-                new Setting("rollup.punctuate-interval", "PT1M", "how often closed months are checked"),
-                new Setting("rollup.wall-clock-close", "true", "also close months by wall clock (turn off for replays)"));
+        return RollupConfig.SETTINGS;
     }
 }

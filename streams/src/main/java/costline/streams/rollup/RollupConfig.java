@@ -1,10 +1,13 @@
 package costline.streams.rollup;
 
 import costline.schemas.Topics;
-import costline.streams.finance.Settings;
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Setting;
+import costline.streams.config.Settings;
+import costline.streams.config.SettingsException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.Map;
+import java.util.List;
 
 /**
  * Settings of the monthly rollup topology.
@@ -29,14 +32,32 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
                            String inputTopic, String outputTopic, String deadLetterTopic, boolean wallClockClose) {
 
 
+    public static final Setting ZONE = Setting.zone("rollup.zone", "UTC", "time zone that draws the month's edges");
+    public static final Setting GRACE = Setting.duration("rollup.grace", "6h", "0s", null,
+            "how long after the month's end late data still counts before FINAL");
+    public static final Setting RETENTION = Setting.duration("rollup.retention", "400d", "1d", null,
+            "how long after FINAL a month's totals are kept for corrections; older data is dead-lettered");
+    public static final Setting PUNCTUATE_INTERVAL = Setting.duration("rollup.punctuate-interval", "1m", "1ms", null,
+            "stream-time step at which closed months are looked for");
+    public static final Setting INPUT_TOPIC = new Setting("rollup.input-topic", Topics.GPU_COST, "CostRecord input");
+    public static final Setting OUTPUT_TOPIC = new Setting("rollup.output-topic", Topics.GPU_ROLLUP_MONTHLY, "MonthlyRollup output");
+    public static final Setting DEAD_LETTER_TOPIC = new Setting("rollup.dead-letter-topic", Topics.GPU_FINANCE_DLQ,
+            "CostRecords that cannot be counted");
+    public static final Setting WALL_CLOCK_CLOSE = Setting.bool("rollup.wall-clock-close", true,
+            "also close a month when the wall clock passes its end plus grace (turn off to replay old data)");
+
+    /** What the rollup topology reads. */
+    public static final List<Setting> SETTINGS = List.of(KafkaSettings.REGISTRY_URL, ZONE, GRACE, RETENTION,
+            PUNCTUATE_INTERVAL, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, WALL_CLOCK_CLOSE);
+
     public RollupConfig {
-        Settings.require(registryUrl != null && !registryUrl.isBlank(), "schema.registry.url",
-                "is not set: give the schema registry's base URL, e.g. http://localhost:8081");
-        Settings.require(!punctuateEvery.isZero() && !punctuateEvery.isNegative(), "rollup.punctuate-interval",
-                "must be > 0, e.g. PT1M");
-        Settings.require(!grace.isNegative(), "rollup.grace", "must be >= 0, e.g. PT6H");
-        Settings.require(retention.compareTo(Duration.ofDays(1)) >= 0, "rollup.retention",
-                "must be at least P1D (corrections need the month's totals), e.g. P400D");
+        SettingsException.require(registryUrl != null && !registryUrl.isBlank(), KafkaSettings.REGISTRY_URL.key(),
+                "is not set", "give the schema registry's base URL, e.g. http://localhost:8081");
+        SettingsException.require(!punctuateEvery.isZero() && !punctuateEvery.isNegative(), PUNCTUATE_INTERVAL.key(),
+                punctuateEvery + " is not above zero", "use e.g. 1m");
+        SettingsException.require(!grace.isNegative(), GRACE.key(), grace + " is negative", "use e.g. 6h");
+        SettingsException.require(retention.compareTo(Duration.ofDays(1)) >= 0, RETENTION.key(),
+                retention + " is under a day", "keep at least 1d (corrections need the month's totals), e.g. 400d");
     }
 
     public static RollupConfig defaults(String registryUrl) {
@@ -44,22 +65,11 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
                 Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, Topics.GPU_FINANCE_DLQ, true);
     }
 
-    /** From flat settings; absent keys take the defaults. */
-    public static RollupConfig from(Map<String, String> values) {
-        Settings s = new Settings(values);
-        RollupConfig d = defaults(s.string("schema.registry.url", ""));
-        return new RollupConfig(d.registryUrl(), s.zone("rollup.zone", d.zone()), s.duration("rollup.grace", d.grace()),
-                s.duration("rollup.retention", d.retention()), s.duration("rollup.punctuate-interval", d.punctuateEvery()),
-                s.string("rollup.input-topic", d.inputTopic()), s.string("rollup.output-topic", d.outputTopic()),
-                s.string("rollup.dead-letter-topic", d.deadLetterTopic()), bool(s, "rollup.wall-clock-close", true));
-    }
-
-    private static boolean bool(Settings s, String key, boolean dflt) {
-        String v = s.string(key, String.valueOf(dflt)).toLowerCase(java.util.Locale.ROOT);
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(key + " = '" + v + "': use true or false");
-        }
-        return Boolean.parseBoolean(v);
+    /** From the settings; absent keys take the defaults. */
+    public static RollupConfig from(Settings s) {
+        return new RollupConfig(s.string(KafkaSettings.REGISTRY_URL), s.zone(ZONE), s.duration(GRACE), s.duration(RETENTION),
+                s.duration(PUNCTUATE_INTERVAL), s.string(INPUT_TOPIC), s.string(OUTPUT_TOPIC), s.string(DEAD_LETTER_TOPIC),
+                s.bool(WALL_CLOCK_CLOSE));
     }
 
     public RollupConfig withZone(ZoneId z) {

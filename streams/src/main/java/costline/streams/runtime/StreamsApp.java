@@ -28,6 +28,9 @@ public interface StreamsApp {
      */
     String deadLetterTopic();
 
-    /** Settings this topology reads, for help output and docs. */
+    /**
+     * Every setting this topology reads, each declared once ({@link Setting}): {@code streams run} refuses keys no
+     * one declared, and the settings tables of streams/README.md are checked against these.
+     */
     List<Setting> settings();
 }

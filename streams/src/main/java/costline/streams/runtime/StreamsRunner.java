@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
 public final class StreamsRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsRunner.class);
-    public static final Setting PARTITIONS = new Setting("topics.partitions", "6", "partitions of topics this process creates");
     /** The most partitions topics.partitions allows; gpu.cost revisions (CostRevision) fit an int up to 21,474. */
     public static final long MAX_PARTITIONS = 10_000;
+    public static final Setting PARTITIONS = Setting.longValue("topics.partitions", 6, 1, MAX_PARTITIONS,
+            "partitions of topics this process creates");
 
     private final List<KafkaStreams> running = new ArrayList<>();
 
@@ -41,6 +42,7 @@ public final class StreamsRunner implements AutoCloseable {
 
     /** Builds every topology first (so a bad setting stops start-up before anything runs), then starts them. */
     public void start(Settings settings, List<StreamsApp> apps) {
+        settings.check(SettingsCatalog.all());
         List<KafkaStreams> built = new ArrayList<>();
         for (StreamsApp app : apps) {
             java.util.Properties props = KafkaSettings.streamsProperties(settings, app.name());
@@ -82,7 +84,7 @@ public final class StreamsRunner implements AutoCloseable {
 
     /** Creates missing topics with their cleanup policy; existing ones are left as they are. */
     public static void createTopics(Settings settings, Map<String, String> topics) {
-        int partitions = settings.intValue(PARTITIONS, 1, (int) MAX_PARTITIONS);
+        int partitions = settings.intValue(PARTITIONS);
         try (Admin admin = Admin.create(KafkaSettings.clientProperties(settings))) {
             for (Map.Entry<String, String> t : topics.entrySet()) {
                 NewTopic topic = new NewTopic(t.getKey(), java.util.Optional.of(partitions), java.util.Optional.empty())

@@ -235,9 +235,9 @@ public final class CostPipelineBench {
                 "writers=stdout\nw.stdout.class=io.questdb.log.LogConsoleWriter\nw.stdout.level=ERROR\n");
         String url = "http://127.0.0.1:" + port;
         Settings s = settings(kafka, tmp, "bench-lat").with("streams.commit.interval.ms", commitMs)
-                .with("cost.emit.interval.ms", emitMs)
+                .with("cost.emit-interval", emitMs + "ms")
                 .with("influx.url", url).with("influx.token", "unused")
-                .with("sink.topics", Topics.GPU_COST).with("sink.group.id", "bench-lat-sink").with("sink.poll.ms", "50");
+                .with("sink.topics", Topics.GPU_COST).with("sink.group-id", "bench-lat-sink").with("sink.poll-timeout", "50ms");
         HttpClient http = HttpClient.newHttpClient();
         ObjectMapper json = new ObjectMapper();
         try (ServerMain qdb = ServerMain.create(qdir.toString(), env); StreamsRunner runner = new StreamsRunner()) {

@@ -1,20 +1,32 @@
 package costline.streams.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import costline.streams.alert.AlertConfig;
+import costline.streams.breakeven.BreakEvenConfig;
 import costline.streams.cost.CostSettings;
+import costline.streams.rollup.RollupConfig;
+import costline.streams.runtime.SettingsCatalog;
 import costline.streams.runtime.StreamsApp;
 import costline.streams.runtime.StreamsRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SettingsTest {
+
+    private static final String REGISTRY = "schema.registry.url";
 
     @Test
     void environmentOverridesTheFileAndKafkaKeysPassThrough(@TempDir Path dir) throws Exception {
@@ -23,11 +35,11 @@ class SettingsTest {
                 kafka.security.protocol=SASL_SSL
                 kafka.sasl.mechanism=PLAIN
                 schema.registry.url=http://registry:8081
-                cost.emit.interval.ms=500
+                cost.emit-interval=500ms
                 """);
-        Settings s = Settings.load(file, Map.of("COSTLINE_KAFKA_BOOTSTRAP_SERVERS", "env:9093",
+        Settings s = SettingsCatalog.load(file, Map.of("COSTLINE_KAFKA_BOOTSTRAP_SERVERS", "env:9093",
                 "COSTLINE_KAFKA_SASL_JAAS_CONFIG", "org.apache.kafka.common.security.plain.PlainLoginModule required;",
-                "PATH", "/usr/bin"));
+                "COSTLINE_COST_EMIT_INTERVAL", "2s", "PATH", "/usr/bin"));
         Properties streams = KafkaSettings.streamsProperties(s, "cost");
         assertThat(streams.getProperty("bootstrap.servers")).isEqualTo("env:9093");
         assertThat(streams.getProperty("security.protocol")).isEqualTo("SASL_SSL");
@@ -35,18 +47,144 @@ class SettingsTest {
         assertThat(streams.getProperty("sasl.jaas.config")).startsWith("org.apache.kafka.common.security.plain");
         assertThat(streams.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
         assertThat(streams.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)).isEqualTo("costline-cost");
-        assertThat(CostSettings.from(s).emitIntervalMs()).isEqualTo(500);
+        assertThat(CostSettings.from(s).emitIntervalMs()).as("the environment wins over the file").isEqualTo(2000);
     }
 
     @Test
-    void aBadOrMissingSettingNamesTheKeyAndTheFix() {
+    void aHyphenatedKeyIsSetByItsEnvironmentVariable() {
+        // COSTLINE_ALERT_MIN_ELAPSED once became alert.min.elapsed, which no one read: the setting kept its default.
+        Settings s = SettingsCatalog.load(null, Map.of("COSTLINE_SCHEMA_REGISTRY_URL", "mock://x",
+                "COSTLINE_ALERT_MIN_ELAPSED", "3d", "COSTLINE_BREAKEVEN_SCHEDULE", "stream_time",
+                "COSTLINE_ROLLUP_WALL_CLOCK_CLOSE", "false"));
+        assertThat(AlertConfig.from(s).minElapsed()).isEqualTo(Duration.ofDays(3));
+        assertThat(BreakEvenConfig.from(s).schedule()).isEqualTo(PunctuationType.STREAM_TIME);
+        assertThat(RollupConfig.from(s).wallClockClose()).isFalse();
+    }
+
+    @Test
+    void aBadOrMissingSettingNamesTheKeyTheValueAndTheFix() {
         assertThatThrownBy(() -> CostSettings.from(Settings.of(Map.of())))
-                .isInstanceOf(SettingsException.class).hasMessageContaining("schema.registry.url")
+                .isInstanceOf(SettingsException.class).hasMessageContaining(REGISTRY)
                 .hasMessageContaining("COSTLINE_SCHEMA_REGISTRY_URL");
-        assertThatThrownBy(() -> CostSettings.from(Settings.of(Map.of("schema.registry.url", "mock://x", "cost.emit.interval.ms", "soon"))))
-                .hasMessageContaining("cost.emit.interval.ms").hasMessageContaining("not a whole number");
-        assertThatThrownBy(() -> CostSettings.from(Settings.of(Map.of("schema.registry.url", "mock://x", "cost.dedup.window.ms", "5"))))
-                .hasMessageContaining("cost.dedup.window.ms").hasMessageContaining("between 60000");
+        assertThatThrownBy(() -> CostSettings.from(Settings.of(Map.of(REGISTRY, "mock://x", "cost.emit-interval", "soon"))))
+                .hasMessageContaining("'cost.emit-interval'").hasMessageContaining("'soon' is not a duration")
+                .hasMessageContaining("fix: write a duration such as 500ms");
+        assertThatThrownBy(() -> CostSettings.from(Settings.of(Map.of(REGISTRY, "mock://x", "cost.dedup-window", "5s"))))
+                .hasMessageContaining("cost.dedup-window").hasMessageContaining("'5s' is out of range")
+                .hasMessageContaining("between 1m and 30d");
+        assertThatThrownBy(() -> CostSettings.from(Settings.of(Map.of(REGISTRY, "mock://x", "cost.emit-interval", "500"))))
+                .as("a bare number has no unit: refused, not read as milliseconds")
+                .hasMessageContaining("'500' is not a duration");
+    }
+
+    @Test
+    void everyTypedReadNamesTheKeyTheValueAndTheFix() {
+        Settings s = Settings.of(Map.ofEntries(Map.entry("t.count", "seven"), Map.entry("t.big", "70"),
+                Map.entry("t.ratio", "x"), Map.entry("t.zone", "Mars/Olympus"), Map.entry("t.on", "yes"),
+                Map.entry("t.mode", "sometimes"), Map.entry("t.map", "a=1;b"), Map.entry("t.watts", "A=lots"),
+                Map.entry("t.wait", "PT-1H")));
+        assertThatThrownBy(() -> s.longValue(Setting.longValue("t.count", 1, 1, 10, "")))
+                .hasMessageContaining("'t.count'").hasMessageContaining("'seven' is not a whole number")
+                .hasMessageContaining("between 1 and 10");
+        assertThatThrownBy(() -> s.longValue(Setting.longValue("t.big", 1, 1, 10, "")))
+                .hasMessageContaining("'t.big'").hasMessageContaining("70 is out of range");
+        assertThatThrownBy(() -> s.doubleValue(Setting.doubleValue("t.ratio", 1, 0.0, null, "")))
+                .hasMessageContaining("'t.ratio'").hasMessageContaining("'x' is not a number");
+        assertThatThrownBy(() -> s.zone(Setting.zone("t.zone", "UTC", "")))
+                .hasMessageContaining("'Mars/Olympus' is not a time zone").hasMessageContaining("Europe/Berlin");
+        assertThatThrownBy(() -> s.bool(Setting.bool("t.on", true, "")))
+                .hasMessageContaining("'t.on'").hasMessageContaining("'yes'").hasMessageContaining("true or false");
+        assertThatThrownBy(() -> s.choice(Setting.choice("t.mode", PunctuationType.STREAM_TIME, PunctuationType.class, "")))
+                .hasMessageContaining("'SOMETIMES' is not a choice").hasMessageContaining("STREAM_TIME, WALL_CLOCK_TIME");
+        assertThatThrownBy(() -> s.map(Setting.map("t.map", false, "")))
+                .hasMessageContaining("'t.map'").hasMessageContaining("entry 'b' is not name=value");
+        assertThatThrownBy(() -> s.map(Setting.map("t.watts", true, "")))
+                .hasMessageContaining("'A=lots'").hasMessageContaining("number > 0");
+        assertThatThrownBy(() -> s.duration(Setting.duration("t.wait", "1h", "0s", null, "")))
+                .hasMessageContaining("'PT-1H' is not a duration");
+        assertThat(s.duration(Setting.duration("t.unset", "1h", "0s", null, ""))).as("the default").isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void anOldKeyStopsStartUpNamingItsNewName(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("old.properties"), "cost.emit.interval.ms=500\n");
+        assertThatThrownBy(() -> Settings.load(file, Map.of()))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("'cost.emit.interval.ms'").hasMessageContaining("renamed to 'cost.emit-interval'")
+                .hasMessageContaining("takes a duration now").hasMessageContaining("cost.emit-interval=<old value>ms");
+        assertThatThrownBy(() -> Settings.load(null, Map.of("COSTLINE_SINK_RETRY_MAX_MS", "30000")))
+                .hasMessageContaining("COSTLINE_SINK_RETRY_MAX_MS").hasMessageContaining("COSTLINE_SINK_RETRY_MAX")
+                .hasMessageContaining("sink.retry-max");
+        assertThatThrownBy(() -> Settings.of(Map.of("focus.onprem.provider", "ACME")))
+                .hasMessageContaining("renamed to 'focus.onprem-provider'");
+        // every old key is refused, and its new name is declared
+        for (RenamedKeys.Rename r : RenamedKeys.ALL.values()) {
+            assertThatThrownBy(() -> Settings.of(Map.of(r.oldKey(), "1"))).as(r.oldKey())
+                    .hasMessageContaining(r.newKey());
+            assertThat(SettingsCatalog.all()).as(r.newKey()).anyMatch(s -> s.matches(r.newKey()));
+        }
+    }
+
+    @Test
+    void anUnknownKeyUnderACostlineAreaStopsStartUpWithTheNearestKey(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("typo.properties"), "rollup.gracee=2h\n");
+        assertThatThrownBy(() -> SettingsCatalog.load(file, Map.of()))
+                .isInstanceOf(SettingsException.class)
+                .hasMessageContaining("'rollup.gracee' (env COSTLINE_ROLLUP_GRACEE): is not a costline setting")
+                .hasMessageContaining("did you mean 'rollup.grace'");
+        assertThatThrownBy(() -> SettingsCatalog.load(null, Map.of("COSTLINE_BREAKEVEN_MIN_HISTROY", "7d")))
+                .hasMessageContaining("COSTLINE_BREAKEVEN_MIN_HISTROY").hasMessageContaining("breakeven.min-history")
+                .hasMessageContaining("write COSTLINE_BREAKEVEN_MIN_HISTORY");
+        assertThatThrownBy(() -> SettingsCatalog.load(null, Map.of("COSTLINE_SINK_NONSENSE_ENTIRELY_DIFFERENT", "1")))
+                .hasMessageContaining("is not a costline setting");
+        // outside costline's areas, and Kafka's pass-through keys, are not costline's to judge
+        assertThatCode(() -> SettingsCatalog.load(null, Map.of("COSTLINE_HEALTH_PORT", "8080", "COSTLINE_JAVA_OPTS", "-Xmx1g",
+                "COSTLINE_KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12", "COSTLINE_STREAMS_METADATA_MAX_AGE_MS", "1000",
+                "COSTLINE_INFLUX_TOKEN", "t", "COSTLINE_INFLUX_TOKEN_FILE", "/dev/null"))).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aBadValueOfAnyDeclaredSettingStopsStartUpEvenIfItsTopologyIsNotRun() {
+        assertThatThrownBy(() -> Settings.of(Map.of(REGISTRY, "mock://x", "rollup.grace", "soon")).check(SettingsCatalog.all()))
+                .hasMessageContaining("rollup.grace").hasMessageContaining("'soon' is not a duration");
+        assertThatThrownBy(() -> Settings.of(Map.of("topics.partitions", "20000")).check(SettingsCatalog.all()))
+                .hasMessageContaining("topics.partitions").hasMessageContaining("between 1 and 10000");
+    }
+
+    @Test
+    void eachDeclarationIsUniqueAndInTheOneKeyStyle() {
+        // a key declared twice (in one topology, or differently in two) would document and check two different things
+        Map<String, Setting> byKey = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        SettingsCatalog.groups().forEach((group, settings) -> {
+            List<String> keys = settings.stream().map(Setting::key).toList();
+            if (keys.size() != keys.stream().distinct().count()) {
+                problems.add(group + " declares a key twice: " + keys);
+            }
+            for (Setting s : settings) {
+                Setting before = byKey.putIfAbsent(s.key(), s);
+                if (before != null && !before.equals(s)) {
+                    problems.add(s.key() + " declared differently: " + before + " / " + s);
+                }
+                // <area>.<name>, name words joined by hyphens; kafka.*/streams.* are Kafka's, schema.registry.url
+                // Confluent's, influx.token.file the <secret>.file of influx.token
+                boolean kafkas = s.key().startsWith("kafka.") || s.key().startsWith("streams.")
+                        || s.key().equals("schema.registry.url") || s.key().equals("influx.token.file");
+                String style = "[a-z]+\\.([a-z0-9]+(-[a-z0-9]+)*\\.)?[a-z0-9]+(-[a-z0-9]+)*";
+                if (!kafkas && !s.key().replace("<workload>.", "").matches(style)) {
+                    problems.add(s.key() + " is not in the key style");
+                }
+                if (!kafkas && s.type() != Setting.Type.DURATION && (s.key().endsWith("-ms") || s.key().endsWith(".ms"))) {
+                    problems.add(s.key() + " holds milliseconds: declare a duration");
+                }
+                if (s.defaultValue() != null) {
+                    assertThatCode(() -> Settings.of(Map.of()).read(s)).as(s.key() + "'s default").doesNotThrowAnyException();
+                }
+            }
+        });
+        assertThat(problems).isEmpty();
+        assertThat(StreamsRunner.discover()).extracting(StreamsApp::name)
+                .containsExactlyInAnyOrder("cost", "rollup", "alerts", "breakeven", "drift");
     }
 
     @Test
@@ -54,15 +192,20 @@ class SettingsTest {
         Path inFile = Files.writeString(dir.resolve("a.properties"), "influx.token=s3cret\n");
         assertThatThrownBy(() -> InfluxSettings.from(Settings.load(inFile, Map.of())))
                 .hasMessageContaining("influx.token").hasMessageContaining("must not be written in the settings file");
+        assertThatThrownBy(() -> SettingsCatalog.load(inFile, Map.of()))
+                .as("refused by the start-up check too").hasMessageContaining("must not be written in the settings file");
         assertThat(new String(InfluxSettings.from(Settings.load(null, Map.of("COSTLINE_INFLUX_TOKEN", "from-env"))).token()))
                 .isEqualTo("from-env");
         Path token = Files.writeString(dir.resolve("token"), "from-file\n");
         Path viaFile = Files.writeString(dir.resolve("b.properties"), "influx.token.file=" + token + "\n");
-        assertThat(new String(InfluxSettings.from(Settings.load(viaFile, Map.of())).token())).isEqualTo("from-file");
+        assertThat(new String(InfluxSettings.from(SettingsCatalog.load(viaFile, Map.of())).token())).isEqualTo("from-file");
         assertThatThrownBy(() -> InfluxSettings.from(Settings.load(null, Map.of())))
                 .hasMessageContaining("no InfluxDB token").hasMessageContaining("COSTLINE_INFLUX_TOKEN");
         assertThatThrownBy(() -> InfluxSettings.from(Settings.load(null, Map.of("COSTLINE_INFLUX_TOKEN", "t", "COSTLINE_INFLUX_URL", "influx:8086"))))
                 .hasMessageContaining("influx.url");
+        assertThatThrownBy(() -> InfluxSettings.from(Settings.load(null, Map.of("COSTLINE_INFLUX_TOKEN", "t",
+                "COSTLINE_SINK_RETRY_INITIAL", "10s", "COSTLINE_SINK_RETRY_MAX", "1s"))))
+                .hasMessageContaining("sink.retry-max").hasMessageContaining("1s is below sink.retry-initial (10s)");
     }
 
     @Test

@@ -336,7 +336,7 @@ class CostTopologyTest {
         send(Samples.onPrem("GPU-p2", DAY.plusSeconds(60), 10_000, 50f, 1_051f, null).build());
         send(Samples.cloud("i-p/3", Instant.parse("1970-01-01T00:01:00Z"), 60_000, 10f).build());
         send(Samples.cloud("i-p/4", Instant.parse("2100-01-01T00:00:00Z"), 60_000, 10f).build());
-        // 400 days and a minute back: past cost.max.age.ms
+        // 400 days and a minute back: past cost.max-age
         send(Samples.cloud("i-p/5", DAY.plusSeconds(300).minus(Duration.ofDays(400)).minusSeconds(60), 60_000, 10f).build());
         List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
         assertThat(dead).extracting(CostTopologyTest::reason).containsExactly(

@@ -143,8 +143,8 @@ class DriftDetectorTest {
     @Test
     void invalidParamsNameTheSettingAndTheFix() {
         assertThatThrownBy(() -> new DetectorParams(60, 100, 0.5, 8, 4, 2, 10, 600, 1800))
-                .hasMessageContaining("confirm.samples").hasMessageContaining("warmup.samples");
+                .hasMessageContaining("drift.confirm-samples").hasMessageContaining("warmup-samples");
         assertThatThrownBy(() -> new DetectorParams(60, 30, 0.5, -1, 4, 2, 10, 600, 1800))
-                .hasMessageContaining("cusum.h");
+                .hasMessageContaining("drift.cusum-h");
     }
 }

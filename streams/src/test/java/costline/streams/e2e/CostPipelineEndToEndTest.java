@@ -78,14 +78,14 @@ class CostPipelineEndToEndTest {
             values.put(KafkaSettings.REGISTRY_URL.key(), registry.url());
             values.put(KafkaSettings.STATE_DIR.key(), tmp.resolve("state").toString());
             values.put("streams.application.id.prefix", "e2e");
-            values.put("cost.emit.interval.ms", "200");
+            values.put("cost.emit-interval", "200ms");
             values.put("topics.partitions", "3");
             values.put("influx.url", store.url());
             values.put("influx.token", "unused-by-questdb");
             values.put("sink.topics", Topics.GPU_COST + "," + Topics.GPU_SAMPLES);
-            values.put("sink.retry.initial.ms", "100");
-            values.put("sink.retry.max.ms", "1000");
-            values.put("sink.poll.ms", "100");
+            values.put("sink.retry-initial", "100ms");
+            values.put("sink.retry-max", "1000ms");
+            values.put("sink.poll-timeout", "100ms");
             Settings settings = Settings.of(values);
 
             InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), registry.url(), InfluxSettings.from(settings));

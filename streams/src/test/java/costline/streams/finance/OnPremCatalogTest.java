@@ -3,6 +3,7 @@ package costline.streams.finance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import costline.streams.config.Settings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,13 +31,13 @@ class OnPremCatalogTest {
 
     @Test
     void settingsParseAndNameTheKeyWhenWrong() {
-        OnPremCatalog c = OnPremSettings.from(Map.of("onprem.model-map", "NVIDIA A10G=NVIDIA A10; NVIDIA L4=NVIDIA L4 PCIe",
-                "onprem.board-power-w", "NVIDIA A10=150"));
+        OnPremCatalog c = OnPremCatalog.from(Settings.of(Map.of("onprem.model-map", "NVIDIA A10G=NVIDIA A10; NVIDIA L4=NVIDIA L4 PCIe",
+                "onprem.board-power-w", "NVIDIA A10=150")));
         assertThat(c.modelMap()).containsEntry("NVIDIA A10G", "NVIDIA A10").containsEntry("NVIDIA L4", "NVIDIA L4 PCIe");
         assertThat(c.boardPowerW("NVIDIA A10")).isEqualTo(150);
-        assertThatThrownBy(() -> OnPremSettings.from(Map.of("onprem.board-power-w", "NVIDIA A10=lots")))
+        assertThatThrownBy(() -> OnPremCatalog.from(Settings.of(Map.of("onprem.board-power-w", "NVIDIA A10=lots"))))
                 .hasMessageContaining("onprem.board-power-w");
-        assertThatThrownBy(() -> OnPremSettings.from(Map.of("onprem.model-map", "NVIDIA A10G")))
+        assertThatThrownBy(() -> OnPremCatalog.from(Settings.of(Map.of("onprem.model-map", "NVIDIA A10G"))))
                 .hasMessageContaining("onprem.model-map").hasMessageContaining("name=value");
     }
 }

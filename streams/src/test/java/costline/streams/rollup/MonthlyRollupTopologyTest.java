@@ -257,15 +257,15 @@ class MonthlyRollupTopologyTest {
 
     @Test
     void badSettingsNameTheKeyAndTheFix() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RollupConfig.from(java.util.Map.of(
-                        "schema.registry.url", "mock://x", "rollup.grace", "6 hours")))
-                .hasMessageContaining("rollup.grace").hasMessageContaining("PT6H");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RollupConfig.from(java.util.Map.of(
-                        "schema.registry.url", "mock://x", "rollup.zone", "Mars/Olympus")))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RollupConfig.from(costline.streams.config.Settings.of(java.util.Map.of(
+                        "schema.registry.url", "mock://x", "rollup.grace", "6 hours"))))
+                .hasMessageContaining("rollup.grace").hasMessageContaining("'6 hours' is not a duration").hasMessageContaining("6h");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RollupConfig.from(costline.streams.config.Settings.of(java.util.Map.of(
+                        "schema.registry.url", "mock://x", "rollup.zone", "Mars/Olympus"))))
                 .hasMessageContaining("rollup.zone");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RollupConfig.from(java.util.Map.of()))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RollupConfig.from(costline.streams.config.Settings.of(java.util.Map.of())))
                 .hasMessageContaining("schema.registry.url");
-        assertThat(RollupConfig.from(java.util.Map.of("schema.registry.url", "mock://x", "rollup.grace", "PT1H")).grace())
+        assertThat(RollupConfig.from(costline.streams.config.Settings.of(java.util.Map.of("schema.registry.url", "mock://x", "rollup.grace", "PT1H"))).grace())
                 .isEqualTo(Duration.ofHours(1));
     }
 }
