@@ -49,7 +49,7 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
     public static final Setting DEAD_LETTER_TOPIC = new Setting("breakeven.dead-letter-topic", Topics.GPU_FINANCE_DLQ,
             "records that cannot be counted");
     public static final Setting MIN_HISTORY = Setting.duration("breakeven.min-history", "14d", "0s", null,
-            "observed demand needed before advice (at most the window); below it INSUFFICIENT_HISTORY with the days observed");
+            "observed demand needed before advice (at most the window); below it the answer is INSUFFICIENT_HISTORY with history_days");
 
     /** What the break-even topology reads. */
     public static final List<Setting> SETTINGS = settings();

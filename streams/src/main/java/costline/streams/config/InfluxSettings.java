@@ -11,20 +11,20 @@ import java.util.List;
 public record InfluxSettings(String url, String org, String bucket, char[] token, int batchSize, long flushMs,
                              long retryInitialMs, long retryMaxMs, String groupId, List<String> topics) {
 
-    public static final Setting URL = new Setting("influx.url", "http://127.0.0.1:8086", "InfluxDB 2.x base URL");
+    public static final Setting URL = new Setting("influx.url", "http://127.0.0.1:8086", "InfluxDB 2.x base URL (http or https)");
     public static final Setting ORG = new Setting("influx.org", "costline", "InfluxDB organization");
     public static final Setting BUCKET = new Setting("influx.bucket", "costline", "InfluxDB bucket");
     public static final Setting TOKEN = Setting.secret("influx.token",
             "InfluxDB API token: only from COSTLINE_INFLUX_TOKEN or the file influx.token.file names, never in the settings file");
     public static final Setting TOKEN_FILE = new Setting("influx.token.file", null,
             "file holding the InfluxDB API token (alternative to COSTLINE_INFLUX_TOKEN)");
-    public static final Setting BATCH = Setting.longValue("sink.batch-size", 5000, 1, 1_000_000, "points per write, at most");
+    public static final Setting BATCH = Setting.longValue("sink.batch-size", 5000, 1, 1_000_000, "points per write, at most (max.poll.records)");
     public static final Setting POLL_TIMEOUT = Setting.duration("sink.poll-timeout", "200ms", "1ms", "10m",
             "longest wait for records before a partial batch is written");
     public static final Setting RETRY_INITIAL = Setting.duration("sink.retry-initial", "200ms", "1ms", "1h",
-            "first back-off after a failed write (doubles)");
+            "first back-off while the store is down (doubles after each failed write)");
     public static final Setting RETRY_MAX = Setting.duration("sink.retry-max", "30s", "1ms", "1h",
-            "longest back-off between write attempts");
+            "longest back-off between write attempts (at least sink.retry-initial)");
     public static final Setting GROUP_ID = new Setting("sink.group-id", "costline-influx-sink", "consumer group of the sink");
     public static final Setting TOPICS = Setting.list("sink.topics",
             "gpu.samples,gpu.cost,gpu.drift,gpu.breakeven,gpu.alerts,gpu.rollup.monthly,gpu.prices,gpu.reconcile",

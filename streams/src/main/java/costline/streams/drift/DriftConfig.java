@@ -50,7 +50,7 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
     public static final Setting GPU_RELEASED_AFTER = Setting.duration("drift.gpu-released-after", "5m", "1s", null,
             "a GPU not seen with a workload for this long (event time) is no longer held by it");
     public static final Setting COST_GRACE = Setting.duration("drift.cost-grace", "15m", "0s", null,
-            "a minute of gpu.cost is complete once records this much newer (event time) have come; a replay of a backlog needs longer");
+            "a minute of gpu.cost is complete once records this much newer (event time) have come; replays of a backlog need more (the quickstart uses 2h; each open minute is state)");
 
     // Thresholds: drift.<name> for GPUs and every workload; DetectorParams and DriftThresholds say what each means.
     private static final DetectorParams D = DetectorParams.DEFAULTS;

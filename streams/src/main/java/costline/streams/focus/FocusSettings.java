@@ -14,15 +14,15 @@ public record FocusSettings(String onPremProvider, String onPremService, String 
                             String cloudBillingAccountId, String cloudBillingAccountName) {
 
     public static final Setting ONPREM_PROVIDER = new Setting("focus.onprem-provider", "Owned GPUs",
-            "ProviderName, PublisherName and InvoiceIssuerName of owned GPUs (the site's name)");
+            "ProviderName, PublisherName and InvoiceIssuerName of owned GPUs (the site's name; FOCUS origination 5.1: an internal offering names itself in all three)");
     public static final Setting ONPREM_SERVICE = new Setting("focus.onprem-service", "GPU Compute",
             "ServiceName of owned GPUs");
     public static final Setting ONPREM_ACCOUNT = new Setting("focus.onprem-billing-account", "owned-gpus",
-            "BillingAccountId (and name) of owned GPUs, e.g. the cost centre that pays for them");
+            "BillingAccountId and BillingAccountName of owned GPUs (a cost centre)");
     public static final Setting CLOUD_ACCOUNT = new Setting("focus.cloud-billing-account", "cloud",
-            "BillingAccountId of cloud GPUs: the payer account id the cloud bill shows (e.g. 123456789012)");
+            "BillingAccountId of cloud GPUs: set the payer account id of the bill (e.g. 123456789012)");
     public static final Setting CLOUD_ACCOUNT_NAME = new Setting("focus.cloud-billing-account-name", null,
-            "BillingAccountName of cloud GPUs; empty: null");
+            "BillingAccountName of cloud GPUs; unset: null");
 
     public static final List<Setting> ALL = List.of(ONPREM_PROVIDER, ONPREM_SERVICE, ONPREM_ACCOUNT, CLOUD_ACCOUNT,
             CLOUD_ACCOUNT_NAME);

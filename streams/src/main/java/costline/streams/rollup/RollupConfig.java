@@ -32,11 +32,11 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
                            String inputTopic, String outputTopic, String deadLetterTopic, boolean wallClockClose) {
 
 
-    public static final Setting ZONE = Setting.zone("rollup.zone", "UTC", "time zone that draws the month's edges");
+    public static final Setting ZONE = Setting.zone("rollup.zone", "UTC", "time zone that draws month edges (any region id, e.g. Europe/Berlin)");
     public static final Setting GRACE = Setting.duration("rollup.grace", "6h", "0s", null,
-            "how long after the month's end late data still counts before FINAL");
+            "after a month ends, data is still month-to-date for this long; then FINAL");
     public static final Setting RETENTION = Setting.duration("rollup.retention", "400d", "1d", null,
-            "how long after FINAL a month's totals are kept for corrections; older data is dead-lettered");
+            "how long after FINAL a month's totals are kept for corrections; later data is dead-lettered (MONTH_PAST_RETENTION)");
     public static final Setting PUNCTUATE_INTERVAL = Setting.duration("rollup.punctuate-interval", "1m", "1ms", null,
             "stream-time step at which closed months are looked for");
     public static final Setting INPUT_TOPIC = new Setting("rollup.input-topic", Topics.GPU_COST, "CostRecord input");
@@ -44,7 +44,7 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
     public static final Setting DEAD_LETTER_TOPIC = new Setting("rollup.dead-letter-topic", Topics.GPU_FINANCE_DLQ,
             "CostRecords that cannot be counted");
     public static final Setting WALL_CLOCK_CLOSE = Setting.bool("rollup.wall-clock-close", true,
-            "also close a month when the wall clock passes its end plus grace (turn off to replay old data)");
+            "also close months when the wall clock passes end + grace (a quiet partition would otherwise wait for its next record); false to replay old data");
 
     /** What the rollup topology reads. */
     public static final List<Setting> SETTINGS = List.of(KafkaSettings.REGISTRY_URL, ZONE, GRACE, RETENTION,

@@ -29,7 +29,7 @@ public final class StreamsRunner implements AutoCloseable {
     /** The most partitions topics.partitions allows; gpu.cost revisions (CostRevision) fit an int up to 21,474. */
     public static final long MAX_PARTITIONS = 10_000;
     public static final Setting PARTITIONS = Setting.longValue("topics.partitions", 6, 1, MAX_PARTITIONS,
-            "partitions of topics this process creates");
+            "partitions of topics that streams run / prices load create when missing");
 
     private final List<KafkaStreams> running = new ArrayList<>();
 
