@@ -15,12 +15,11 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
+import costline.streams.config.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -194,30 +193,9 @@ public final class CollectCloudWatchCommand implements Callable<Integer> {
                 duration("retry-base-delay", retryBase), duration("retry-max-delay", retryMax), retryAttempts, maxQueries);
     }
 
-    /** "250ms", "60s", "5m", "6h", a bare number of seconds, or ISO-8601 ("PT5M"). */
+    /** The one duration grammar of costline ({@link Durations}): 250ms, 60s, 5m, 6h, 14d or ISO-8601 (PT5M). */
     static Duration duration(String key, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (t.startsWith("pt") || t.startsWith("p")) {
-                return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-            }
-            if (t.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            }
-            char unit = t.charAt(t.length() - 1);
-            if (Character.isDigit(unit)) {
-                return Duration.ofSeconds(Long.parseLong(t));
-            }
-            long n = Long.parseLong(t.substring(0, t.length() - 1));
-            return switch (unit) {
-                case 's' -> Duration.ofSeconds(n);
-                case 'm' -> Duration.ofMinutes(n);
-                case 'h' -> Duration.ofHours(n);
-                case 'd' -> Duration.ofDays(n);
-                default -> throw new NumberFormatException();
-            };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException(key + ": '" + text + "' is not a duration; write e.g. 60s, 5m, 6h or PT5M");
-        }
+        return Durations.parse(text).orElseThrow(() -> new IllegalArgumentException(
+                "--" + key + ": '" + text + "' is not a duration; write " + Durations.GRAMMAR));
     }
 }

@@ -30,12 +30,13 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--days", description = "Simulated days (default: last month's length + 2, so the month closes).")
     Integer days;
 
-    @Option(names = "--sample-interval", defaultValue = "300",
-            description = "Simulated seconds per sample (default: ${DEFAULT-VALUE}: a month is ~200,000 samples).")
-    long sampleIntervalSeconds;
+    @Option(names = "--sample-interval", defaultValue = "300s", converter = DurationConverter.class,
+            description = "Simulated time per sample, whole seconds (default: ${DEFAULT-VALUE}: a month is ~200,000 samples).")
+    Duration sampleInterval;
 
-    @Option(names = "--duration", defaultValue = "180", description = "Real seconds the simulation takes at least; 0 = as fast as it goes (default: ${DEFAULT-VALUE}).")
-    long wallSeconds;
+    @Option(names = "--duration", defaultValue = "180s", converter = DurationConverter.class,
+            description = "Real time the simulation takes at least; 0s = as fast as it goes (default: ${DEFAULT-VALUE}).")
+    Duration wall;
 
     @Option(names = "--data-dir", description = "Keep the broker's and the store's data here (default: a temporary folder, deleted at exit).")
     Path dataDir;
@@ -76,8 +77,8 @@ final class QuickstartCommand implements Callable<Integer> {
         YearMonth lastMonth = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
         LocalDate first = start != null ? start : lastMonth.atDay(1);
         int simulatedDays = days != null ? days : YearMonth.from(first).lengthOfMonth() + 2;
-        QuickstartOptions options = new QuickstartOptions(first, simulatedDays, Duration.ofSeconds(sampleIntervalSeconds),
-                Duration.ofSeconds(wallSeconds), dataDir, outDir, bootstrapServers, registryUrl, influxUrl, influxOrg,
+        QuickstartOptions options = new QuickstartOptions(first, simulatedDays, sampleInterval,
+                wall, dataDir, outDir, bootstrapServers, registryUrl, influxUrl, influxOrg,
                 influxBucket, System.getenv("COSTLINE_INFLUX_TOKEN"), !noView && System.console() != null, !exit, seed, nvmlLibrary);
         PrintStream console = System.err;
         Path log = redirectLogs(options);

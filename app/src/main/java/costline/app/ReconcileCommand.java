@@ -67,7 +67,7 @@ final class ReconcileCommand implements Callable<Integer> {
     String s3Region;
     @Option(names = "--s3-endpoint", description = "Endpoint override for S3 (VPC endpoint, tests).")
     URI s3Endpoint;
-    @Option(names = "--timeout", defaultValue = "PT5M", description = "How long reading gpu.samples may take (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class, description = "How long reading gpu.samples may take (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Override

@@ -63,7 +63,7 @@ final class ReportCommand implements Runnable {
         String topic;
         @Option(names = {"-o", "--output"}, defaultValue = "-", description = "CSV file, or - for standard output (default).")
         String output;
-        @Option(names = "--timeout", defaultValue = "PT60S", description = "How long reading the topic may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--timeout", defaultValue = "60s", converter = DurationConverter.class, description = "How long reading the topic may take, e.g. 60s, 5m or PT1M (default: ${DEFAULT-VALUE}).")
         Duration timeout;
         @Option(names = "--require-final", description = "Fail (exit 3) when a row of the month is still MONTH_TO_DATE.")
         boolean requireFinal;
@@ -111,7 +111,7 @@ final class ReportCommand implements Runnable {
         MonthOptions source = new MonthOptions();
         @Option(names = {"-o", "--output"}, description = "HTML file (default: costline-<month>.html in the current folder).")
         Path output;
-        @Option(names = "--timeout", defaultValue = "PT120S", description = "How long reading each topic may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--timeout", defaultValue = "120s", converter = DurationConverter.class, description = "How long reading each topic may take, e.g. 120s, 5m or PT2M (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
         @Override
@@ -148,7 +148,7 @@ final class ReportCommand implements Runnable {
         Path catalog;
         @Option(names = "--config", description = "Settings file with focus.* keys (provider and billing account names).")
         Path config;
-        @Option(names = "--timeout", defaultValue = "PT60S", description = "How long reading the topic may take, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--timeout", defaultValue = "60s", converter = DurationConverter.class, description = "How long reading the topic may take, e.g. 60s, 5m or PT1M (default: ${DEFAULT-VALUE}).")
         Duration timeout;
         @Option(names = "--require-final", description = "Fail (exit 3) when a row of the month is still MONTH_TO_DATE.")
         boolean requireFinal;

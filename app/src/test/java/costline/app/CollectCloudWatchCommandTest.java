@@ -73,7 +73,11 @@ class CollectCloudWatchCommandTest {
     @Test
     void durationsAcceptUnitsAndIso() {
         assertThat(CollectCloudWatchCommand.duration("k", "250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(CollectCloudWatchCommand.duration("k", "90")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(CollectCloudWatchCommand.duration("k", "90s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(CollectCloudWatchCommand.duration("k", "14d")).isEqualTo(Duration.ofDays(14));
+        // one grammar with the settings: a bare number has no unit and is refused, naming the option and the grammar
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CollectCloudWatchCommand.duration("period", "90"))
+                .hasMessageContaining("--period").hasMessageContaining("'90' is not a duration").hasMessageContaining("500ms");
         assertThat(CollectCloudWatchCommand.duration("k", "5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(CollectCloudWatchCommand.duration("k", "PT6H")).isEqualTo(Duration.ofHours(6));
     }

@@ -27,7 +27,7 @@ class QuickstartShutdownTest {
         String java = ProcessHandle.current().info().command().orElse("java");
         Path stderr = out.resolve("stderr.txt");
         Process quickstart = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "costline.app.Costline",
-                "quickstart", "--no-view", "--exit", "--days", "3", "--duration", "900", "--out", out.resolve("outputs").toString(),
+                "quickstart", "--no-view", "--exit", "--days", "3", "--duration", "900s", "--out", out.resolve("outputs").toString(),
                 "--nvml-library", "libnvidia-ml-absent-in-this-test.so.1")
                 .redirectError(stderr.toFile()).start();
         List<String> lines = new CopyOnWriteArrayList<>();
