@@ -54,12 +54,13 @@ final class BreakEvenCommand implements Callable<Integer> {
     BigDecimal energyPrice;
     @Option(names = "--horizon-months", description = "Chart horizon, months (default: the amortization period).")
     Integer horizonMonths;
-    @Option(names = "--observed-days", description = "Days of demand history the scenario's demand was observed over; "
-            + "below --min-history-days the answer is INSUFFICIENT_HISTORY, as in the live topology.")
-    Double observedDays;
-    @Option(names = "--min-history-days", defaultValue = "14",
-            description = "Observed history needed before advice, days (default: ${DEFAULT-VALUE}, as breakeven.min-history).")
-    double minHistoryDays;
+    @Option(names = "--observed", converter = DurationConverter.class,
+            description = "How long the scenario's demand was observed, e.g. 1h, 20d; below --min-history the answer is "
+                    + "INSUFFICIENT_HISTORY, as in the live topology.")
+    java.time.Duration observed;
+    @Option(names = "--min-history", defaultValue = "14d", converter = DurationConverter.class,
+            description = "Observed history needed before advice (default: ${DEFAULT-VALUE}, as breakeven.min-history).")
+    java.time.Duration minHistory;
     @Option(names = "--chart", defaultValue = "breakeven.png", description = "PNG file to write (default: ${DEFAULT-VALUE}).")
     Path chart;
     @Option(names = "--width", defaultValue = "1200", description = "Chart width, pixels (default: ${DEFAULT-VALUE}).")
@@ -77,19 +78,16 @@ final class BreakEvenCommand implements Callable<Integer> {
             if (width < 200 || height < 150 || width > 8000 || height > 8000) {
                 throw new IllegalArgumentException("--width/--height: give a size within 200x150 .. 8000x8000 pixels");
             }
-            if (observedDays != null && !(observedDays >= 0) || !(minHistoryDays >= 0)) {
-                throw new IllegalArgumentException("--observed-days/--min-history-days: give a number of days >= 0");
-            }
             r = BreakEvenCalculator.compute(s.demandCurve(), s.cloudMicroUsdPerGpuHour(), s.ownership());
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("breakeven: " + e.getMessage());
             return 2;
         }
-        if (observedDays != null && observedDays < minHistoryDays) {
+        if (observed != null && observed.compareTo(minHistory) < 0) {
             // the same rule as the break-even topology: too little history is no basis to buy hardware
             spec.commandLine().getOut().printf(java.util.Locale.ROOT,
                     "Recommendation: INSUFFICIENT_HISTORY (%.2f days observed, at least %.2f needed; no advice, no chart)%n",
-                    observedDays, minHistoryDays);
+                    days(observed), days(minHistory));
             return 0;
         }
         BreakEvenTable.print(r, spec.commandLine().getOut());
@@ -151,5 +149,9 @@ final class BreakEvenCommand implements Callable<Integer> {
         if (horizonMonths != null) {
             s.horizonMonths = horizonMonths;
         }
+    }
+
+    private static double days(java.time.Duration d) {
+        return d.toMillis() / 86_400_000.0;
     }
 }

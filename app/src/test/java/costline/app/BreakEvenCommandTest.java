@@ -28,10 +28,10 @@ class BreakEvenCommandTest {
 
     @Test
     void anHourOfHistoryIsInsufficientHistoryNotBuy() {
-        // Defect 5 on the command line: the classic case observed for one hour (1/24 day) gives no advice.
+        // Defect 5 on the command line: the classic case observed for one hour (1/24 day, printed 0.04) gives no advice.
         Path png = dir.resolve("short.png");
         int code = run("breakeven", "--gpus", "8", "--busy-hours", "24", "--cloud-instance-hourly", "32",
-                "--server-price", "160000", "--yearly-ops", "20000", "--observed-days", "0.0417", "--chart", png.toString());
+                "--server-price", "160000", "--yearly-ops", "20000", "--observed", "1h", "--chart", png.toString());
         assertThat(code).as(err.toString()).isZero();
         assertThat(out.toString()).contains("Recommendation: INSUFFICIENT_HISTORY (0.04 days observed, at least 14.00 needed")
                 .doesNotContain("BUY");
@@ -39,7 +39,7 @@ class BreakEvenCommandTest {
         // with the minimum met, the same figures give BUY
         out.getBuffer().setLength(0);
         assertThat(run("breakeven", "--gpus", "8", "--busy-hours", "24", "--cloud-instance-hourly", "32",
-                "--server-price", "160000", "--yearly-ops", "20000", "--observed-days", "14", "--chart", png.toString())).isZero();
+                "--server-price", "160000", "--yearly-ops", "20000", "--observed", "14d", "--chart", png.toString())).isZero();
         assertThat(out.toString()).contains("Recommendation: BUY (N* = 8)");
     }
 

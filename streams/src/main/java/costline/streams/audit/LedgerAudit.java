@@ -51,6 +51,19 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class LedgerAudit {
 
+    /**
+     * The settings the audit reads (the command's options name the month and the store): Kafka and the registry,
+     * the rollups' zone (the month's edges) and the cost topology's limits (the batch fold applies them as it does).
+     */
+    public static final List<costline.streams.config.Setting> SETTINGS = settings();
+
+    private static List<costline.streams.config.Setting> settings() {
+        List<costline.streams.config.Setting> all = new ArrayList<>(List.of(
+                costline.streams.config.KafkaSettings.BOOTSTRAP, costline.streams.rollup.RollupConfig.ZONE));
+        all.addAll(CostSettings.ALL);
+        return List.copyOf(all);
+    }
+
     /** How the store is asked for its sums. */
     public enum StoreQuery {
         /** InfluxDB's InfluxQL (/query, v1 compatibility API of 2.x, or 1.x). */

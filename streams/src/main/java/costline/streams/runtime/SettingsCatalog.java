@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Every setting a costline process may be given: the Kafka and runner settings, each topology's
- * ({@link StreamsApp#settings()}), the sink's and the FOCUS export's. One settings file and one set of
+ * ({@link StreamsApp#settings()}), the sink's, the FOCUS export's and the audit's. One settings file and one set of
  * environment variables serve every process, so each is checked against all of them: a key no one declared under a
  * costline area, or a renamed one, stops start-up wherever it is given.
  */
@@ -31,7 +31,7 @@ public final class SettingsCatalog {
         return List.copyOf(byKey.values());
     }
 
-    /** The declarations by who reads them: "kafka", each topology by name, "sink", "focus". */
+    /** The declarations by who reads them: "kafka", each topology by name, "sink", "focus", "audit". */
     public static Map<String, List<Setting>> groups() {
         Map<String, List<Setting>> out = new LinkedHashMap<>();
         List<Setting> process = new ArrayList<>(KafkaSettings.ALL);
@@ -42,6 +42,7 @@ public final class SettingsCatalog {
         }
         out.put("sink", InfluxSettings.ALL);
         out.put("focus", FocusSettings.ALL);
+        out.put("audit", costline.streams.audit.LedgerAudit.SETTINGS);
         return out;
     }
 
