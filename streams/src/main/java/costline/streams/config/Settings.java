@@ -356,7 +356,8 @@ public final class Settings {
         for (String name : env.keySet()) {
             String key = keyOfEnvVar(name);
             if (inArea(key, areas) && declared.stream().noneMatch(s -> s.envVar().equals(name)
-                    || s.envVar().equals(name.replaceFirst("_FILE$", "")) || envPattern(s).matcher(name).matches())) {
+                    || (s.type() == Setting.Type.SECRET && name.equals(s.envVar() + "_FILE"))
+                    || envPattern(s).matcher(name).matches())) {
                 throw unknown(name, key, declared);
             }
         }
