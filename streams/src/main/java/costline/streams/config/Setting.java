@@ -155,9 +155,16 @@ public record Setting(String key, String defaultValue, String description, Type 
         return new Setting(newKey, newDefault, newDescription, type, min, max, choices);
     }
 
+    /** The upper bound as shown to people: none where it is only the limit of the Java type. */
+    String shownMax() {
+        return max == null || max.equals(Integer.toString(Integer.MAX_VALUE)) || max.equals(Long.toString(Long.MAX_VALUE))
+                ? null : max;
+    }
+
     /** Type and bounds in words, for docs and errors: "duration, 1s..1d". */
     public String typeDescription() {
-        String bounds = min == null && max == null ? "" : ", " + (min == null ? "" : min) + ".." + (max == null ? "" : max);
+        String shown = shownMax();
+        String bounds = min == null && shown == null ? "" : ", " + (min == null ? "" : min) + ".." + (shown == null ? "" : shown);
         return switch (type) {
             case CHOICE -> "one of " + String.join(", ", choices);
             case MAP -> type.label() + (min != null ? " (values > 0)" : "");

@@ -437,16 +437,17 @@ public final class Settings {
     }
 
     private static String range(Setting s) {
-        if (s.min() == null && s.max() == null) {
+        String max = s.shownMax();
+        if (s.min() == null && max == null) {
             return "";
         }
-        if (s.max() == null) {
+        if (max == null) {
             return " of at least " + s.min();
         }
         if (s.min() == null) {
-            return " of at most " + s.max();
+            return " of at most " + max;
         }
-        return " between " + s.min() + " and " + s.max();
+        return " between " + s.min() + " and " + max;
     }
 
     private static String example(Setting s) {
