@@ -24,10 +24,16 @@ public final class SettingsCatalog {
 
     /** Each declaration once (by key), in documentation order. */
     public static List<Setting> all() {
+        return all(List.of());
+    }
+
+    /** {@link #all()} and the settings of {@code apps}, which an embedding caller may start without the class path knowing them. */
+    public static List<Setting> all(List<StreamsApp> apps) {
         Map<String, Setting> byKey = new LinkedHashMap<>();
         for (List<Setting> group : groups().values()) {
             group.forEach(s -> byKey.putIfAbsent(s.key(), s));
         }
+        apps.forEach(app -> app.settings().forEach(s -> byKey.putIfAbsent(s.key(), s)));
         return List.copyOf(byKey.values());
     }
 

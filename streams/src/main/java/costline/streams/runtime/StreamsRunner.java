@@ -40,9 +40,12 @@ public final class StreamsRunner implements AutoCloseable {
         return apps;
     }
 
-    /** Builds every topology first (so a bad setting stops start-up before anything runs), then starts them. */
+    /**
+     * Checks the settings against every declaration (an unknown, renamed or bad key stops start-up), builds every
+     * topology (so a bad setting stops start-up before anything runs), then starts them.
+     */
     public void start(Settings settings, List<StreamsApp> apps) {
-        settings.check(SettingsCatalog.all());
+        settings.check(SettingsCatalog.all(apps));
         List<KafkaStreams> built = new ArrayList<>();
         for (StreamsApp app : apps) {
             java.util.Properties props = KafkaSettings.streamsProperties(settings, app.name());

@@ -144,6 +144,17 @@ class SettingsTest {
     }
 
     @Test
+    void theRunnerChecksTheSettingsBeforeItBuildsAnything() {
+        // embedding callers (the quickstart, tests) hand the runner settings without a file: checked all the same
+        try (StreamsRunner runner = new StreamsRunner()) {
+            assertThatThrownBy(() -> runner.start(Settings.of(Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "127.0.0.1:1",
+                    "cost.emit-intervall", "1s")), List.of(new costline.streams.cost.CostApp())))
+                    .isInstanceOf(SettingsException.class).hasMessageContaining("did you mean 'cost.emit-interval'");
+            assertThat(runner.streams()).isEmpty();
+        }
+    }
+
+    @Test
     void aBadValueOfAnyDeclaredSettingStopsStartUpEvenIfItsTopologyIsNotRun() {
         assertThatThrownBy(() -> Settings.of(Map.of(REGISTRY, "mock://x", "rollup.grace", "soon")).check(SettingsCatalog.all()))
                 .hasMessageContaining("rollup.grace").hasMessageContaining("'soon' is not a duration");
