@@ -8,7 +8,9 @@ import java.util.Optional;
 /**
  * The one duration grammar of costline, for settings and the command line alike: ISO-8601 ({@code PT30M},
  * {@code P14D}) or a whole number with a unit: {@code ms}, {@code s}, {@code m}, {@code h}, {@code d}
- * ({@code 500ms}, {@code 10s}, {@code 30m}, {@code 2h}, {@code 14d}). Negative durations are refused.
+ * ({@code 500ms}, {@code 10s}, {@code 30m}, {@code 2h}, {@code 14d}). A bare {@code 0} is zero, the one number
+ * that needs no unit (so {@code --duration 0} keeps working); any other bare number is refused, since it could be
+ * seconds or milliseconds. Negative durations are refused.
  */
 public final class Durations {
 
@@ -26,7 +28,9 @@ public final class Durations {
         String v = text.trim().toLowerCase(Locale.ROOT);
         try {
             Duration d;
-            if (v.startsWith("p")) {
+            if (v.equals("0")) {
+                d = Duration.ZERO;
+            } else if (v.startsWith("p")) {
                 d = Duration.parse(v.toUpperCase(Locale.ROOT));
             } else if (v.endsWith("ms")) {
                 d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));

@@ -17,11 +17,12 @@ class DurationsTest {
         assertThat(Durations.parse(" 2H ")).contains(Duration.ofHours(2));
         assertThat(Durations.parse("14d")).contains(Duration.ofDays(14)).isEqualTo(Durations.parse("P14D"));
         assertThat(Durations.parse("pt6h")).contains(Duration.ofHours(6));
+        assertThat(Durations.parse("0")).as("zero needs no unit").contains(Duration.ZERO);
     }
 
     @Test
     void anythingElseIsRefusedNamingTheKeyAndTheGrammar() {
-        for (String bad : new String[] {"", "6 hours", "h", "10", "-5m", "PT-1H", "3w", "1.5h"}) {
+        for (String bad : new String[] {"", "6 hours", "h", "10", "00", "1", "-5m", "PT-1H", "3w", "1.5h"}) {
             assertThat(Durations.parse(bad)).as(bad).isEmpty();
         }
         assertThatThrownBy(() -> Durations.of("breakeven.min-history", "two weeks"))
