@@ -1,17 +1,21 @@
 package costline.streams.cost;
 
 import costline.events.GpuSample;
+import costline.events.OwnedGpu;
 import costline.events.PriceEntry;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
 import costline.streams.prices.PriceBook;
 import costline.streams.prices.PriceKeys;
+import costline.streams.inventory.InventoryRules;
 import costline.streams.prices.PriceRules;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,6 +24,11 @@ import java.util.function.BiConsumer;
  * gpu.prices, through the same pure code as the topology ({@link SampleCosting}, {@link SampleValidator},
  * {@link CostCalculator}). The audit compares its result with gpu.cost, the rollups, the store and the CSV; the
  * property test with the topologies.
+ *
+ * <p>Owned GPUs: {@link #inventory} gives the fold gpu.inventory, {@link #close} closes their hours as the topology's
+ * clock does ({@link FixedCostAccrual}, the same code): the fixed cost no sample charged goes to {@code unobserved}
+ * (increments with a null sample). The audit gives the inventory as it is, then the samples, then closes at its own
+ * clock; an inventory entry changed after some of its hours closed is the one thing it folds differently.
  *
  * <p>What it cannot see: the wall clock at processing time (samples the topology refused as FUTURE_TIMESTAMP are
  * costed here), and prices loaded after the samples they price (the topology dead-letters those as NO_PRICE). Both
@@ -39,6 +48,7 @@ public final class BatchFold {
     private final BiConsumer<GpuSample, Increment> sink;
     private long costed;
     private long refused;
+    private final AccrualMaps accrual = new AccrualMaps();
 
     /**
      * @param priceVersions every gpu.prices record as (topic key, entry); versions {@link PriceRules} refuses are left
@@ -91,10 +101,34 @@ public final class BatchFold {
             sink.accept(s, new Increment(piece.minuteMs(), p.workload(), p.team(), s.getSite().name(), s.getGpuModel(),
                     p.gpuMs(), p.busyGpuMs(), p.costMicroUsd(), p.idleMicroUsd(), p.energyMj()));
         }
+        FixedCostAccrual.onSample(s, c.previousIntervalMs(), prices, accrual, this::unobserved);
         long t = s.getSampleTime().toEpochMilli();
         if (t > st.watermarkMs) {
             st.watermarkMs = t;
         }
+    }
+
+    /**
+     * One gpu.inventory record (null: a tombstone): the entry in force for the GPU from now on, as the topology keeps
+     * it; a record {@link InventoryRules} refuses is left out (the topology dead-letters it).
+     */
+    public void inventory(String gpuId, OwnedGpu gpu) {
+        if (gpu == null) {
+            accrual.inventory.remove(gpuId);
+            accrual.charged.remove(gpuId);
+        } else if (InventoryRules.check(gpuId, gpu) == null) {
+            accrual.inventory.put(gpuId, gpu);
+        }
+    }
+
+    /** Closes the owned GPUs' hours that end at or before {@code clockMs} minus the grace, as the topology's punctuation does. */
+    public void close(long clockMs) {
+        FixedCostAccrual.close(clockMs, cfg.unobservedGraceMs(), prices, accrual, this::unobserved, Long.MAX_VALUE);
+    }
+
+    private void unobserved(long minuteMs, String gpuModel, Part p) {
+        sink.accept(null, new Increment(minuteMs, p.workload(), p.team(), costline.events.Site.ONPREM.name(), gpuModel,
+                p.gpuMs(), p.busyGpuMs(), p.costMicroUsd(), p.idleMicroUsd(), p.energyMj()));
     }
 
     /** Samples costed (corrections included). */
@@ -114,6 +148,55 @@ public final class BatchFold {
 
     static String priceKeyOf(GpuSample s) {
         return PriceKeys.of(s);
+    }
+
+    /** The accrual's memory in plain maps (GPU ids are unique across partitions). */
+    private static final class AccrualMaps implements FixedCostAccrual.State {
+        final Map<String, OwnedGpu> inventory = new java.util.LinkedHashMap<>();
+        final Map<String, Long> cursors = new HashMap<>();
+        final Map<String, TreeMap<Long, long[]>> charged = new HashMap<>();
+
+        @Override
+        public OwnedGpu gpu(String gpuId) {
+            return inventory.get(gpuId);
+        }
+
+        @Override
+        public Iterable<String> gpuIds() {
+            return new ArrayList<>(inventory.keySet());
+        }
+
+        @Override
+        public Long cursor(String gpuId) {
+            return cursors.get(gpuId);
+        }
+
+        @Override
+        public void cursor(String gpuId, long hourMs) {
+            cursors.put(gpuId, hourMs);
+        }
+
+        @Override
+        public long[] charged(String gpuId, long hourMs) {
+            long[] v = charged.getOrDefault(gpuId, new TreeMap<>()).get(hourMs);
+            return v == null ? new long[2] : v.clone();
+        }
+
+        @Override
+        public void charged(String gpuId, long hourMs, long[] microUsdAndMs) {
+            charged.computeIfAbsent(gpuId, g -> new TreeMap<>()).put(hourMs, microUsdAndMs.clone());
+        }
+
+        @Override
+        public NavigableMap<Long, long[]> takeCharged(String gpuId, long beforeHourMs) {
+            TreeMap<Long, long[]> all = charged.get(gpuId);
+            if (all == null) {
+                return new TreeMap<>();
+            }
+            NavigableMap<Long, long[]> head = new TreeMap<>(all.headMap(beforeHourMs, false));
+            all.headMap(beforeHourMs, false).clear();
+            return head;
+        }
     }
 
     /** The fold's memory of one partition, in plain maps. */

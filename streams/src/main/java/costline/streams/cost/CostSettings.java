@@ -7,7 +7,14 @@ import java.util.List;
 
 /** Settings of the cost topology, validated when the topology is built. */
 public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs,
-                           long dedupWindowMs, long energyMaxGapMs, long maxAgeMs) {
+                           long dedupWindowMs, long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs) {
+
+    /** With {@link #UNOBSERVED_GRACE_MS}'s default. */
+    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
+                        long energyMaxGapMs, long maxAgeMs) {
+        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs, maxAgeMs,
+                Long.parseLong(UNOBSERVED_GRACE_MS.defaultValue()));
+    }
 
     /** With {@link #MAX_AGE_MS}'s default. */
     public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
@@ -32,8 +39,13 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
     public static final Setting MAX_AGE_MS = new Setting("cost.max.age.ms", "34560000000",
             "samples stamped further back than this before this host's clock go to the dead-letter topic as PAST_TIMESTAMP, ms");
 
+    // a sample that arrives after its hour closed is not lost (it moves its fixed cost back from `unobserved`): the
+    // grace only spares the increments of samples that are a little late, the usual case
+    public static final Setting UNOBSERVED_GRACE_MS = new Setting("cost.unobserved.grace.ms", "900000",
+            "an owned GPU's hour closes this long after its end (wall clock): the hour's fixed cost that no sample charged then goes to the workload `unobserved`, ms");
+
     public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL_MS, MAX_FUTURE_MS,
-            MAX_INTERVAL_MS, DEDUP_WINDOW_MS, ENERGY_MAX_GAP_MS, MAX_AGE_MS);
+            MAX_INTERVAL_MS, DEDUP_WINDOW_MS, ENERGY_MAX_GAP_MS, MAX_AGE_MS, UNOBSERVED_GRACE_MS);
 
     public static CostSettings from(Settings s) {
         return new CostSettings(s.string(KafkaSettings.REGISTRY_URL),
@@ -42,6 +54,7 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
                 s.longValue(MAX_INTERVAL_MS, 1, 86_400_000L),
                 s.longValue(DEDUP_WINDOW_MS, 60_000, 86_400_000L * 30),
                 s.longValue(ENERGY_MAX_GAP_MS, 1, 86_400_000L),
-                s.longValue(MAX_AGE_MS, 3_600_000L, 86_400_000L * 3_650));
+                s.longValue(MAX_AGE_MS, 3_600_000L, 86_400_000L * 3_650),
+                s.longValue(UNOBSERVED_GRACE_MS, 0, 86_400_000L * 7));
     }
 }

@@ -67,6 +67,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private PriceBook prices;
     private SampleCosting.State costState;
     private long watermarkMs = Long.MIN_VALUE;
+    /** Owned GPUs' fixed cost by calendar time: the inventory and the accrual's memory. */
+    private AccrualStores accrual;
 
     SampleProcessor(CostSettings cfg, SchemaRegistry registry) {
         this.cfg = cfg;
@@ -111,6 +113,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.partition = context.taskId().partition();
         this.prices = PriceBook.over(context.getStateStore(CostTopology.PRICES_STORE), registry);
         this.costState = new StoreState();
+        this.accrual = new AccrualStores(context.getStateStore(CostTopology.INVENTORY_STORE),
+                context.getStateStore(CostTopology.ACCRUAL_STORE), registry);
         Long wm = counters.get(WATERMARK);
         watermarkMs = wm == null ? Long.MIN_VALUE : wm;
         context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
@@ -157,22 +161,34 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             increment("corrections");
         }
         for (SampleCosting.Piece piece : costed.delta()) {
-            Part p = piece.part();
-            String key = pad(piece.minuteMs()) + SEP + sample.getSite().name() + SEP + sample.getGpuModel() + SEP + p.workload();
-            byte[] acc = pending.get(key);
-            pending.put(key, StateCodec.part(acc == null ? p : StateCodec.part(acc).plus(p)));
+            addPending(piece.minuteMs(), sample.getSite(), sample.getGpuModel(), piece.part());
         }
+        FixedCostAccrual.onSample(sample, costed.previousIntervalMs(), prices, accrual, this::addUnobserved);
         increment("samples");
         if (t > watermarkMs) {
             watermarkMs = t;
         }
     }
 
-    /** Forwards the pending increments as CostRecords and forgets state older than the de-duplication window. */
+    private void addPending(long minuteMs, Site site, String gpuModel, Part p) {
+        String key = pad(minuteMs) + SEP + site.name() + SEP + gpuModel + SEP + p.workload();
+        byte[] acc = pending.get(key);
+        pending.put(key, StateCodec.part(acc == null ? p : StateCodec.part(acc).plus(p)));
+    }
+
+    private void addUnobserved(long minuteMs, String gpuModel, Part p) {
+        addPending(minuteMs, Site.ONPREM, gpuModel, p);
+    }
+
+    /**
+     * Books the owned GPUs' closed hours, forwards the pending increments as CostRecords and forgets state older than
+     * the de-duplication window.
+     */
     private void emit(long wallClockMs) {
         if (partition == 0) {
             deadLetterRefusedPrices();
         }
+        accrual.closeDue(wallClockMs, cfg.unobservedGraceMs(), prices, this::addUnobserved);
         List<KeyValue<String, byte[]>> batch = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(batch::add);
