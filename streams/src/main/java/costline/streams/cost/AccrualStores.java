@@ -42,13 +42,13 @@ final class AccrualStores implements FixedCostAccrual.State {
     }
 
     /** Closes the hours due at {@code clockMs} when anything changed since the last time. */
-    void closeDue(long clockMs, long graceMs, PriceBook prices, FixedCostAccrual.Sink sink) {
+    void closeDue(long clockMs, long graceMs, long maxAgeMs, PriceBook prices, FixedCostAccrual.Sink sink) {
         long closeEnd = Math.floorDiv(clockMs - graceMs, FixedCostAccrual.HOUR_MS);
         if (closeEnd == closedUpTo && accrual.get(CHANGED) == null) {
             return;
         }
         accrual.delete(CHANGED);
-        boolean done = FixedCostAccrual.close(clockMs, graceMs, prices, this, sink, MAX_HOURS_PER_CLOSE);
+        boolean done = FixedCostAccrual.close(clockMs, graceMs, maxAgeMs, prices, this, sink, MAX_HOURS_PER_CLOSE);
         closedUpTo = done ? closeEnd : Long.MIN_VALUE;
     }
 

@@ -123,7 +123,7 @@ public final class BatchFold {
 
     /** Closes the owned GPUs' hours that end at or before {@code clockMs} minus the grace, as the topology's punctuation does. */
     public void close(long clockMs) {
-        FixedCostAccrual.close(clockMs, cfg.unobservedGraceMs(), prices, accrual, this::unobserved, Long.MAX_VALUE);
+        FixedCostAccrual.close(clockMs, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, accrual, this::unobserved, Long.MAX_VALUE);
     }
 
     private void unobserved(long minuteMs, String gpuModel, Part p) {

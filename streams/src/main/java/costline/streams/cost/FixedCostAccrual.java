@@ -110,10 +110,13 @@ final class FixedCostAccrual {
     /**
      * Closes every hour that ends at or before {@code clockMs - graceMs} for every GPU of the inventory, at most
      * {@code maxHours} GPU-hours in one call (a GPU in service for years is caught up over several calls); returns
-     * true when everything due is closed.
+     * true when everything due is closed. Hours older than {@code maxAgeMs} before the clock are not booked: samples
+     * that old are refused (PAST_TIMESTAMP), so nothing is known of them, and the numbering of increments for
+     * minutes that old is forgotten.
      */
-    static boolean close(long clockMs, long graceMs, PriceBook prices, State state, Sink sink, long maxHours) {
+    static boolean close(long clockMs, long graceMs, long maxAgeMs, PriceBook prices, State state, Sink sink, long maxHours) {
         long closeEnd = Math.floorDiv(clockMs - graceMs, HOUR_MS) * HOUR_MS;
+        long oldest = Math.floorDiv(clockMs - maxAgeMs, HOUR_MS) * HOUR_MS;
         long budget = maxHours;
         List<String> ids = new ArrayList<>();
         state.gpuIds().forEach(ids::add);
@@ -124,7 +127,7 @@ final class FixedCostAccrual {
                 continue;
             }
             long inService = gpu.getInServiceFrom().toEpochMilli();
-            long from = Math.floorDiv(inService, HOUR_MS) * HOUR_MS;
+            long from = Math.max(oldest, Math.floorDiv(inService, HOUR_MS) * HOUR_MS);
             if (cursor != null) {
                 from = Math.max(from, cursor);
             }

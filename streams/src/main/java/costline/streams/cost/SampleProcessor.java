@@ -50,6 +50,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private static final Logger LOG = LoggerFactory.getLogger(SampleProcessor.class);
     static final char SEP = '\u001f';
     private static final String WATERMARK = "watermark";
+    /** Prefix of the revision numbers of unobserved increments: sorts after every minute key, so purges by minute pass it by. */
+    private static final String UNOBSERVED_REVISIONS = "u" + SEP;
 
     private final CostSettings cfg;
     private final AvroDeserializer<GpuSample> decoder;
@@ -188,7 +190,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         if (partition == 0) {
             deadLetterRefusedPrices();
         }
-        accrual.closeDue(wallClockMs, cfg.unobservedGraceMs(), prices, this::addUnobserved);
+        accrual.closeDue(wallClockMs, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, this::addUnobserved);
         List<KeyValue<String, byte[]>> batch = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(batch::add);
@@ -210,6 +212,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             counters.put(WATERMARK, watermarkMs);
             purgeBefore(watermarkMs - cfg.dedupWindowMs());
         }
+        // unobserved increments reach back to any hour an owned GPU was in service, up to cost.max.age.ms
+        deleteRange(revisions, UNOBSERVED_REVISIONS + pad(0), UNOBSERVED_REVISIONS + pad(Math.max(0, wallClockMs - cfg.maxAgeMs() - 3_600_000L)));
     }
 
     /**
@@ -219,13 +223,16 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
      * microseconds with the partition as a tag ({@link CostRevision}), so no two increments share a point.
      */
     private int nextRevision(String pendingKey) {
-        Integer used = revisions.get(pendingKey);
+        // an owned GPU's unobserved increments may land in any hour back to cost.max.age.ms, long after the minute's
+        // sample numbering was forgotten: numbered apart, and kept that long
+        String revisionKey = pendingKey.endsWith(SEP + Topics.UNOBSERVED) ? UNOBSERVED_REVISIONS + pendingKey : pendingKey;
+        Integer used = revisions.get(revisionKey);
         int sequence = used == null ? 0 : used + 1;
         if (sequence >= REVISIONS_PER_PARTITION) {
             throw new IllegalStateException("more than " + REVISIONS_PER_PARTITION + " increments for " + pendingKey
                     + " from partition " + partition + "; raise cost.emit.interval.ms");
         }
-        revisions.put(pendingKey, sequence);
+        revisions.put(revisionKey, sequence);
         return new CostRevision(partition, sequence).value();
     }
 
@@ -273,8 +280,12 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     }
 
     static <V> void deleteRange(KeyValueStore<String, V> store, String before) {
+        deleteRange(store, pad(0), before);
+    }
+
+    static <V> void deleteRange(KeyValueStore<String, V> store, String from, String before) {
         List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, V> it = store.range(pad(0), before)) {
+        try (KeyValueIterator<String, V> it = store.range(from, before)) {
             it.forEachRemaining(kv -> {
                 if (kv.key.compareTo(before) < 0) {
                     old.add(kv.key);
