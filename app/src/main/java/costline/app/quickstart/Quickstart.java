@@ -251,6 +251,13 @@ public final class Quickstart implements AutoCloseable {
 
         int prices = PricesLoader.load(client, registryUrl, PriceCatalog.readDefault());
         out.println("price catalog: " + prices + " entries loaded into " + Topics.GPU_PRICES);
+        // the simulated on-prem server is owned: its GPUs cost money by the hour from the first simulated day on,
+        // sampled or not (the hours no sample covers show as the workload `unobserved`)
+        Instant inService = options.start().atStartOfDay(ZoneOffset.UTC).toInstant();
+        List<costline.events.OwnedGpu> owned = Fleet.inventory(Fleet.standard(inService), inService);
+        costline.streams.inventory.InventoryLoader.load(client, registryUrl,
+                new costline.streams.inventory.InventoryFile.Inventory(owned, List.of()));
+        out.println("inventory: " + owned.size() + " owned GPUs in service from " + inService + " loaded into " + Topics.GPU_INVENTORY);
 
         InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
                 costline.streams.cost.CostSettings.from(settings));

@@ -52,6 +52,18 @@ public final class Fleet {
         return gpus;
     }
 
+    /**
+     * The fleet's owned GPUs as inventory entries, in service from {@code inService}: their fixed cost accrues by the
+     * hour whether or not they are sampled.
+     */
+    public static List<costline.events.OwnedGpu> inventory(List<SimulatedGpu> fleet, Instant inService) {
+        return fleet.stream().filter(g -> g.site() == Site.ONPREM)
+                .map(g -> costline.events.OwnedGpu.newBuilder().setGpuId(g.gpuId()).setHost(g.host()).setSite(Site.ONPREM)
+                        .setGpuModel(g.model()).setInServiceFrom(inService).setRetiredAt(null)
+                        .setReference("quickstart: simulated server " + g.host()).build())
+                .toList();
+    }
+
     private static String uuid(String host, int index) {
         return "GPU-" + UUID.nameUUIDFromBytes((host + "/" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

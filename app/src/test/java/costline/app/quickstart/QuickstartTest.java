@@ -53,6 +53,25 @@ class QuickstartTest {
             assertThat(csv).anyMatch(line -> line.startsWith("2026-10,UTC,recsys-train,ads,CLOUD,")
                     && line.contains(",384.000000,") && line.contains(",1054.08,"));
             assertThat(out.resolve("break-even-fleet.png")).exists();
+
+            // Defect 4: the simulated 8 x H100 server is owned (inventory, in service from October 1st 00:00), so its
+            // fixed cost is 8 GPUs x 744 hours of October x the rate, whatever was sampled. The default catalog's rate:
+            // $38,750 per GPU over 48 x 730 h = 1,105,878.995 + $2,500 a year / 8,760 h = 285,388.128 micro-USD,
+            // 1,391,267.123 -> 1,391,267 micro-USD per GPU-hour; 8 x 744 x 1,391,267 = 8,280,821,184 ($8,280.82).
+            // The 2 simulated days sampled 8 GPUs x 576 five-minute samples, each charging 1,391,267.123 / 12 =
+            // 115,938.93 -> 115,939 to its workload: 534,246,912. The rest is unobserved: 8,280,821,184 - 534,246,912
+            // = 7,746,574,272, $7,746.57 in the CSV (the old code charged only the samples and had no such row).
+            List<String> header = List.of(csv.get(0).split(","));
+            String unobserved = csv.stream().filter(line -> line.startsWith("2026-10,UTC,unobserved,")).findFirst().orElseThrow();
+            String[] row = unobserved.split(",");
+            assertThat(row[header.indexOf("site")]).isEqualTo("ONPREM");
+            assertThat(row[header.indexOf("gpu_model")]).isEqualTo("NVIDIA H100 80GB HBM3");
+            assertThat(row[header.indexOf("cost_usd")]).isEqualTo("7746.57");
+            long sampledFixed = 8L * 576 * costline.pricing.CostModel.onPremFixedCostMicroUsd(h100().getOnprem(), 300_000);
+            long monthFixed = 8L * 744 * costline.pricing.CostModel.onPremFixedCostMicroUsd(h100().getOnprem(), 3_600_000);
+            assertThat(monthFixed).isEqualTo(8_280_821_184L);
+            assertThat(new java.math.BigDecimal(row[header.indexOf("cost_usd")]))
+                    .isEqualTo(costline.pricing.CostModel.toDollarsCents(monthFixed - sampledFixed));
             // The month's report sits next to the CSV, with the same figure in its rollup table.
             String html = Files.readString(out.resolve("costline-2026-10.html"));
             assertThat(html).contains("recsys-train").contains("$1,054.08").contains("data-chart=\"daily-cost\"");
@@ -68,6 +87,15 @@ class QuickstartTest {
             assertThat(focusTotal.setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString()).isEqualTo(csvTotal);
             assertThat(focus).anyMatch(r -> r.get("Tags").contains("\"workload\":\"recsys-train\"")
                     && r.get("BilledCost").equals("1054.080000") && r.get("ProviderName").equals("AWS"));
+            // and the audit, which folds the inventory too, agrees with every source
+            assertThat(quickstart.auditDifferences()).isZero();
+            assertThat(screen.toString()).contains("inventory: 8 owned GPUs").containsPattern("audit: .* differences 0");
         }
+    }
+
+    private static costline.events.PriceEntry h100() {
+        return costline.streams.prices.PriceCatalog.readDefault().stream()
+                .filter(p -> p.getPriceKey().equals(costline.streams.prices.PriceKeys.onPrem("NVIDIA H100 80GB HBM3")))
+                .findFirst().orElseThrow();
     }
 }
