@@ -20,7 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Publishes the inventory to the compacted gpu.inventory topic, keyed by GPU id (the key of the GPU's samples, so
  * the entry reaches the cost task that costs them), and a tombstone for each removed GPU. Idempotent: loading the
- * same file again leaves the same latest record per GPU.
+ * same file again leaves the same latest record per GPU. An entry is stamped with its in_service_from.
  */
 public final class InventoryLoader {
 
@@ -40,7 +40,10 @@ public final class InventoryLoader {
         try (KafkaProducer<String, OwnedGpu> producer = new KafkaProducer<>(props, new StringSerializer(), values)) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (OwnedGpu gpu : inventory.gpus()) {
-                sent.add(producer.send(new ProducerRecord<>(Topics.GPU_INVENTORY, gpu.getGpuId(), gpu)));
+                // stamped at in_service_from: the cost task takes its inputs in timestamp order, so the entry is in
+                // force before any sample of the GPU's service, also in a replay or a backfill of past samples
+                sent.add(producer.send(new ProducerRecord<>(Topics.GPU_INVENTORY, null,
+                        gpu.getInServiceFrom().toEpochMilli(), gpu.getGpuId(), gpu)));
             }
             for (String removed : inventory.removed()) {
                 sent.add(producer.send(new ProducerRecord<>(Topics.GPU_INVENTORY, removed, null)));
