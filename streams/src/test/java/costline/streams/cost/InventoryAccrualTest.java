@@ -137,7 +137,7 @@ class InventoryAccrualTest {
         at(DAY.plusSeconds(6 * 3600));
         assertThat(unobservedByHour()).containsExactly(hourRow(DAY, 3_000_000, HOUR),
                 hourRow(DAY.plusMillis(HOUR), 3_000_000, HOUR), hourRow(DAY.plusMillis(2 * HOUR), 1_500_000, HOUR / 2));
-        at(DAY.plusSeconds(30 * 3600));
+        at(DAY.plusSeconds(12 * 3600));
         assertThat(sum(Topics.UNOBSERVED)).isEqualTo(7_500_000);
     }
 
@@ -230,12 +230,12 @@ class InventoryAccrualTest {
         out.addAll(cost.readValuesToList());
     }
 
-    /** Moves the wall clock to {@code t} in steps of a minute, as a running topology's punctuations see it. */
+    /** Moves the wall clock to {@code t} in steps of at most 10 minutes: several punctuations per hour, as a running topology has. */
     private void at(Instant t) {
         while (clock.isBefore(t)) {
             Duration step = Duration.between(clock, t);
-            if (step.compareTo(Duration.ofMinutes(1)) > 0) {
-                step = Duration.ofMinutes(1);
+            if (step.compareTo(Duration.ofMinutes(10)) > 0) {
+                step = Duration.ofMinutes(10);
             }
             driver.advanceWallClockTime(step);
             clock = clock.plus(step);
