@@ -219,6 +219,9 @@ public final class Quickstart implements AutoCloseable {
         // recomputed on the simulated clock (stream time), not the wall clock.
         values.put("rollup.wall-clock-close", "false");
         values.put("breakeven.schedule", "STREAM_TIME");
+        // and owned GPUs' hours close as the samples' time passes: booked by the wall clock, a month replayed in minutes
+        // would put its hours, and the months up to today, in gpu.cost ahead of the samples
+        values.put(costline.streams.cost.CostSettings.UNOBSERVED_CLOCK.key(), "STREAM_TIME");
         // The cost topology's partitions run hours apart in a replay this fast: wait longer for a minute's increments.
         values.put("drift.cost.grace", "PT2H");
         if (options.influxUrl() == null) {
@@ -257,7 +260,8 @@ public final class Quickstart implements AutoCloseable {
         List<costline.events.OwnedGpu> owned = Fleet.inventory(Fleet.standard(inService), inService);
         costline.streams.inventory.InventoryLoader.load(client, registryUrl,
                 new costline.streams.inventory.InventoryFile.Inventory(owned, List.of()));
-        out.println("inventory: " + owned.size() + " owned GPUs in service from " + inService + " loaded into " + Topics.GPU_INVENTORY);
+        out.println("inventory: " + owned.size() + " owned GPUs in service from " + inService + " (the simulated server and a spare, "
+                + Fleet.SPARE_HOST + ", that runs nothing) loaded into " + Topics.GPU_INVENTORY);
 
         InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
                 costline.streams.cost.CostSettings.from(settings));

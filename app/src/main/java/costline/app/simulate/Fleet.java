@@ -57,11 +57,23 @@ public final class Fleet {
      * hour whether or not they are sampled.
      */
     public static List<costline.events.OwnedGpu> inventory(List<SimulatedGpu> fleet, Instant inService) {
-        return fleet.stream().filter(g -> g.site() == Site.ONPREM)
-                .map(g -> costline.events.OwnedGpu.newBuilder().setGpuId(g.gpuId()).setHost(g.host()).setSite(Site.ONPREM)
-                        .setGpuModel(g.model()).setInServiceFrom(inService).setRetiredAt(null)
-                        .setReference("quickstart: simulated server " + g.host()).build())
-                .toList();
+        List<costline.events.OwnedGpu> owned = new ArrayList<>();
+        fleet.stream().filter(g -> g.site() == Site.ONPREM).forEach(g -> owned.add(owned(g.gpuId(), g.host(), g.model(),
+                inService, "quickstart: simulated server " + g.host())));
+        // a spare 8 x H100 server, racked and in service but running nothing yet: no collector reports it, and it
+        // costs its amortization and operations all the same (the `unobserved` row of the finance CSV)
+        for (int i = 0; i < 8; i++) {
+            owned.add(owned(uuid(SPARE_HOST, i), SPARE_HOST, H100, inService, "quickstart: spare server, never sampled"));
+        }
+        return owned;
+    }
+
+    /** The owned server the quickstart's inventory holds besides the simulated one: in service, never sampled. */
+    public static final String SPARE_HOST = "onprem-h100-02";
+
+    private static costline.events.OwnedGpu owned(String gpuId, String host, String model, Instant inService, String reference) {
+        return costline.events.OwnedGpu.newBuilder().setGpuId(gpuId).setHost(host).setSite(Site.ONPREM).setGpuModel(model)
+                .setInServiceFrom(inService).setRetiredAt(null).setReference(reference).build();
     }
 
     private static String uuid(String host, int index) {

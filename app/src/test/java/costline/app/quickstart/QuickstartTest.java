@@ -54,24 +54,31 @@ class QuickstartTest {
                     && line.contains(",384.000000,") && line.contains(",1054.08,"));
             assertThat(out.resolve("break-even-fleet.png")).exists();
 
-            // Defect 4: the simulated 8 x H100 server is owned (inventory, in service from October 1st 00:00), so its
-            // fixed cost is 8 GPUs x 744 hours of October x the rate, whatever was sampled. The default catalog's rate:
-            // $38,750 per GPU over 48 x 730 h = 1,105,878.995 + $2,500 a year / 8,760 h = 285,388.128 micro-USD,
-            // 1,391,267.123 -> 1,391,267 micro-USD per GPU-hour; 8 x 744 x 1,391,267 = 8,280,821,184 ($8,280.82).
-            // The 2 simulated days sampled 8 GPUs x 576 five-minute samples, each charging 1,391,267.123 / 12 =
-            // 115,938.93 -> 115,939 to its workload: 534,246,912. The rest is unobserved: 8,280,821,184 - 534,246,912
-            // = 7,746,574,272, $7,746.57 in the CSV (the old code charged only the samples and had no such row).
+            // Defect 4: the simulated 8 x H100 server and a spare one that runs nothing are owned (inventory, in service
+            // from October 1st 00:00), so their fixed cost is 16 GPUs x the closed hours x the rate, whatever was sampled.
+            // The quickstart closes hours on stream time: the newest sample, October 3rd 00:00, minus the 15-minute grace
+            // closes the first 47 hours. The default catalog's rate: $38,750 per GPU over 48 x 730 h = 1,105,878.995 +
+            // $2,500 a year / 8,760 h = 285,388.128 micro-USD, 1,391,267.123 -> 1,391,267 micro-USD per GPU-hour.
+            // Spare server: 8 x 47 x 1,391,267 = 523,116,392, all unobserved (the old code charged nothing for it).
+            // Sampled server: each hour's 12 five-minute samples charge 12 x round(1,391,267.123 / 12 = 115,938.93) =
+            // 12 x 115,939 = 1,391,268, one micro-dollar more than the hour: -1 x 8 x 47 = -376 unobserved.
+            // unobserved = 523,116,392 - 376 = 523,116,016: $523.12 in the CSV.
             List<String> header = List.of(csv.get(0).split(","));
             String unobserved = csv.stream().filter(line -> line.startsWith("2026-10,UTC,unobserved,")).findFirst().orElseThrow();
             String[] row = unobserved.split(",");
             assertThat(row[header.indexOf("site")]).isEqualTo("ONPREM");
             assertThat(row[header.indexOf("gpu_model")]).isEqualTo("NVIDIA H100 80GB HBM3");
-            assertThat(row[header.indexOf("cost_usd")]).isEqualTo("7746.57");
-            long sampledFixed = 8L * 576 * costline.pricing.CostModel.onPremFixedCostMicroUsd(h100().getOnprem(), 300_000);
-            long monthFixed = 8L * 744 * costline.pricing.CostModel.onPremFixedCostMicroUsd(h100().getOnprem(), 3_600_000);
-            assertThat(monthFixed).isEqualTo(8_280_821_184L);
-            assertThat(new java.math.BigDecimal(row[header.indexOf("cost_usd")]))
-                    .isEqualTo(costline.pricing.CostModel.toDollarsCents(monthFixed - sampledFixed));
+            long rate = costline.pricing.CostModel.onPremFixedCostMicroUsd(h100().getOnprem(), 3_600_000);
+            long fiveMinutes = costline.pricing.CostModel.onPremFixedCostMicroUsd(h100().getOnprem(), 300_000);
+            assertThat(rate).isEqualTo(1_391_267);
+            assertThat(fiveMinutes).isEqualTo(115_939);
+            long closedHours = 47;
+            long fixedOfClosedHours = 16 * closedHours * rate;
+            long sampledInClosedHours = 8 * closedHours * 12 * fiveMinutes;
+            assertThat(fixedOfClosedHours - sampledInClosedHours).isEqualTo(523_116_016L);
+            assertThat(row[header.indexOf("cost_usd")]).isEqualTo("523.12");
+            assertThat(row[header.indexOf("gpu_hours")]).isEqualTo("376.000000"); // the spare: 8 x 47 h; the sampled server: none
+
             // The month's report sits next to the CSV, with the same figure in its rollup table.
             String html = Files.readString(out.resolve("costline-2026-10.html"));
             assertThat(html).contains("recsys-train").contains("$1,054.08").contains("data-chart=\"daily-cost\"");
@@ -89,7 +96,7 @@ class QuickstartTest {
                     && r.get("BilledCost").equals("1054.080000") && r.get("ProviderName").equals("AWS"));
             // and the audit, which folds the inventory too, agrees with every source
             assertThat(quickstart.auditDifferences()).isZero();
-            assertThat(screen.toString()).contains("inventory: 8 owned GPUs").containsPattern("audit: .* differences 0");
+            assertThat(screen.toString()).contains("inventory: 16 owned GPUs").containsPattern("audit: .* differences 0");
         }
     }
 

@@ -114,9 +114,9 @@ public final class LedgerAudit {
             }
         });
         // the inventory as it is now (latest entry per GPU), then the samples, then the owned GPUs' hours close at this
-        // clock, as the topology's do on its wall clock
+        // clock, as the topology's do on its wall clock (or at each partition's newest sample: cost.unobserved.clock)
         AvroDeserializer<OwnedGpu> gpuDecoder = new AvroDeserializer<>(registry, OwnedGpu.class);
-        Map<String, OwnedGpu> inventory = new LinkedHashMap<>();
+        Map<String, Map.Entry<Integer, OwnedGpu>> inventory = new LinkedHashMap<>();
         read(o.client(), Topics.GPU_INVENTORY, o.timeout(), (partition, r) -> {
             String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
             if (key == null) {
@@ -127,12 +127,12 @@ public final class LedgerAudit {
                 return;
             }
             try {
-                inventory.put(key, gpuDecoder.deserialize(Topics.GPU_INVENTORY, r.value()));
+                inventory.put(key, Map.entry(partition, gpuDecoder.deserialize(Topics.GPU_INVENTORY, r.value())));
             } catch (RuntimeException e) {
                 // dead-lettered by the topology too; the entry before it stays
             }
         }, false); // no inventory yet: no owned GPU accrues
-        inventory.forEach(f::inventory);
+        inventory.forEach((id, e) -> f.inventory(e.getKey(), id, e.getValue()));
         read(o.client(), Topics.GPU_SAMPLES, o.timeout(), (partition, r) -> f.add(partition, r.value()));
         f.close(System.currentTimeMillis());
         return out;

@@ -113,17 +113,36 @@ public final class BatchFold {
      * it; a record {@link InventoryRules} refuses is left out (the topology dead-letters it).
      */
     public void inventory(String gpuId, OwnedGpu gpu) {
+        inventory(0, gpuId, gpu);
+    }
+
+    /** {@link #inventory(String, OwnedGpu)} read from partition {@code partition} of gpu.inventory (that of the GPU's samples). */
+    public void inventory(int partition, String gpuId, OwnedGpu gpu) {
         if (gpu == null) {
             accrual.inventory.remove(gpuId);
             accrual.charged.remove(gpuId);
         } else if (InventoryRules.check(gpuId, gpu) == null) {
             accrual.inventory.put(gpuId, gpu);
+            accrual.partitionOf.put(gpuId, partition);
         }
     }
 
-    /** Closes the owned GPUs' hours that end at or before {@code clockMs} minus the grace, as the topology's punctuation does. */
-    public void close(long clockMs) {
-        FixedCostAccrual.close(clockMs, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, accrual, this::unobserved, Long.MAX_VALUE);
+    /**
+     * Closes the owned GPUs' hours as the topology's punctuation does at {@code wallClockMs}: those that end at or before
+     * the clock minus the grace; with {@code cost.unobserved.clock=STREAM_TIME}, the clock of each GPU is the newest
+     * sample time of its partition folded so far (the argument is not used).
+     */
+    public void close(long wallClockMs) {
+        if (!cfg.unobservedStreamTime()) {
+            FixedCostAccrual.close(wallClockMs, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, accrual, this::unobserved, Long.MAX_VALUE);
+            return;
+        }
+        for (Map.Entry<Integer, PartitionState> p : partitions.entrySet()) {
+            if (p.getValue().watermarkMs != Long.MIN_VALUE) {
+                FixedCostAccrual.close(p.getValue().watermarkMs, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices,
+                        accrual.partition(p.getKey()), this::unobserved, Long.MAX_VALUE);
+            }
+        }
     }
 
     private void unobserved(long minuteMs, String gpuModel, Part p) {
@@ -155,6 +174,54 @@ public final class BatchFold {
         final Map<String, OwnedGpu> inventory = new java.util.LinkedHashMap<>();
         final Map<String, Long> cursors = new HashMap<>();
         final Map<String, TreeMap<Long, long[]>> charged = new HashMap<>();
+        final Map<String, Integer> partitionOf = new HashMap<>();
+
+        /** The same memory, with only the GPUs of one partition to close. */
+        FixedCostAccrual.State partition(int partition) {
+            AccrualMaps all = this;
+            return new FixedCostAccrual.State() {
+                @Override
+                public OwnedGpu gpu(String gpuId) {
+                    return all.gpu(gpuId);
+                }
+
+                @Override
+                public Iterable<String> gpuIds() {
+                    List<String> ids = new ArrayList<>();
+                    all.inventory.keySet().forEach(id -> {
+                        if (all.partitionOf.getOrDefault(id, 0) == partition) {
+                            ids.add(id);
+                        }
+                    });
+                    return ids;
+                }
+
+                @Override
+                public Long cursor(String gpuId) {
+                    return all.cursor(gpuId);
+                }
+
+                @Override
+                public void cursor(String gpuId, long hourMs) {
+                    all.cursor(gpuId, hourMs);
+                }
+
+                @Override
+                public long[] charged(String gpuId, long hourMs) {
+                    return all.charged(gpuId, hourMs);
+                }
+
+                @Override
+                public void charged(String gpuId, long hourMs, long[] microUsdAndMs) {
+                    all.charged(gpuId, hourMs, microUsdAndMs);
+                }
+
+                @Override
+                public NavigableMap<Long, long[]> takeCharged(String gpuId, long beforeHourMs) {
+                    return all.takeCharged(gpuId, beforeHourMs);
+                }
+            };
+        }
 
         @Override
         public OwnedGpu gpu(String gpuId) {

@@ -7,7 +7,15 @@ import java.util.List;
 
 /** Settings of the cost topology, validated when the topology is built. */
 public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs,
-                           long dedupWindowMs, long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs) {
+                           long dedupWindowMs, long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs,
+                           boolean unobservedStreamTime) {
+
+    /** Closing owned GPUs' hours on the wall clock, {@link #UNOBSERVED_CLOCK}'s default. */
+    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
+                        long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs) {
+        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs, maxAgeMs,
+                unobservedGraceMs, false);
+    }
 
     /** With {@link #UNOBSERVED_GRACE_MS}'s default. */
     public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
@@ -44,8 +52,13 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
     public static final Setting UNOBSERVED_GRACE_MS = new Setting("cost.unobserved.grace.ms", "900000",
             "an owned GPU's hour closes this long after its end (wall clock): the hour's fixed cost that no sample charged then goes to the workload `unobserved`, ms");
 
+    // a replay of past months (the quickstart) closes hours as its samples' time passes, like the rollups' month close;
+    // live, the wall clock closes them even when no sample comes (an outage, a GPU that never samples)
+    public static final Setting UNOBSERVED_CLOCK = new Setting("cost.unobserved.clock", "WALL_CLOCK",
+            "what closes an owned GPU's hour: WALL_CLOCK (live) or STREAM_TIME (the newest sample time of the GPU's partition: replays of past months)");
+
     public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL_MS, MAX_FUTURE_MS,
-            MAX_INTERVAL_MS, DEDUP_WINDOW_MS, ENERGY_MAX_GAP_MS, MAX_AGE_MS, UNOBSERVED_GRACE_MS);
+            MAX_INTERVAL_MS, DEDUP_WINDOW_MS, ENERGY_MAX_GAP_MS, MAX_AGE_MS, UNOBSERVED_GRACE_MS, UNOBSERVED_CLOCK);
 
     public static CostSettings from(Settings s) {
         return new CostSettings(s.string(KafkaSettings.REGISTRY_URL),
@@ -55,6 +68,16 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
                 s.longValue(DEDUP_WINDOW_MS, 60_000, 86_400_000L * 30),
                 s.longValue(ENERGY_MAX_GAP_MS, 1, 86_400_000L),
                 s.longValue(MAX_AGE_MS, 3_600_000L, 86_400_000L * 3_650),
-                s.longValue(UNOBSERVED_GRACE_MS, 0, 86_400_000L * 7));
+                s.longValue(UNOBSERVED_GRACE_MS, 0, 86_400_000L * 7),
+                streamTime(s.string(UNOBSERVED_CLOCK)));
+    }
+
+    private static boolean streamTime(String clock) {
+        return switch (clock.trim().toUpperCase(java.util.Locale.ROOT)) {
+            case "WALL_CLOCK" -> false;
+            case "STREAM_TIME" -> true;
+            default -> throw new costline.streams.config.SettingsException(UNOBSERVED_CLOCK.key(), "is '" + clock + "'",
+                    "set it to WALL_CLOCK or STREAM_TIME");
+        };
     }
 }

@@ -190,7 +190,10 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         if (partition == 0) {
             deadLetterRefusedPrices();
         }
-        accrual.closeDue(wallClockMs, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, this::addUnobserved);
+        long closingClock = cfg.unobservedStreamTime() ? watermarkMs : wallClockMs;
+        if (closingClock != Long.MIN_VALUE) {
+            accrual.closeDue(closingClock, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, this::addUnobserved);
+        }
         List<KeyValue<String, byte[]>> batch = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
             it.forEachRemaining(batch::add);

@@ -62,7 +62,11 @@ class InventoryAccrualTest {
 
     @BeforeEach
     void start() {
-        CostSettings cfg = new CostSettings(REGISTRY, 1000, 300_000, 3_600_000, 3_600_000, 600_000, 34_560_000_000L, 900_000);
+        start(false);
+    }
+
+    private void start(boolean streamTime) {
+        CostSettings cfg = new CostSettings(REGISTRY, 1000, 300_000, 3_600_000, 3_600_000, 600_000, 34_560_000_000L, 900_000, streamTime);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "inventory-test-" + UUID.randomUUID());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -185,6 +189,20 @@ class InventoryAccrualTest {
         flush();
         assertThat(sum("llm")).isEqualTo(500_000);
         assertThat(sum(Topics.UNOBSERVED)).isEqualTo(3_000_000);
+    }
+
+    @Test
+    void onStreamTimeHoursCloseAsTheSamplesTimePassesNotTheWallClock() {
+        driver.close();
+        out.clear();
+        start(true); // cost.unobserved.clock=STREAM_TIME
+        own("GPU-B", DAY, null); // never samples
+        at(DAY.plusSeconds(10 * 3600));
+        assertThat(sum(Topics.UNOBSERVED)).as("the wall clock alone closes nothing").isZero();
+        // another GPU of the partition samples up to 12:15: stream time closes hours 10 and 11, 3,000,000 each
+        send(sample("GPU-Z", DAY.plusSeconds(2 * 3600 + 15 * 60), 600_000));
+        flush();
+        assertThat(unobservedByHour()).containsExactly(hourRow(DAY, 3_000_000, HOUR), hourRow(DAY.plusMillis(HOUR), 3_000_000, HOUR));
     }
 
     @Test
