@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 StreamsCommand.class,
                 SinkCommand.class,
                 PricesCommand.class,
+                InventoryCommand.class,
                 QuickstartCommand.class,
                 CollectCommand.class,
                 ReportCommand.class,

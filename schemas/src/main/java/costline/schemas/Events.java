@@ -6,6 +6,7 @@ import costline.events.CostRecord;
 import costline.events.DriftSignal;
 import costline.events.GpuSample;
 import costline.events.MonthlyRollup;
+import costline.events.OwnedGpu;
 import costline.events.PriceEntry;
 import costline.events.SpendAlert;
 import java.util.List;
@@ -17,7 +18,7 @@ public final class Events {
 
     public static final List<Class<? extends SpecificRecord>> ALL = List.of(
             GpuSample.class, PriceEntry.class, CostRecord.class, DriftSignal.class,
-            BreakEvenRecommendation.class, SpendAlert.class, MonthlyRollup.class, BillReconciliation.class);
+            BreakEvenRecommendation.class, SpendAlert.class, MonthlyRollup.class, BillReconciliation.class, OwnedGpu.class);
 
     private Events() {
     }

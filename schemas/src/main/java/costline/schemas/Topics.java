@@ -29,6 +29,9 @@ public final class Topics {
     /** Owned GPUs (OwnedGpu), key = GPU id; compacted: the latest record per GPU is its inventory entry. */
     public static final String GPU_INVENTORY = "gpu.inventory";
 
+    /** Records of gpu.inventory the cost topology refuses (undecodable, bad names or dates), with the reason in headers. */
+    public static final String GPU_INVENTORY_DLQ = "gpu.inventory.dlq";
+
     /** Price versions refused by the price store (the model cannot price with them), with the reason in headers. */
     public static final String GPU_PRICES_DLQ = "gpu.prices.dlq";
     /** CostRecords that the finance topologies (rollup, alert, break-even) cannot count, with the reason in headers. */

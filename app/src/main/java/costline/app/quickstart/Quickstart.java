@@ -219,6 +219,9 @@ public final class Quickstart implements AutoCloseable {
         // recomputed on the simulated clock (stream time), not the wall clock.
         values.put(RollupConfig.WALL_CLOCK_CLOSE.key(), "false");
         values.put(costline.streams.breakeven.BreakEvenConfig.SCHEDULE.key(), "STREAM_TIME");
+        // and owned GPUs' hours close as the samples' time passes: booked by the wall clock, a month replayed in minutes
+        // would put its hours, and the months up to today, in gpu.cost ahead of the samples
+        values.put(costline.streams.cost.CostSettings.UNOBSERVED_CLOCK.key(), "STREAM_TIME");
         // The cost topology's partitions run hours apart in a replay this fast: wait longer for a minute's increments.
         values.put(costline.streams.drift.DriftConfig.COST_GRACE.key(), "2h");
         if (options.influxUrl() == null) {
@@ -251,6 +254,14 @@ public final class Quickstart implements AutoCloseable {
 
         int prices = PricesLoader.load(client, registryUrl, PriceCatalog.readDefault());
         out.println("price catalog: " + prices + " entries loaded into " + Topics.GPU_PRICES);
+        // the simulated on-prem server is owned: its GPUs cost money by the hour from the first simulated day on,
+        // sampled or not (the hours no sample covers show as the workload `unobserved`)
+        Instant inService = options.start().atStartOfDay(ZoneOffset.UTC).toInstant();
+        List<costline.events.OwnedGpu> owned = Fleet.inventory(Fleet.standard(inService), inService);
+        costline.streams.inventory.InventoryLoader.load(client, registryUrl,
+                new costline.streams.inventory.InventoryFile.Inventory(owned, List.of()));
+        out.println("inventory: " + owned.size() + " owned GPUs in service from " + inService + " (the simulated server and a spare, "
+                + Fleet.SPARE_HOST + ", that runs nothing) loaded into " + Topics.GPU_INVENTORY);
 
         InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
                 costline.streams.cost.CostSettings.from(settings));

@@ -52,6 +52,30 @@ public final class Fleet {
         return gpus;
     }
 
+    /**
+     * The fleet's owned GPUs as inventory entries, in service from {@code inService}: their fixed cost accrues by the
+     * hour whether or not they are sampled.
+     */
+    public static List<costline.events.OwnedGpu> inventory(List<SimulatedGpu> fleet, Instant inService) {
+        List<costline.events.OwnedGpu> owned = new ArrayList<>();
+        fleet.stream().filter(g -> g.site() == Site.ONPREM).forEach(g -> owned.add(owned(g.gpuId(), g.host(), g.model(),
+                inService, "quickstart: simulated server " + g.host())));
+        // a spare 8 x H100 server, racked and in service but running nothing yet: no collector reports it, and it
+        // costs its amortization and operations all the same (the `unobserved` row of the finance CSV)
+        for (int i = 0; i < 8; i++) {
+            owned.add(owned(uuid(SPARE_HOST, i), SPARE_HOST, H100, inService, "quickstart: spare server, never sampled"));
+        }
+        return owned;
+    }
+
+    /** The owned server the quickstart's inventory holds besides the simulated one: in service, never sampled. */
+    public static final String SPARE_HOST = "onprem-h100-02";
+
+    private static costline.events.OwnedGpu owned(String gpuId, String host, String model, Instant inService, String reference) {
+        return costline.events.OwnedGpu.newBuilder().setGpuId(gpuId).setHost(host).setSite(Site.ONPREM).setGpuModel(model)
+                .setInServiceFrom(inService).setRetiredAt(null).setReference(reference).build();
+    }
+
     private static String uuid(String host, int index) {
         return "GPU-" + UUID.nameUUIDFromBytes((host + "/" + index).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }

@@ -55,6 +55,11 @@ public final class LiveState {
     private final Deque<DriftSignal> drift = new ArrayDeque<>();
 
     public synchronized void onCost(CostRecord record) {
+        if (costline.schemas.Topics.UNOBSERVED.equals(record.getWorkload())) {
+            // owned GPUs' unsampled hours are booked by the wall clock, in a replay months ahead of the samples: they
+            // would move the view's month and clock; the month's report and CSV show them
+            return;
+        }
         YearMonth recordMonth = YearMonth.from(record.getWindowStart().atZone(ZoneOffset.UTC));
         if (month == null || recordMonth.isAfter(month)) {
             // A new month starts the month-to-date view afresh, as finance would.

@@ -53,6 +53,32 @@ class QuickstartTest {
             assertThat(csv).anyMatch(line -> line.startsWith("2026-10,UTC,recsys-train,ads,CLOUD,")
                     && line.contains(",384.000000,") && line.contains(",1054.08,"));
             assertThat(out.resolve("break-even-fleet.png")).exists();
+
+            // Defect 4: the simulated 8 x H100 server and a spare one that runs nothing are owned (inventory, in service
+            // from October 1st 00:00), so their fixed cost is 16 GPUs x the closed hours x the rate, whatever was sampled.
+            // The quickstart closes hours on stream time: the newest sample, October 3rd 00:00, minus the 15-minute grace
+            // closes the first 47 hours. The default catalog's rate: $38,750 per GPU over 48 x 730 h = 1,105,878.995 +
+            // $2,500 a year / 8,760 h = 285,388.128 micro-USD, 1,391,267.123 -> 1,391,267 micro-USD per GPU-hour.
+            // Spare server: 8 x 47 x 1,391,267 = 523,116,392, all unobserved (the old code charged nothing for it).
+            // Sampled server: each hour's 12 five-minute samples charge 12 x round(1,391,267.123 / 12 = 115,938.93) =
+            // 12 x 115,939 = 1,391,268, one micro-dollar more than the hour: -1 x 8 x 47 = -376 unobserved.
+            // unobserved = 523,116,392 - 376 = 523,116,016: $523.12 in the CSV.
+            List<String> header = List.of(csv.get(0).split(","));
+            String unobserved = csv.stream().filter(line -> line.startsWith("2026-10,UTC,unobserved,")).findFirst().orElseThrow();
+            String[] row = unobserved.split(",");
+            assertThat(row[header.indexOf("site")]).isEqualTo("ONPREM");
+            assertThat(row[header.indexOf("gpu_model")]).isEqualTo("NVIDIA H100 80GB HBM3");
+            long rate = costline.pricing.CostModel.onPremFixedCostMicroUsd(h100().getOnprem(), 3_600_000);
+            long fiveMinutes = costline.pricing.CostModel.onPremFixedCostMicroUsd(h100().getOnprem(), 300_000);
+            assertThat(rate).isEqualTo(1_391_267);
+            assertThat(fiveMinutes).isEqualTo(115_939);
+            long closedHours = 47;
+            long fixedOfClosedHours = 16 * closedHours * rate;
+            long sampledInClosedHours = 8 * closedHours * 12 * fiveMinutes;
+            assertThat(fixedOfClosedHours - sampledInClosedHours).isEqualTo(523_116_016L);
+            assertThat(row[header.indexOf("cost_usd")]).isEqualTo("523.12");
+            assertThat(row[header.indexOf("gpu_hours")]).isEqualTo("376.000000"); // the spare: 8 x 47 h; the sampled server: none
+
             // The month's report sits next to the CSV, with the same figure in its rollup table.
             String html = Files.readString(out.resolve("costline-2026-10.html"));
             assertThat(html).contains("recsys-train").contains("$1,054.08").contains("data-chart=\"daily-cost\"");
@@ -68,6 +94,15 @@ class QuickstartTest {
             assertThat(focusTotal.setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString()).isEqualTo(csvTotal);
             assertThat(focus).anyMatch(r -> r.get("Tags").contains("\"workload\":\"recsys-train\"")
                     && r.get("BilledCost").equals("1054.080000") && r.get("ProviderName").equals("AWS"));
+            // and the audit, which folds the inventory too, agrees with every source
+            assertThat(quickstart.auditDifferences()).isZero();
+            assertThat(screen.toString()).contains("inventory: 16 owned GPUs").containsPattern("audit: .* differences 0");
         }
+    }
+
+    private static costline.events.PriceEntry h100() {
+        return costline.streams.prices.PriceCatalog.readDefault().stream()
+                .filter(p -> p.getPriceKey().equals(costline.streams.prices.PriceKeys.onPrem("NVIDIA H100 80GB HBM3")))
+                .findFirst().orElseThrow();
     }
 }

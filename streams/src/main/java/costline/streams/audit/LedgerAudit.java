@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import costline.events.CostRecord;
 import costline.events.MonthlyRollup;
+import costline.events.OwnedGpu;
 import costline.events.PriceEntry;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistries;
@@ -125,7 +126,28 @@ public final class LedgerAudit {
                 out.merge(new LedgerKey(inc.workload(), inc.site(), inc.gpuModel()), inc.costMicroUsd(), Long::sum);
             }
         });
+        // the inventory as it is now (latest entry per GPU), then the samples, then the owned GPUs' hours close at this
+        // clock, as the topology's do on its wall clock (or at each partition's newest sample: cost.unobserved-clock)
+        AvroDeserializer<OwnedGpu> gpuDecoder = new AvroDeserializer<>(registry, OwnedGpu.class);
+        Map<String, Map.Entry<Integer, OwnedGpu>> inventory = new LinkedHashMap<>();
+        read(o.client(), Topics.GPU_INVENTORY, o.timeout(), (partition, r) -> {
+            String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+            if (key == null) {
+                return;
+            }
+            if (r.value() == null) {
+                inventory.remove(key);
+                return;
+            }
+            try {
+                inventory.put(key, Map.entry(partition, gpuDecoder.deserialize(Topics.GPU_INVENTORY, r.value())));
+            } catch (RuntimeException e) {
+                // dead-lettered by the topology too; the entry before it stays
+            }
+        }, false); // no inventory yet: no owned GPU accrues
+        inventory.forEach((id, e) -> f.inventory(e.getKey(), id, e.getValue()));
         read(o.client(), Topics.GPU_SAMPLES, o.timeout(), (partition, r) -> f.add(partition, r.value()));
+        f.close(System.currentTimeMillis());
         return out;
     }
 
@@ -203,6 +225,12 @@ public final class LedgerAudit {
      * {@code each}. Fails when the end is not reached within {@code timeout}.
      */
     static void read(Properties client, String topic, Duration timeout, BiConsumer<Integer, ConsumerRecord<byte[], byte[]>> each) {
+        read(client, topic, timeout, each, true);
+    }
+
+    /** As {@link #read}; a topic that does not exist reads as empty unless {@code required}. */
+    static void read(Properties client, String topic, Duration timeout, BiConsumer<Integer, ConsumerRecord<byte[], byte[]>> each,
+                     boolean required) {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -214,6 +242,9 @@ public final class LedgerAudit {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic, timeout).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+            if (partitions.isEmpty() && !required) {
+                return;
+            }
             if (partitions.isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist");
             }

@@ -1,17 +1,21 @@
 package costline.streams.cost;
 
 import costline.events.GpuSample;
+import costline.events.OwnedGpu;
 import costline.events.PriceEntry;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
 import costline.streams.prices.PriceBook;
 import costline.streams.prices.PriceKeys;
+import costline.streams.inventory.InventoryRules;
 import costline.streams.prices.PriceRules;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,6 +24,11 @@ import java.util.function.BiConsumer;
  * gpu.prices, through the same pure code as the topology ({@link SampleCosting}, {@link SampleValidator},
  * {@link CostCalculator}). The audit compares its result with gpu.cost, the rollups, the store and the CSV; the
  * property test with the topologies.
+ *
+ * <p>Owned GPUs: {@link #inventory} gives the fold gpu.inventory, {@link #close} closes their hours as the topology's
+ * clock does ({@link FixedCostAccrual}, the same code): the fixed cost no sample charged goes to {@code unobserved}
+ * (increments with a null sample). The audit gives the inventory as it is, then the samples, then closes at its own
+ * clock; an inventory entry changed after some of its hours closed is the one thing it folds differently.
  *
  * <p>What it cannot see: the wall clock at processing time (samples the topology refused as FUTURE_TIMESTAMP are
  * costed here), and prices loaded after the samples they price (the topology dead-letters those as NO_PRICE). Both
@@ -39,6 +48,7 @@ public final class BatchFold {
     private final BiConsumer<GpuSample, Increment> sink;
     private long costed;
     private long refused;
+    private final AccrualMaps accrual = new AccrualMaps();
 
     /**
      * @param priceVersions every gpu.prices record as (topic key, entry); versions {@link PriceRules} refuses are left
@@ -91,10 +101,53 @@ public final class BatchFold {
             sink.accept(s, new Increment(piece.minuteMs(), p.workload(), p.team(), s.getSite().name(), s.getGpuModel(),
                     p.gpuMs(), p.busyGpuMs(), p.costMicroUsd(), p.idleMicroUsd(), p.energyMj()));
         }
+        FixedCostAccrual.onSample(s, c.previousIntervalMs(), prices, accrual, this::unobserved);
         long t = s.getSampleTime().toEpochMilli();
         if (t > st.watermarkMs) {
             st.watermarkMs = t;
         }
+    }
+
+    /**
+     * One gpu.inventory record (null: a tombstone): the entry in force for the GPU from now on, as the topology keeps
+     * it; a record {@link InventoryRules} refuses is left out (the topology dead-letters it).
+     */
+    public void inventory(String gpuId, OwnedGpu gpu) {
+        inventory(0, gpuId, gpu);
+    }
+
+    /** {@link #inventory(String, OwnedGpu)} read from partition {@code partition} of gpu.inventory (that of the GPU's samples). */
+    public void inventory(int partition, String gpuId, OwnedGpu gpu) {
+        if (gpu == null) {
+            accrual.inventory.remove(gpuId);
+            accrual.charged.remove(gpuId);
+        } else if (InventoryRules.check(gpuId, gpu) == null) {
+            accrual.inventory.put(gpuId, gpu);
+            accrual.partitionOf.put(gpuId, partition);
+        }
+    }
+
+    /**
+     * Closes the owned GPUs' hours as the topology's punctuation does at {@code wallClockMs}: those that end at or before
+     * the clock minus the grace; with {@code cost.unobserved-clock=STREAM_TIME}, the clock of each GPU is the newest
+     * sample time of its partition folded so far (the argument is not used).
+     */
+    public void close(long wallClockMs) {
+        if (!cfg.unobservedStreamTime()) {
+            FixedCostAccrual.close(wallClockMs, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, accrual, this::unobserved, Long.MAX_VALUE);
+            return;
+        }
+        for (Map.Entry<Integer, PartitionState> p : partitions.entrySet()) {
+            if (p.getValue().watermarkMs != Long.MIN_VALUE) {
+                FixedCostAccrual.close(p.getValue().watermarkMs, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices,
+                        accrual.partition(p.getKey()), this::unobserved, Long.MAX_VALUE);
+            }
+        }
+    }
+
+    private void unobserved(long minuteMs, String gpuModel, Part p) {
+        sink.accept(null, new Increment(minuteMs, p.workload(), p.team(), costline.events.Site.ONPREM.name(), gpuModel,
+                p.gpuMs(), p.busyGpuMs(), p.costMicroUsd(), p.idleMicroUsd(), p.energyMj()));
     }
 
     /** Samples costed (corrections included). */
@@ -114,6 +167,103 @@ public final class BatchFold {
 
     static String priceKeyOf(GpuSample s) {
         return PriceKeys.of(s);
+    }
+
+    /** The accrual's memory in plain maps (GPU ids are unique across partitions). */
+    private static final class AccrualMaps implements FixedCostAccrual.State {
+        final Map<String, OwnedGpu> inventory = new java.util.LinkedHashMap<>();
+        final Map<String, Long> cursors = new HashMap<>();
+        final Map<String, TreeMap<Long, long[]>> charged = new HashMap<>();
+        final Map<String, Integer> partitionOf = new HashMap<>();
+
+        /** The same memory, with only the GPUs of one partition to close. */
+        FixedCostAccrual.State partition(int partition) {
+            AccrualMaps all = this;
+            return new FixedCostAccrual.State() {
+                @Override
+                public OwnedGpu gpu(String gpuId) {
+                    return all.gpu(gpuId);
+                }
+
+                @Override
+                public Iterable<String> gpuIds() {
+                    List<String> ids = new ArrayList<>();
+                    all.inventory.keySet().forEach(id -> {
+                        if (all.partitionOf.getOrDefault(id, 0) == partition) {
+                            ids.add(id);
+                        }
+                    });
+                    return ids;
+                }
+
+                @Override
+                public Long cursor(String gpuId) {
+                    return all.cursor(gpuId);
+                }
+
+                @Override
+                public void cursor(String gpuId, long hourMs) {
+                    all.cursor(gpuId, hourMs);
+                }
+
+                @Override
+                public long[] charged(String gpuId, long hourMs) {
+                    return all.charged(gpuId, hourMs);
+                }
+
+                @Override
+                public void charged(String gpuId, long hourMs, long[] microUsdAndMs) {
+                    all.charged(gpuId, hourMs, microUsdAndMs);
+                }
+
+                @Override
+                public NavigableMap<Long, long[]> takeCharged(String gpuId, long beforeHourMs) {
+                    return all.takeCharged(gpuId, beforeHourMs);
+                }
+            };
+        }
+
+        @Override
+        public OwnedGpu gpu(String gpuId) {
+            return inventory.get(gpuId);
+        }
+
+        @Override
+        public Iterable<String> gpuIds() {
+            return new ArrayList<>(inventory.keySet());
+        }
+
+        @Override
+        public Long cursor(String gpuId) {
+            return cursors.get(gpuId);
+        }
+
+        @Override
+        public void cursor(String gpuId, long hourMs) {
+            cursors.put(gpuId, hourMs);
+        }
+
+        @Override
+        public long[] charged(String gpuId, long hourMs) {
+            long[] v = charged.getOrDefault(gpuId, new TreeMap<>()).get(hourMs);
+            return v == null ? new long[2] : v.clone();
+        }
+
+        @Override
+        public void charged(String gpuId, long hourMs, long[] microUsdAndMs) {
+            charged.computeIfAbsent(gpuId, g -> new TreeMap<>()).put(hourMs, microUsdAndMs.clone());
+        }
+
+        @Override
+        public NavigableMap<Long, long[]> takeCharged(String gpuId, long beforeHourMs) {
+            TreeMap<Long, long[]> all = charged.get(gpuId);
+            if (all == null) {
+                return new TreeMap<>();
+            }
+            NavigableMap<Long, long[]> head = new TreeMap<>(all.headMap(beforeHourMs, false));
+            all.headMap(beforeHourMs, false).clear();
+            return head;
+        }
     }
 
     /** The fold's memory of one partition, in plain maps. */

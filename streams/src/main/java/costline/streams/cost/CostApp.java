@@ -24,7 +24,8 @@ public final class CostApp implements StreamsApp {
     @Override
     public Map<String, String> topics() {
         return Map.of(Topics.GPU_SAMPLES, "delete", Topics.GPU_PRICES, "compact", Topics.GPU_COST, "delete",
-                Topics.GPU_SAMPLES_DLQ, "delete", Topics.GPU_PRICES_DLQ, "delete");
+                Topics.GPU_SAMPLES_DLQ, "delete", Topics.GPU_PRICES_DLQ, "delete", Topics.GPU_INVENTORY, "compact",
+                Topics.GPU_INVENTORY_DLQ, "delete");
     }
 
     @Override

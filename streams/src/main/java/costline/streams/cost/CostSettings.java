@@ -8,7 +8,22 @@ import java.util.List;
 
 /** Settings of the cost topology, validated when the topology is built; times held in milliseconds. */
 public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs,
-                           long dedupWindowMs, long energyMaxGapMs, long maxAgeMs) {
+                           long dedupWindowMs, long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs,
+                           boolean unobservedStreamTime) {
+
+    /** Closing owned GPUs' hours on the wall clock, {@link #UNOBSERVED_CLOCK}'s default. */
+    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
+                        long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs) {
+        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs, maxAgeMs,
+                unobservedGraceMs, false);
+    }
+
+    /** With {@link #UNOBSERVED_GRACE}'s default. */
+    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
+                        long energyMaxGapMs, long maxAgeMs) {
+        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs, maxAgeMs,
+                Durations.parse(UNOBSERVED_GRACE.defaultValue()).orElseThrow().toMillis());
+    }
 
     /** With {@link #MAX_AGE}'s default. */
     public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
@@ -16,6 +31,9 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
         this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs,
                 Durations.parse(MAX_AGE.defaultValue()).orElseThrow().toMillis());
     }
+
+    /** What closes an owned GPU's hour. */
+    public enum UnobservedClock { WALL_CLOCK, STREAM_TIME }
 
     public static final Setting EMIT_INTERVAL = Setting.duration("cost.emit-interval", "500ms", "1ms", "10m",
             "how often pending cost increments are written to gpu.cost (wall clock)");
@@ -33,12 +51,24 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
     public static final Setting MAX_AGE = Setting.duration("cost.max-age", "400d", "1h", "3650d",
             "samples stamped further back than this before this host's clock are dead-lettered (PAST_TIMESTAMP); the sink applies the same limit to raw samples");
 
+    // a sample that arrives after its hour closed is not lost (it moves its fixed cost back from `unobserved`): the
+    // grace only spares the increments of samples that are a little late, the usual case
+    public static final Setting UNOBSERVED_GRACE = Setting.duration("cost.unobserved-grace", "15m", "0s", "7d",
+            "an owned GPU's hour closes this long after its end: the hour's fixed cost that no sample charged then goes to the workload `unobserved`; a later sample moves its share back");
+
+    // a replay of past months (the quickstart) closes hours as its samples' time passes, like the rollups' month close;
+    // live, the wall clock closes them even when no sample comes (an outage, a GPU that never samples)
+    public static final Setting UNOBSERVED_CLOCK = Setting.choice("cost.unobserved-clock", "WALL_CLOCK",
+            List.of("WALL_CLOCK", "STREAM_TIME"),
+            "what closes an owned GPU's hour: WALL_CLOCK (live: hours close even when no sample comes) or STREAM_TIME (the newest sample time of the GPU's partition: replays of past months, as the quickstart runs)");
+
     public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL, MAX_FUTURE,
-            MAX_INTERVAL, DEDUP_WINDOW, ENERGY_MAX_GAP, MAX_AGE);
+            MAX_INTERVAL, DEDUP_WINDOW, ENERGY_MAX_GAP, MAX_AGE, UNOBSERVED_GRACE, UNOBSERVED_CLOCK);
 
     public static CostSettings from(Settings s) {
         return new CostSettings(s.string(KafkaSettings.REGISTRY_URL), s.duration(EMIT_INTERVAL).toMillis(),
                 s.duration(MAX_FUTURE).toMillis(), s.duration(MAX_INTERVAL).toMillis(), s.duration(DEDUP_WINDOW).toMillis(),
-                s.duration(ENERGY_MAX_GAP).toMillis(), s.duration(MAX_AGE).toMillis());
+                s.duration(ENERGY_MAX_GAP).toMillis(), s.duration(MAX_AGE).toMillis(), s.duration(UNOBSERVED_GRACE).toMillis(),
+                s.choice(UNOBSERVED_CLOCK, UnobservedClock.class) == UnobservedClock.STREAM_TIME);
     }
 }

@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
  *                                                        (refused versions ──> gpu.prices.dlq, from partition 0's task)
  *   gpu.samples (raw bytes) ──> cost-samples ──> increments, numbered per (minute, site, model, workload) ──> gpu.cost
  *                                           └──> gpu.samples.dlq (original key and bytes + reason headers)
+ *   gpu.inventory (compacted, key = GPU id) ──> cost-inventory store ──> hours of owned GPUs close: the fixed cost no
+ *                                            sample charged ──> workload `unobserved` in gpu.cost ({@link FixedCostAccrual})
+ *                                           └──> gpu.inventory.dlq (refused entries + reason headers)
  * </pre>
  * Samples are consumed as bytes and decoded in the processor, so a record that does not decode is dead-lettered
  * with its original bytes instead of stopping the topology. Prices are a global store, read by every task: samples
@@ -48,11 +51,16 @@ public final class CostTopology {
     public static final String ENERGY_STORE = "cost-energy-counters";
     public static final String PENDING_STORE = "cost-pending";
     public static final String REVISIONS_STORE = "cost-revisions";
+    /** The task's part of the inventory: GPU id -> its gpu.inventory record. */
+    public static final String INVENTORY_STORE = "cost-inventory";
+    /** Per owned GPU: the closing cursor, and the fixed cost samples charged in hours still open ({@link FixedCostAccrual}). */
+    public static final String ACCRUAL_STORE = "cost-accrual";
     /** Counts: samples, duplicates, corrections, dlq.&lt;REASON&gt; (and the partition's watermark). */
     public static final String COUNTERS_STORE = "cost-counters";
     static final String COST_SINK = "to-gpu-cost";
     static final String DLQ_SINK = "to-gpu-samples-dlq";
     static final String PRICES_DLQ_SINK = "to-gpu-prices-dlq";
+    static final String INVENTORY_DLQ_SINK = "to-gpu-inventory-dlq";
     private static final Logger LOG = LoggerFactory.getLogger(CostTopology.class);
 
     private CostTopology() {
@@ -76,10 +84,24 @@ public final class CostTopology {
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer())
                 .withCachingEnabled());
 
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INVENTORY_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCRUAL_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled());
+
+        // gpu.inventory is keyed by GPU id like gpu.samples and shares the task's stores with the sample processor:
+        // one sub-topology, so partition p of both topics goes to the same task (the topics must have the same
+        // partition count, which `streams run` gives the topics it creates)
+        b.stream(Topics.GPU_INVENTORY, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-inventory-source"))
+                .process(() -> new InventoryProcessor(registry), Named.as("cost-inventory"),
+                        INVENTORY_STORE, ACCRUAL_STORE, COUNTERS_STORE)
+                .map((k, v) -> KeyValue.pair((byte[]) k, ((InventoryProcessor.InventoryDeadLetter) v).value()),
+                        Named.as("cost-inventory-dead-letter-bytes"))
+                .to(Topics.GPU_INVENTORY_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(INVENTORY_DLQ_SINK));
+
         Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))
                 .process(() -> new SampleProcessor(cfg, registry), Named.as("cost-samples"),
-                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE)
+                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE, INVENTORY_STORE, ACCRUAL_STORE)
                 .split(Named.as("cost-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
                 .branch((k, v) -> v instanceof PriceDeadLetter, Branched.as("price-dead-letters"))

@@ -51,8 +51,12 @@ final class SampleCosting {
     record NoPrice(String detail) implements Outcome {
     }
 
-    /** The increments to add (for a correction: new pieces minus the remembered ones). */
-    record Costed(List<Piece> delta, boolean correction) implements Outcome {
+    /**
+     * The increments to add (for a correction: new pieces minus the remembered ones); {@code previousIntervalMs} is the
+     * interval the sample was first costed with (0 when it was not costed before), so the fixed cost it charged can be
+     * recomputed ({@link FixedCostAccrual}).
+     */
+    record Costed(List<Piece> delta, boolean correction, long previousIntervalMs) implements Outcome {
     }
 
     private SampleCosting() {
@@ -68,7 +72,7 @@ final class SampleCosting {
         if (previous != null && previous.bodyHash() == bodyHash) {
             return new Duplicate();
         }
-        List<Run> runs = runs(s, prices);
+        List<Run> runs = runs(s, s.getIntervalMs(), prices);
         if (runs == null) {
             String priceKey = PriceKeys.of(s);
             return new NoPrice("no " + s.getSite() + " price for '" + priceKey + "' in force over "
@@ -77,15 +81,21 @@ final class SampleCosting {
         long energyMj = previous != null ? previous.energyMj() : meterEnergy(s, state, energyMaxGapMs);
         List<Piece> pieces = pieces(s, runs, energyMj);
         List<Piece> delta = pieces;
+        long previousIntervalMs = 0;
         if (previous != null) {
-            delta = difference(pieces, previous.piecesOr(() -> legacyPieces(s, previous)));
+            List<Piece> before = previous.piecesOr(() -> legacyPieces(s, previous));
+            delta = difference(pieces, before);
+            // the pieces' GPU-ms sum exactly to the interval they were costed over
+            for (Piece p : before) {
+                previousIntervalMs += p.part().gpuMs();
+            }
         }
         state.seen(seenKey, new StateCodec.Seen(bodyHash, energyMj, pieces));
-        return new Costed(delta, previous != null);
+        return new Costed(delta, previous != null, previousIntervalMs);
     }
 
     /** A run of the interval priced at one version. */
-    private record Run(long fromMs, long toMs, PriceEntry price) {
+    record Run(long fromMs, long toMs, PriceEntry price) {
     }
 
     /**
@@ -93,13 +103,13 @@ final class SampleCosting {
      * instance has two candidate keys (its zone's spot price, then its instance type's rate: {@link PriceKeys#candidates}):
      * each run is priced at the first candidate with a version in force, and the interval is cut wherever either changes.
      */
-    private static List<Run> runs(GpuSample s, PriceBook prices) {
+    static List<Run> runs(GpuSample s, long intervalMs, PriceBook prices) {
         List<String> keys = PriceKeys.candidates(s);
         if (keys.isEmpty()) {
             return null;
         }
         long t = s.getSampleTime().toEpochMilli();
-        long from = t - Math.max(1, s.getIntervalMs());
+        long from = t - Math.max(1, intervalMs);
         List<Run> runs = new ArrayList<>(1);
         long cur = from;
         while (cur < t) {

@@ -50,6 +50,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private static final Logger LOG = LoggerFactory.getLogger(SampleProcessor.class);
     static final char SEP = '\u001f';
     private static final String WATERMARK = "watermark";
+    /** Prefix of the revision numbers of unobserved increments: sorts after every minute key, so purges by minute pass it by. */
+    private static final String UNOBSERVED_REVISIONS = "u" + SEP;
 
     private final CostSettings cfg;
     private final AvroDeserializer<GpuSample> decoder;
@@ -67,6 +69,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private PriceBook prices;
     private SampleCosting.State costState;
     private long watermarkMs = Long.MIN_VALUE;
+    /** Owned GPUs' fixed cost by calendar time: the inventory and the accrual's memory. */
+    private AccrualStores accrual;
 
     SampleProcessor(CostSettings cfg, SchemaRegistry registry) {
         this.cfg = cfg;
@@ -111,6 +115,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.partition = context.taskId().partition();
         this.prices = PriceBook.over(context.getStateStore(CostTopology.PRICES_STORE), registry);
         this.costState = new StoreState();
+        this.accrual = new AccrualStores(context.getStateStore(CostTopology.INVENTORY_STORE),
+                context.getStateStore(CostTopology.ACCRUAL_STORE), registry);
         Long wm = counters.get(WATERMARK);
         watermarkMs = wm == null ? Long.MIN_VALUE : wm;
         context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
@@ -157,21 +163,36 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             increment("corrections");
         }
         for (SampleCosting.Piece piece : costed.delta()) {
-            Part p = piece.part();
-            String key = pad(piece.minuteMs()) + SEP + sample.getSite().name() + SEP + sample.getGpuModel() + SEP + p.workload();
-            byte[] acc = pending.get(key);
-            pending.put(key, StateCodec.part(acc == null ? p : StateCodec.part(acc).plus(p)));
+            addPending(piece.minuteMs(), sample.getSite(), sample.getGpuModel(), piece.part());
         }
+        FixedCostAccrual.onSample(sample, costed.previousIntervalMs(), prices, accrual, this::addUnobserved);
         increment("samples");
         if (t > watermarkMs) {
             watermarkMs = t;
         }
     }
 
-    /** Forwards the pending increments as CostRecords and forgets state older than the de-duplication window. */
+    private void addPending(long minuteMs, Site site, String gpuModel, Part p) {
+        String key = pad(minuteMs) + SEP + site.name() + SEP + gpuModel + SEP + p.workload();
+        byte[] acc = pending.get(key);
+        pending.put(key, StateCodec.part(acc == null ? p : StateCodec.part(acc).plus(p)));
+    }
+
+    private void addUnobserved(long minuteMs, String gpuModel, Part p) {
+        addPending(minuteMs, Site.ONPREM, gpuModel, p);
+    }
+
+    /**
+     * Books the owned GPUs' closed hours, forwards the pending increments as CostRecords and forgets state older than
+     * the de-duplication window.
+     */
     private void emit(long wallClockMs) {
         if (partition == 0) {
             deadLetterRefusedPrices();
+        }
+        long closingClock = cfg.unobservedStreamTime() ? watermarkMs : wallClockMs;
+        if (closingClock != Long.MIN_VALUE) {
+            accrual.closeDue(closingClock, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, this::addUnobserved);
         }
         List<KeyValue<String, byte[]>> batch = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = pending.all()) {
@@ -194,6 +215,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             counters.put(WATERMARK, watermarkMs);
             purgeBefore(watermarkMs - cfg.dedupWindowMs());
         }
+        // unobserved increments reach back to any hour an owned GPU was in service, up to cost.max-age
+        deleteRange(revisions, UNOBSERVED_REVISIONS + pad(0), UNOBSERVED_REVISIONS + pad(Math.max(0, wallClockMs - cfg.maxAgeMs() - 3_600_000L)));
     }
 
     /**
@@ -203,13 +226,16 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
      * microseconds with the partition as a tag ({@link CostRevision}), so no two increments share a point.
      */
     private int nextRevision(String pendingKey) {
-        Integer used = revisions.get(pendingKey);
+        // an owned GPU's unobserved increments may land in any hour back to cost.max-age, long after the minute's
+        // sample numbering was forgotten: numbered apart, and kept that long
+        String revisionKey = pendingKey.endsWith(SEP + Topics.UNOBSERVED) ? UNOBSERVED_REVISIONS + pendingKey : pendingKey;
+        Integer used = revisions.get(revisionKey);
         int sequence = used == null ? 0 : used + 1;
         if (sequence >= REVISIONS_PER_PARTITION) {
             throw new IllegalStateException("more than " + REVISIONS_PER_PARTITION + " increments for " + pendingKey
                     + " from partition " + partition + "; raise cost.emit-interval");
         }
-        revisions.put(pendingKey, sequence);
+        revisions.put(revisionKey, sequence);
         return new CostRevision(partition, sequence).value();
     }
 
@@ -257,8 +283,12 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     }
 
     static <V> void deleteRange(KeyValueStore<String, V> store, String before) {
+        deleteRange(store, pad(0), before);
+    }
+
+    static <V> void deleteRange(KeyValueStore<String, V> store, String from, String before) {
         List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, V> it = store.range(pad(0), before)) {
+        try (KeyValueIterator<String, V> it = store.range(from, before)) {
             it.forEachRemaining(kv -> {
                 if (kv.key.compareTo(before) < 0) {
                     old.add(kv.key);

@@ -79,6 +79,8 @@ public final class DriftTopology {
                 (gpu, sample) -> observations(gpu, sample), Named.as("drift-shares"));
         KStream<String, WorkloadInput> costs = DecodedSource.stream(builder, config.costTopic(), CostRecord.class,
                         config.schemaRegistryUrl(), Topics.GPU_DRIFT_DLQ, "drift-cost")
+                // owned GPUs' unsampled hours (and the samples moving money back out of them) are no workload's cost rate
+                .filter((k, c) -> !Topics.UNOBSERVED.equals(c.getWorkload()), Named.as("drift-cost-sampled"))
                 .map((k, c) -> KeyValue.pair(c.getWorkload(), WorkloadInput.of(new CostPart(c.getSite().name(),
                         c.getGpuModel(), c.getWindowStart().toEpochMilli(), c.getWindowEnd().toEpochMilli(),
                         c.getCostMicroUsd(), c.getGpuMs()))), Named.as("drift-cost-by-workload"));

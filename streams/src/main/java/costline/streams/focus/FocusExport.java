@@ -137,6 +137,7 @@ public final class FocusExport {
                 .multiply(BigDecimal.valueOf(100)).divide(BigDecimal.valueOf(r.getGpuMs()), 4, RoundingMode.HALF_EVEN));
         row.put("x_RollupStatus", r.getStatus().name());
         row.put("x_RollupRevision", BigDecimal.valueOf(r.getRevision()));
+        row.put("x_UnobservedCost", costline.schemas.Topics.UNOBSERVED.equals(r.getWorkload()) ? cost : null);
         return row;
     }
 
@@ -166,6 +167,7 @@ public final class FocusExport {
                 fix.getEnergyMj() - (base == null ? 0 : base.getEnergyMj()));
         row.put("x_RollupStatus", RollupStatus.CORRECTION.name());
         row.put("x_RollupRevision", BigDecimal.valueOf(fix.getRevision()));
+        row.put("x_UnobservedCost", costline.schemas.Topics.UNOBSERVED.equals(fix.getWorkload()) ? delta : null);
         return row;
     }
 

@@ -8,6 +8,7 @@ import costline.events.CostRecord;
 import costline.events.GpuSample;
 import costline.events.MonthlyRollup;
 import costline.events.OnPremPrice;
+import costline.events.OwnedGpu;
 import costline.events.PriceEntry;
 import costline.events.Site;
 import costline.events.Source;
@@ -57,9 +58,13 @@ import org.junit.jupiter.api.Test;
  * other's figures) and draws: 1 to 4 price versions per key, some inside samples and some exactly at the month's
  * edge; cloud periods of 60 s or 300 s and on-prem samples of 10 s with energy counters now and then; collector gaps;
  * duplicates; corrections (new utilization, shares or interval); and samples sent out of order. The streams run
- * across October's end.
+ * across October's end. Most on-prem GPUs are in the inventory (gpu.inventory), some of them retired inside the
+ * streams, some joined by a GPU that never samples; entries change, are refused or removed at random points, and the
+ * wall clock moves so that hours close before, between and after their samples: the fixed cost no sample charged goes
+ * to {@code unobserved} and late samples move theirs back, in the fold exactly as in the topology.
  *
- * <p>CI runs {@code -Dcostline.ledger.cases} cases (default 2,000); a longer run: {@code -Dcostline.ledger.cases=50000}.
+ * <p>CI runs {@code -Dcostline.ledger.cases} cases (default 1,000: with the inventory a case costs more; on the 2-core build
+ * machine under a load average of 30-45, 2,000 cases took 280.6 s, 1,000 cases 196.5 s and 275.5 s); a longer run: {@code -Dcostline.ledger.cases=50000}.
  * A failure names the seed; {@code -Dcostline.ledger.seed=N} reruns it.
  */
 class LedgerPropertyTest {
@@ -72,9 +77,27 @@ class LedgerPropertyTest {
     record Key(String month, String workload, String site, String model) {
     }
 
+    /** One input of a batch, in the order both the topology and the fold see it. */
+    sealed interface Event permits SampleEvent, InventoryEvent, ClockEvent {
+    }
+
+    record SampleEvent(GpuSample sample) implements Event {
+    }
+
+    /** An inventory record (null: a tombstone). */
+    record InventoryEvent(String gpuId, OwnedGpu gpu) implements Event {
+    }
+
+    /** The wall clock moves on by {@code ms}. */
+    record ClockEvent(long ms) implements Event {
+    }
+
+    /** The cost topology's wall clock when a batch starts: before the streams, so hours close as they go. */
+    static final Instant WALL_START = START.minus(Duration.ofMinutes(30));
+
     @Test
     void foldEqualsCostSumsEqualsRollupsEqualsStorePoints() {
-        int cases = Integer.getInteger("costline.ledger.cases", 2_000);
+        int cases = Integer.getInteger("costline.ledger.cases", 1_000);
         long seed = Long.getLong("costline.ledger.seed", System.nanoTime());
         long began = System.nanoTime();
         for (int first = 0; first < cases; first += PER_DRIVER) {
@@ -91,15 +114,21 @@ class LedgerPropertyTest {
 
     private void runBatch(long seed, int firstCase, int cases) {
         Random rnd = new Random(seed);
-        CostSettings cfg = new CostSettings(REGISTRY, 1000, 300_000, 3_600_000, 3_600_000, 600_000);
+        // samples up to a day ahead of the wall clock are taken (the clock trails the streams here); hours close 5
+        // minutes after their end
+        CostSettings cfg = new CostSettings(REGISTRY, 1000, 86_400_000, 3_600_000, 3_600_000, 600_000, 34_560_000_000L, 300_000);
         List<PriceEntry> prices = new ArrayList<>();
         List<GpuSample> samples = new ArrayList<>();
+        List<InventoryEvent> inventory = new ArrayList<>();
         for (int c = firstCase; c < firstCase + cases; c++) {
-            generate(rnd, c, prices, samples);
+            generate(rnd, c, prices, samples, inventory);
         }
+        List<Event> events = interleave(rnd, samples, inventory);
         AvroSerializer<PriceEntry> priceSer = new AvroSerializer<>(SchemaRegistries.forUrl(REGISTRY));
         AvroSerializer<GpuSample> sampleSer = new AvroSerializer<>(SchemaRegistries.forUrl(REGISTRY));
-        List<byte[]> sampleBytes = samples.stream().map(s -> sampleSer.serialize(Topics.GPU_SAMPLES, s)).toList();
+        AvroSerializer<OwnedGpu> gpuSer = new AvroSerializer<>(SchemaRegistries.forUrl(REGISTRY));
+        Map<GpuSample, byte[]> sampleBytes = new java.util.IdentityHashMap<>();
+        samples.forEach(s -> sampleBytes.put(s, sampleSer.serialize(Topics.GPU_SAMPLES, s)));
 
         // the batch fold of the raw inputs
         Map<String, PriceEntry> versions = new HashMap<>();
@@ -108,14 +137,24 @@ class LedgerPropertyTest {
         Map<Key, Long> fold = new TreeMap<>(java.util.Comparator.comparing(Key::toString));
         BatchFold f = new BatchFold(cfg, SchemaRegistries.forUrl(REGISTRY), versions, (s, inc) -> fold.merge(
                 new Key(utc.monthOf(inc.minuteMs()).toString(), inc.workload(), inc.site(), inc.gpuModel()), inc.costMicroUsd(), Long::sum));
-        sampleBytes.forEach(b -> f.add(0, b));
+        long foldClock = WALL_START.toEpochMilli();
+        for (Event e : events) {
+            if (e instanceof SampleEvent se) {
+                f.add(0, sampleBytes.get(se.sample()));
+            } else if (e instanceof InventoryEvent ie) {
+                f.inventory(ie.gpuId(), ie.gpu());
+            } else if (e instanceof ClockEvent ce) {
+                foldClock += ce.ms();
+                f.close(foldClock);
+            }
+        }
 
         // the topologies
         Map<Key, Long> costSums = new HashMap<>();
         Map<Key, Long> rollups = new HashMap<>();
         Map<String, double[]> points = new HashMap<>();
         Map<String, Key> pointKeys = new HashMap<>();
-        try (TopologyTestDriver cost = new TopologyTestDriver(CostTopology.build(cfg), props("ledger-cost"), MONTH_EDGE.plus(Duration.ofDays(1)));
+        try (TopologyTestDriver cost = new TopologyTestDriver(CostTopology.build(cfg), props("ledger-cost"), WALL_START);
              TopologyTestDriver rollup = new TopologyTestDriver(MonthlyRollupTopology.build(
                      RollupConfig.defaults(REGISTRY).withWallClockClose(false)), props("ledger-rollup"))) {
             TestInputTopic<String, byte[]> priceIn = cost.createInputTopic(Topics.GPU_PRICES, new StringSerializer(), new ByteArraySerializer());
@@ -127,14 +166,17 @@ class LedgerPropertyTest {
                     AvroSerde.forValues(REGISTRY, CostRecord.class).serializer());
             TestOutputTopic<String, MonthlyRollup> rollupOut = rollup.createOutputTopic(Topics.GPU_ROLLUP_MONTHLY,
                     Serdes.String().deserializer(), AvroSerde.forValues(REGISTRY, MonthlyRollup.class).deserializer());
-            for (int i = 0; i < sampleBytes.size(); i++) {
-                GpuSample s = samples.get(i);
-                sampleIn.pipeInput(s.getGpuId().getBytes(), sampleBytes.get(i), s.getSampleTime());
-                if (rnd.nextInt(50) == 0) {
-                    cost.advanceWallClockTime(Duration.ofSeconds(1)); // emit now and then, as the live topology does
+            TestInputTopic<byte[], byte[]> inventoryIn = cost.createInputTopic(Topics.GPU_INVENTORY, new ByteArraySerializer(), new ByteArraySerializer());
+            for (Event e : events) {
+                if (e instanceof SampleEvent se) {
+                    GpuSample s = se.sample();
+                    sampleIn.pipeInput(s.getGpuId().getBytes(), sampleBytes.get(s), s.getSampleTime());
+                } else if (e instanceof InventoryEvent ie) {
+                    inventoryIn.pipeInput(ie.gpuId().getBytes(), ie.gpu() == null ? null : gpuSer.serialize(Topics.GPU_INVENTORY, ie.gpu()));
+                } else if (e instanceof ClockEvent ce) {
+                    cost.advanceWallClockTime(Duration.ofMillis(ce.ms())); // emits and closes hours, as the live topology does
                 }
             }
-            cost.advanceWallClockTime(Duration.ofSeconds(1));
             for (var kv : costOut.readKeyValuesToList()) {
                 CostRecord c = kv.value;
                 Key k = new Key(utc.monthOf(c.getWindowStart().toEpochMilli()).toString(), c.getWorkload(), c.getSite().name(), c.getGpuModel());
@@ -175,7 +217,7 @@ class LedgerPropertyTest {
     }
 
     /** One case: its own GPUs, workloads and price keys. */
-    private static void generate(Random rnd, int c, List<PriceEntry> prices, List<GpuSample> out) {
+    private static void generate(Random rnd, int c, List<PriceEntry> prices, List<GpuSample> out, List<InventoryEvent> inventory) {
         String type = "p4d-case" + c;
         String model = "H100-case" + c;
         long from = START.toEpochMilli();
@@ -200,15 +242,18 @@ class LedgerPropertyTest {
                 mine.add(cloud("i-" + c + "/0", type, t, period, rnd, workloads));
             }
         }
-        // an on-prem GPU, 10-s samples for a stretch around the edge, power and now and then the energy counter
+        // an on-prem GPU, 10-s samples for a stretch around the edge, power and now and then the energy counter; now and
+        // then the collector is down for a minute
         long counter = 1_000_000_000L;
         long onFrom = MONTH_EDGE.toEpochMilli() - (long) rnd.nextInt(180) * 1000;
+        long outage = rnd.nextInt(3) == 0 ? onFrom + rnd.nextInt(120) * 1000L : Long.MIN_VALUE;
         for (long t = onFrom; t < onFrom + 180_000; t += 10_000) {
             counter += 4_000_000 + rnd.nextInt(3_000_000);
-            if (rnd.nextInt(10) != 0) {
+            if (rnd.nextInt(10) != 0 && (t < outage || t >= outage + 60_000)) {
                 mine.add(onPrem("GPU-" + c, model, t, rnd, rnd.nextInt(4) == 0 ? counter : null, workloads));
             }
         }
+        inventory(rnd, c, model, inventory);
         // duplicates and corrections
         int n = mine.size();
         for (int i = 0; i < n / 10; i++) {
@@ -233,6 +278,76 @@ class LedgerPropertyTest {
             mine.set(b, x);
         }
         out.addAll(mine);
+    }
+
+    /**
+     * The case's inventory: its on-prem GPU (3 in 4 cases) in service from up to 2 h before the streams to a few minutes
+     * into November, retired (1 in 4) up to 2 h after the edge; now and then a GPU that never samples; and later entries
+     * (a retirement, a refused entry, a removal), all sent at random points of the batch.
+     */
+    private static void inventory(Random rnd, int c, String model, List<InventoryEvent> out) {
+        long edge = MONTH_EDGE.toEpochMilli();
+        for (String gpuId : new String[] {"GPU-" + c, "GPU-" + c + "-spare"}) {
+            boolean spare = gpuId.endsWith("-spare");
+            if (spare ? rnd.nextInt(4) != 0 : rnd.nextInt(4) == 0) {
+                continue;
+            }
+            long inService = edge - 2 * 3_600_000L - 12 * 60_000L + (long) (rnd.nextDouble() * (2 * 3_600_000L + 18 * 60_000L));
+            Long retired = rnd.nextInt(4) == 0 ? inService + 1 + (long) (rnd.nextDouble() * (edge + 2 * 3_600_000L - inService)) : null;
+            OwnedGpu gpu = owned(gpuId, model, inService, retired);
+            out.add(new InventoryEvent(gpuId, gpu));
+            switch (rnd.nextInt(6)) {
+                case 0 -> out.add(new InventoryEvent(gpuId, OwnedGpu.newBuilder(gpu)
+                        .setRetiredAt(Instant.ofEpochMilli(edge + (long) (rnd.nextDouble() * 3_600_000L))).build()));
+                case 1 -> out.add(new InventoryEvent(gpuId, OwnedGpu.newBuilder(gpu) // refused: retired before in service
+                        .setRetiredAt(Instant.ofEpochMilli(inService - 1)).build()));
+                case 2 -> out.add(new InventoryEvent(gpuId, null));
+                default -> {
+                }
+            }
+        }
+    }
+
+    private static OwnedGpu owned(String gpuId, String model, long inService, Long retired) {
+        return OwnedGpu.newBuilder().setGpuId(gpuId).setHost("n").setSite(Site.ONPREM).setGpuModel(model)
+                .setInServiceFrom(Instant.ofEpochMilli(inService)).setRetiredAt(retired == null ? null : Instant.ofEpochMilli(retired))
+                .setReference(null).build();
+    }
+
+    /**
+     * The batch's events: the samples in order, each case's inventory entries at random points (a case's later entries
+     * after its first), and the wall clock moving on: a second now and then (emits), and in three jumps (to 00:06 and
+     * 01:06 on November 1st, then to 03:00) that close October's last hour, November's first, and everything after, so
+     * many samples arrive after their hour closed.
+     */
+    private static List<Event> interleave(Random rnd, List<GpuSample> samples, List<InventoryEvent> inventory) {
+        List<Event> events = new ArrayList<>();
+        samples.forEach(s -> events.add(new SampleEvent(s)));
+        int lastAt = 0;
+        String lastGpu = null;
+        for (InventoryEvent e : inventory) {
+            int at = e.gpuId().equals(lastGpu) ? lastAt + 1 + rnd.nextInt(Math.max(1, events.size() - lastAt)) : rnd.nextInt(events.size() + 1);
+            at = Math.min(at, events.size());
+            events.add(at, e);
+            lastAt = at;
+            lastGpu = e.gpuId();
+        }
+        List<Event> out = new ArrayList<>();
+        long clock = WALL_START.toEpochMilli();
+        long[] jumps = {MONTH_EDGE.toEpochMilli() + 6 * 60_000L, MONTH_EDGE.toEpochMilli() + 66 * 60_000L};
+        int jump = 0;
+        for (int i = 0; i < events.size(); i++) {
+            out.add(events.get(i));
+            if (jump < jumps.length && i >= (jump + 1) * events.size() / 3) {
+                out.add(new ClockEvent(jumps[jump] - clock));
+                clock = jumps[jump++];
+            } else if (rnd.nextInt(50) == 0) {
+                out.add(new ClockEvent(1000));
+                clock += 1000;
+            }
+        }
+        out.add(new ClockEvent(MONTH_EDGE.toEpochMilli() + 3 * 3_600_000L - clock));
+        return out;
     }
 
     private static List<WorkloadShare> shares(Random rnd, String[] workloads) {
