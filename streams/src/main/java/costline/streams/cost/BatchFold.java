@@ -39,6 +39,7 @@ public final class BatchFold {
     private final BiConsumer<GpuSample, Increment> sink;
     private long costed;
     private long refused;
+    private long overflowed;
 
     /**
      * @param priceVersions every gpu.prices record as (topic key, entry); versions {@link PriceRules} refuses are left
@@ -78,6 +79,9 @@ public final class BatchFold {
             refused++;
             return;
         }
+        WorkloadGuard.Result guarded = WorkloadGuard.apply(s, st, cfg.maxWorkloadsPerSitePerDay());
+        overflowed += guarded.overflowed();
+        s = guarded.sample();
         SampleCosting.Outcome o = SampleCosting.cost(s, SampleProcessor.bodyHash(value), prices, st, cfg.energyMaxGapMs());
         if (!(o instanceof SampleCosting.Costed c)) {
             if (o instanceof SampleCosting.NoPrice) {
@@ -94,7 +98,13 @@ public final class BatchFold {
         long t = s.getSampleTime().toEpochMilli();
         if (t > st.watermarkMs) {
             st.watermarkMs = t;
+            st.forgetBefore(t - cfg.dedupWindowMs(), t - cfg.stateRetentionMs());
         }
+    }
+
+    /** Workload shares the cardinality guard costed to overflow. */
+    public long overflowed() {
+        return overflowed;
     }
 
     /** Samples costed (corrections included). */
@@ -116,11 +126,44 @@ public final class BatchFold {
         return PriceKeys.of(s);
     }
 
-    /** The fold's memory of one partition, in plain maps. */
-    private static final class PartitionState implements SampleCosting.State {
+    /**
+     * The fold's memory of one partition, in plain maps, forgetting what the topology forgets (so a month of samples
+     * does not stay in memory): (GPU, time) behind the de-duplication window, guard days before it, and energy
+     * baselines older than the retention (which changes no charge: see {@link CostSettings#STATE_RETENTION_MS}).
+     */
+    private static final class PartitionState implements SampleCosting.State, WorkloadGuard.Names {
         long watermarkMs = Long.MIN_VALUE;
-        final Map<String, StateCodec.Seen> seen = new HashMap<>();
+        final java.util.NavigableMap<String, StateCodec.Seen> seen = new java.util.TreeMap<>();
         final Map<String, EnergyMeter.State> energy = new HashMap<>();
+        final java.util.NavigableMap<String, Long> names = new java.util.TreeMap<>();
+        private long forgotAtMs = Long.MIN_VALUE;
+
+        void forgetBefore(long oldestAcceptedMs, long energyCutoffMs) {
+            if (forgotAtMs != Long.MIN_VALUE && oldestAcceptedMs - forgotAtMs < 60_000L) {
+                return;
+            }
+            forgotAtMs = oldestAcceptedMs;
+            seen.headMap(SampleProcessor.pad(Math.max(0, oldestAcceptedMs))).clear();
+            names.headMap(WorkloadGuard.firstDayNeeded(oldestAcceptedMs)).clear();
+            energy.values().removeIf(e -> e.atMs() < energyCutoffMs);
+        }
+
+        @Override
+        public boolean admitted(String dayKey, String workload) {
+            return names.containsKey(dayKey + SampleProcessor.SEP + workload);
+        }
+
+        @Override
+        public int count(String dayKey) {
+            Long c = names.get(dayKey);
+            return c == null ? 0 : c.intValue();
+        }
+
+        @Override
+        public void admit(String dayKey, String workload, int count) {
+            names.put(dayKey + SampleProcessor.SEP + workload, 1L);
+            names.put(dayKey, (long) count);
+        }
 
         @Override
         public StateCodec.Seen seen(String seenKey) {

@@ -48,6 +48,8 @@ public final class CostTopology {
     public static final String ENERGY_STORE = "cost-energy-counters";
     public static final String PENDING_STORE = "cost-pending";
     public static final String REVISIONS_STORE = "cost-revisions";
+    /** The cardinality guard's memory: workload names admitted per (day, site), and their number ({@link WorkloadGuard}). */
+    public static final String NAMES_STORE = "cost-workload-names";
     /** Counts: samples, duplicates, corrections, dlq.&lt;REASON&gt; (and the partition's watermark). */
     public static final String COUNTERS_STORE = "cost-counters";
     static final String COST_SINK = "to-gpu-cost";
@@ -75,11 +77,13 @@ public final class CostTopology {
                 .withCachingEnabled());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer())
                 .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NAMES_STORE), Serdes.String(), Serdes.Long())
+                .withCachingEnabled());
 
         Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))
                 .process(() -> new SampleProcessor(cfg, registry), Named.as("cost-samples"),
-                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE)
+                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE, NAMES_STORE)
                 .split(Named.as("cost-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
                 .branch((k, v) -> v instanceof PriceDeadLetter, Branched.as("price-dead-letters"))
