@@ -38,6 +38,7 @@ public final class BreakEvenApp implements StreamsApp {
         return List.of(
                 new Setting("breakeven.window", "P30D", "trailing demand window"),
                 new Setting("breakeven.interval", "PT1H", "how often recommendations are recomputed"),
-                new Setting("breakeven.min-history", "P14D", "observed demand needed before advice; below it INSUFFICIENT_HISTORY"));
+                new Setting("breakeven.min-history", "P14D", "observed demand needed before advice; below it INSUFFICIENT_HISTORY"),
+                new Setting("breakeven.retention", "P31D", "a scope without demand this long is forgotten; longer than breakeven.window (default: the window + 1 day)"));
     }
 }

@@ -5,6 +5,7 @@ import costline.streams.finance.OnPremCatalog;
 import costline.streams.finance.OnPremSettings;
 import costline.streams.finance.Settings;
 import costline.streams.rollup.RollupConfig;
+import costline.streams.runtime.StateExpiry;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -27,10 +28,21 @@ import org.apache.kafka.streams.processor.PunctuationType;
  * @param deadLetterTopic  {@code breakeven.dead-letter-topic} (default gpu.finance.dlq)
  * @param minHistory       {@code breakeven.min-history}: below this much observed demand the answer is
  *                         INSUFFICIENT_HISTORY with the days observed (default P14D; at most the window)
+ * @param retention        {@code breakeven.retention}: a scope without demand for this long is forgotten (tombstone in
+ *                         the changelog; default P31D, longer than the window)
  */
 public record BreakEvenConfig(String registryUrl, Duration window, Duration interval, Duration priceCheckEvery,
                               PunctuationType schedule, OnPremCatalog catalog, String inputTopic, String pricesTopic,
-                              String outputTopic, String deadLetterTopic, Duration minHistory) {
+                              String outputTopic, String deadLetterTopic, Duration minHistory,
+                              Duration retention) {
+
+    /** With the retention a day longer than the window. */
+    public BreakEvenConfig(String registryUrl, Duration window, Duration interval, Duration priceCheckEvery,
+                           PunctuationType schedule, OnPremCatalog catalog, String inputTopic, String pricesTopic,
+                           String outputTopic, String deadLetterTopic, Duration minHistory) {
+        this(registryUrl, window, interval, priceCheckEvery, schedule, catalog, inputTopic, pricesTopic, outputTopic,
+                deadLetterTopic, minHistory, window.plusDays(1));
+    }
 
 
     public BreakEvenConfig {
@@ -43,6 +55,7 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
                 "must be between PT0S and breakeven.window (" + window + "), e.g. P14D");
         Settings.require(!priceCheckEvery.isZero() && !priceCheckEvery.isNegative(), "breakeven.price-check-interval",
                 "must be > 0, e.g. PT1M");
+        StateExpiry.requireLonger("breakeven.retention", retention, "breakeven.window", window);
     }
 
     public static BreakEvenConfig defaults(String registryUrl) {
@@ -67,17 +80,24 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
                 s.string("breakeven.input-topic", d.inputTopic()), s.string("breakeven.prices-topic", d.pricesTopic()),
                 s.string("breakeven.output-topic", d.outputTopic()),
                 s.string("breakeven.dead-letter-topic", d.deadLetterTopic()),
-                s.duration("breakeven.min-history", d.minHistory()));
+                s.duration("breakeven.min-history", d.minHistory()),
+                s.duration("breakeven.retention", s.duration("breakeven.window", d.window()).plusDays(1)));
     }
 
     /** With window {@code w} and schedule {@code type}; the minimum history shrinks to the window if longer. */
     public BreakEvenConfig with(Duration w, PunctuationType type) {
         return new BreakEvenConfig(registryUrl, w, interval, priceCheckEvery, type, catalog, inputTopic, pricesTopic,
-                outputTopic, deadLetterTopic, minHistory.compareTo(w) > 0 ? w : minHistory);
+                outputTopic, deadLetterTopic, minHistory.compareTo(w) > 0 ? w : minHistory,
+                retention.compareTo(w) > 0 ? retention : w.plusDays(1));
     }
 
     public BreakEvenConfig withMinHistory(Duration min) {
         return new BreakEvenConfig(registryUrl, window, interval, priceCheckEvery, schedule, catalog, inputTopic, pricesTopic,
-                outputTopic, deadLetterTopic, min);
+                outputTopic, deadLetterTopic, min, retention);
+    }
+
+    public BreakEvenConfig withRetention(Duration r) {
+        return new BreakEvenConfig(registryUrl, window, interval, priceCheckEvery, schedule, catalog, inputTopic, pricesTopic,
+                outputTopic, deadLetterTopic, minHistory, r);
     }
 }

@@ -36,6 +36,7 @@ public final class DriftApp implements StreamsApp {
     public List<Setting> settings() {
         return List.of(
                 new Setting("drift.idle.floor.pct", "10", "utilization under which a held GPU counts as idle"),
-                new Setting("drift.workload.<name>.<key>", null, "per-workload override of any drift threshold"));
+                new Setting("drift.workload.<name>.<key>", null, "per-workload override of any drift threshold"),
+                new Setting(DriftSettings.STATE_RETENTION, "P7D", "a GPU's or workload's detector state not active this long is forgotten"));
     }
 }

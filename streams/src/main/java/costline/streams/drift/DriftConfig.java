@@ -24,11 +24,25 @@ import java.util.Map;
  * @param costGrace              a minute of gpu.cost is complete once records this much newer (event time) have come:
  *                               its increments come from every partition of the cost topology; a replay of a
  *                               backlog, where partitions drift apart by hours, needs a longer one
+ * @param stateRetention         a GPU's or workload's detector state (and a workload's held GPUs) not active for this
+ *                               long (event time) is forgotten, with a tombstone in the changelog; a name that returns
+ *                               starts a new baseline. Longer than every window above and every idle.after
  */
 public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String costTopic, String driftTopic,
                           DriftThresholds defaults, Map<String, DriftThresholds> workloadOverrides,
                           Duration workloadBucket, double powerPerUtilMinUtilPct, Duration gpuReleasedAfter,
-                          Duration costGrace) {
+                          Duration costGrace, Duration stateRetention) {
+
+    /** Without a retention: {@link #DEFAULT_RETENTION}. */
+    public DriftConfig(String schemaRegistryUrl, String samplesTopic, String costTopic, String driftTopic,
+                       DriftThresholds defaults, Map<String, DriftThresholds> workloadOverrides, Duration workloadBucket,
+                       double powerPerUtilMinUtilPct, Duration gpuReleasedAfter, Duration costGrace) {
+        this(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, defaults, workloadOverrides, workloadBucket,
+                powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace, DEFAULT_RETENTION);
+    }
+
+    /** Default of {@code drift.state.retention}. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
     public DriftConfig {
         require(schemaRegistryUrl != null && !schemaRegistryUrl.isBlank(), "schema.registry.url",
@@ -45,6 +59,19 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
         require(gpuReleasedAfter != null && gpuReleasedAfter.toMillis() >= 1000, "drift.gpu.released.after",
                 "must be a duration of at least one second, e.g. PT5M");
         require(costGrace != null && !costGrace.isNegative(), "drift.cost.grace", "must be a duration, e.g. PT15M");
+        require(stateRetention != null, "drift.state.retention", "must be a duration, e.g. P7D");
+        // the longest span over which an entry is still read after its last activity
+        Duration longest = max(max(workloadBucket, gpuReleasedAfter), max(costGrace, defaults.idleAfter()));
+        String longestName = "drift.workload.bucket, drift.gpu.released.after, drift.cost.grace and drift.idle.after";
+        for (DriftThresholds t : workloadOverrides.values()) {
+            longest = max(longest, t.idleAfter());
+        }
+        costline.streams.runtime.StateExpiry.requireLonger("drift.state.retention", stateRetention,
+                longestName + " (overrides included)", longest);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /** The defaults everywhere, standard topics. */
@@ -56,12 +83,17 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
 
     public DriftConfig withOverrides(Map<String, DriftThresholds> overrides) {
         return new DriftConfig(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, defaults, overrides,
-                workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace);
+                workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace, stateRetention);
     }
 
     public DriftConfig withDefaults(DriftThresholds newDefaults) {
         return new DriftConfig(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, newDefaults,
-                workloadOverrides, workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace);
+                workloadOverrides, workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace, stateRetention);
+    }
+
+    public DriftConfig withStateRetention(Duration retention) {
+        return new DriftConfig(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, defaults, workloadOverrides,
+                workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace, retention);
     }
 
     public DriftThresholds thresholdsFor(String workload) {

@@ -27,6 +27,7 @@ public final class DriftSettings {
     public static final String PPU_MIN_UTIL = "drift.power.per.util.min.util.pct";
     public static final String GPU_RELEASED_AFTER = "drift.gpu.released.after";
     public static final String COST_GRACE = "drift.cost.grace";
+    public static final String STATE_RETENTION = "drift.state.retention";
     private static final String WORKLOAD_PREFIX = "drift.workload.";
 
     /** Threshold keys (after {@code drift.} or {@code drift.workload.<name>.}), in documentation order. */
@@ -50,7 +51,7 @@ public final class DriftSettings {
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String key = e.getKey();
             if (!key.startsWith("drift.") || List.of(TOPIC_SAMPLES, TOPIC_COST, TOPIC_DRIFT, WORKLOAD_BUCKET,
-                    PPU_MIN_UTIL, GPU_RELEASED_AFTER, COST_GRACE).contains(key)) {
+                    PPU_MIN_UTIL, GPU_RELEASED_AFTER, COST_GRACE, STATE_RETENTION).contains(key)) {
                 continue;
             }
             String rest = key.substring("drift.".length());
@@ -65,7 +66,7 @@ public final class DriftSettings {
                 throw new IllegalArgumentException("unknown drift setting '" + key + "': use drift.<key> or "
                         + "drift.workload.<workload>.<key> with <key> one of " + THRESHOLD_KEYS + ", or one of "
                         + List.of(TOPIC_SAMPLES, TOPIC_COST, TOPIC_DRIFT, WORKLOAD_BUCKET, PPU_MIN_UTIL,
-                        GPU_RELEASED_AFTER, COST_GRACE));
+                        GPU_RELEASED_AFTER, COST_GRACE, STATE_RETENTION));
             }
             overrideKeys.computeIfAbsent(workload, w -> new LinkedHashMap<>()).put(suffix, e.getValue());
         }
@@ -82,7 +83,8 @@ public final class DriftSettings {
                 duration(settings, WORKLOAD_BUCKET, base.workloadBucket()),
                 number(settings.get(PPU_MIN_UTIL), PPU_MIN_UTIL, base.powerPerUtilMinUtilPct()),
                 duration(settings, GPU_RELEASED_AFTER, base.gpuReleasedAfter()),
-                duration(settings, COST_GRACE, base.costGrace()));
+                duration(settings, COST_GRACE, base.costGrace()),
+                duration(settings, STATE_RETENTION, base.stateRetention()));
     }
 
     private static String thresholdSuffix(String key) {

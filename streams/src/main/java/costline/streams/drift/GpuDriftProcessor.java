@@ -4,6 +4,7 @@ import costline.events.DriftMetric;
 import costline.events.DriftSignal;
 import costline.events.EntityType;
 import costline.events.GpuSample;
+import costline.streams.runtime.StateExpiry;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -33,6 +34,9 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
     public void init(ProcessorContext<String, DriftSignal> context) {
         super.init(context);
         store = context.getStateStore(STORE);
+        // a GPU not sampled for the retention (replaced, decommissioned) is forgotten; one that returns re-warms
+        StateExpiry.schedule(context, config.stateRetention(), new StateExpiry<>(store, s -> s.lastSampleTime,
+                config.stateRetention(), StateExpiry.sensor(context, "costline-drift", "drift-gpu")));
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import costline.streams.runtime.StateExpiry;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -50,6 +51,12 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
         super.init(context);
         store = context.getStateStore(STORE);
         gpuStore = context.getStateStore(GPU_STORE);
+        // workloads come and go: one not active for the retention is forgotten with the GPUs it held
+        StateExpiry.schedule(context, config.stateRetention(),
+                new StateExpiry<>(store, WorkloadDriftState::lastActiveMs, config.stateRetention(),
+                        StateExpiry.sensor(context, "costline-drift", "drift-workload")),
+                new StateExpiry<>(gpuStore, g -> g.lastSeen, config.stateRetention(),
+                        StateExpiry.sensor(context, "costline-drift", "drift-workload-gpus")));
     }
 
     @Override

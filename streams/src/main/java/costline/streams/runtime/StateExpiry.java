@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessingContext;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -59,6 +61,26 @@ public final class StateExpiry<V> {
     public static long now(ProcessingContext context, long streamTimeMs) {
         long wall = context.currentSystemTimeMs();
         return Math.min(streamTimeMs, wall > Long.MAX_VALUE - FUTURE_SLACK_MS ? wall : wall + FUTURE_SLACK_MS);
+    }
+
+    /**
+     * Expires {@code expiries} on a stream-time punctuation every {@link #step} of {@code retention}: an entry then
+     * lives at most retention + step after its last activity.
+     */
+    public static void schedule(ProcessorContext<?, ?> context, Duration retention, StateExpiry<?>... expiries) {
+        context.schedule(step(retention), PunctuationType.STREAM_TIME, streamTime -> {
+            long now = now(context, streamTime);
+            for (StateExpiry<?> e : expiries) {
+                e.expire(now);
+            }
+        });
+    }
+
+    /** A tenth of the retention, at most an hour: the scan is over the whole store, so not on every record. */
+    public static Duration step(Duration retention) {
+        Duration tenth = retention.dividedBy(10);
+        Duration hour = Duration.ofHours(1);
+        return tenth.isZero() ? Duration.ofMillis(1) : tenth.compareTo(hour) < 0 ? tenth : hour;
     }
 
     /** Deletes the entries last active before {@code nowMs - retention}; returns how many. */
