@@ -80,7 +80,6 @@ public final class BatchFold {
             return;
         }
         WorkloadGuard.Result guarded = WorkloadGuard.apply(s, st, cfg.maxWorkloadsPerSitePerDay());
-        overflowed += guarded.overflowed();
         s = guarded.sample();
         SampleCosting.Outcome o = SampleCosting.cost(s, SampleProcessor.bodyHash(value), prices, st, cfg.energyMaxGapMs());
         if (!(o instanceof SampleCosting.Costed c)) {
@@ -90,6 +89,7 @@ public final class BatchFold {
             return;
         }
         costed++;
+        overflowed += guarded.overflowed();
         for (SampleCosting.Piece piece : c.delta()) {
             Part p = piece.part();
             sink.accept(s, new Increment(piece.minuteMs(), p.workload(), p.team(), s.getSite().name(), s.getGpuModel(),

@@ -153,10 +153,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         long t = sample.getSampleTime().toEpochMilli();
+        // names beyond the day's limit become overflow before costing, so corrections and the audit see the same
         WorkloadGuard.Result guarded = WorkloadGuard.apply(sample, guardNames, cfg.maxWorkloadsPerSitePerDay());
-        if (guarded.overflowed() > 0) {
-            overflowed(guarded);
-        }
         sample = guarded.sample();
         SampleCosting.Outcome outcome = SampleCosting.cost(sample, bodyHash(record.value()), prices, costState, cfg.energyMaxGapMs());
         if (outcome instanceof SampleCosting.Duplicate) {
@@ -168,6 +166,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         SampleCosting.Costed costed = (SampleCosting.Costed) outcome;
+        if (guarded.overflowed() > 0) {
+            overflowed(guarded);
+        }
         if (costed.correction()) {
             increment("corrections");
         }
