@@ -3,6 +3,7 @@ package costline.streams.cost;
 import costline.events.CostRecord;
 import costline.events.PriceEntry;
 import costline.schemas.Topics;
+import costline.streams.config.StateStores;
 import costline.streams.prices.PriceStore;
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.registry.SchemaRegistry;
@@ -61,15 +62,20 @@ public final class CostTopology {
     }
 
     public static Topology build(CostSettings cfg) {
+        return build(cfg, true);
+    }
+
+    /** With {@code persistent} false the durable stores are in memory (still changelogged): see {@link StateStores}. */
+    public static Topology build(CostSettings cfg, boolean persistent) {
         SchemaRegistry registry = SchemaRegistries.forUrl(cfg.registryUrl());
         AvroSerde<CostRecord> costSerde = new AvroSerde<>(registry, CostRecord.class);
         StreamsBuilder b = new StreamsBuilder();
 
         PriceStore.addTo(b, PRICES_STORE, registry);
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(SEEN_STORE, persistent), Serdes.String(), Serdes.ByteArray()));
         // Caching folds the many updates of one key between two commits (a GPU's energy counter, a workload's pending
         // increment, the counters) into one changelog record: without it each sample wrote several.
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENERGY_STORE), Serdes.String(), Serdes.ByteArray())
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(ENERGY_STORE, persistent), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
@@ -77,7 +83,7 @@ public final class CostTopology {
                 .withCachingEnabled());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer())
                 .withCachingEnabled());
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(NAMES_STORE), Serdes.String(), Serdes.Long())
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(NAMES_STORE, persistent), Serdes.String(), Serdes.Long())
                 .withCachingEnabled());
 
         Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
