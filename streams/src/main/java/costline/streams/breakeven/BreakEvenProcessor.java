@@ -51,6 +51,8 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
     private WindowStore<String, MinuteUsage> demand;
     private KeyValueStore<String, ScopeSeen> scopes;
     private PriceBook prices;
+    /** This task's newest minute of demand: the clock of expiry. */
+    private long newestMinuteMs = Long.MIN_VALUE;
     private Sensor unpriced;
     private final java.util.Set<String> warnedUnpriced = new java.util.HashSet<>();
 
@@ -70,7 +72,7 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         context.schedule(config.interval(), config.schedule(), now -> recompute(false, now));
         context.schedule(config.priceCheckEvery(), config.schedule(), now -> recompute(true, now));
         // scopes (workloads come and go) are forgotten breakeven.retention after their last minute of demand
-        StateExpiry.schedule(context, config.retention(), new StateExpiry<>(scopes, ScopeSeen::lastMinuteMs,
+        StateExpiry.schedule(context, config.retention(), () -> newestMinuteMs, new StateExpiry<>(scopes, ScopeSeen::lastMinuteMs,
                 config.retention(), StateExpiry.sensor(context, "costline-finance", "breakeven")));
     }
 
@@ -90,6 +92,7 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
             demand.put(record.key(), (old == null ? new MinuteUsage(0, 0) : old).plus(share, cost), minute);
         }
         long lastMinute = firstMinute + (minutes - 1) * MINUTE;
+        newestMinuteMs = Math.max(newestMinuteMs, lastMinute);
         ScopeSeen seen = scopes.get(record.key());
         if (seen != null && seen.lastMinuteMs() < firstMinute - config.window().toMillis()) {
             seen = null; // back after more than a window without demand: its history starts again

@@ -40,6 +40,8 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     private final long bucketMs;
     private KeyValueStore<String, WorkloadDriftState> store;
     private KeyValueStore<String, HeldGpu> gpuStore;
+    /** This task's newest event time (sample time or cost minute): the clock of expiry. */
+    private long newestInputMs = Long.MIN_VALUE;
 
     WorkloadDriftProcessor(DriftConfig config) {
         this.config = config;
@@ -52,7 +54,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
         store = context.getStateStore(STORE);
         gpuStore = context.getStateStore(GPU_STORE);
         // workloads come and go: one not active for the retention is forgotten with the GPUs it held
-        StateExpiry.schedule(context, config.stateRetention(),
+        StateExpiry.schedule(context, config.stateRetention(), () -> newestInputMs,
                 new StateExpiry<>(store, WorkloadDriftState::lastActiveMs, config.stateRetention(),
                         StateExpiry.sensor(context, "costline-drift", "drift-workload")),
                 new StateExpiry<>(gpuStore, g -> g.lastSeen, config.stateRetention(),
@@ -79,8 +81,10 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
             state.costRate = costDetector.newState();
         }
         if (input.observation() != null) {
+            newestInputMs = Math.max(newestInputMs, input.observation().sampleTime());
             observe(workload, state, input.observation(), t, utilDetector);
         } else if (input.cost() != null) {
+            newestInputMs = Math.max(newestInputMs, input.cost().windowStart());
             cost(workload, state, input.cost(), t, costDetector);
         }
         store.put(workload, state);

@@ -3,6 +3,7 @@ package costline.streams.runtime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -19,8 +20,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * restore or another instance does not bring them back and compaction removes them from the topic too.
  *
  * <p>The one helper every topology uses for this. A topology calls {@link #expire} from a punctuation with the time
- * its data has reached ({@link #now}: stream time, never ahead of the wall clock by more than a slack, so one record
- * stamped in 2100 cannot expire everything). The retention is a setting of the application, validated with
+ * its data has reached ({@link #now}: the newest event time the processor has seen, never ahead of the wall clock by
+ * more than a slack, so one record stamped in 2100 cannot expire everything). Event time, not stream time: stream
+ * time is the newest record timestamp, which a producer sets as it likes (the send time, while the event can be
+ * days old in a backfill). The retention is a setting of the application, validated with
  * {@link #requireLonger} to be longer than every window that needs the state: expiry then only forgets what no
  * result can use again, and never a total that was not yet sent.
  */
@@ -55,21 +58,21 @@ public final class StateExpiry<V> {
         return context.metrics().addRateTotalSensor(group, entity, "state-expired", Sensor.RecordingLevel.INFO);
     }
 
-    /**
-     * The time expiry may use: the punctuation's stream time, capped at the wall clock + {@link #FUTURE_SLACK_MS}.
-     */
-    public static long now(ProcessingContext context, long streamTimeMs) {
+    /** The time expiry may use: the newest event time seen, capped at the wall clock + {@link #FUTURE_SLACK_MS}. */
+    public static long now(ProcessingContext context, long newestEventMs) {
         long wall = context.currentSystemTimeMs();
-        return Math.min(streamTimeMs, wall > Long.MAX_VALUE - FUTURE_SLACK_MS ? wall : wall + FUTURE_SLACK_MS);
+        return Math.min(newestEventMs, wall > Long.MAX_VALUE - FUTURE_SLACK_MS ? wall : wall + FUTURE_SLACK_MS);
     }
 
     /**
-     * Expires {@code expiries} on a stream-time punctuation every {@link #step} of {@code retention}: an entry then
-     * lives at most retention + step after its last activity.
+     * Expires {@code expiries} on a stream-time punctuation every {@link #step} of {@code retention} (so a replay
+     * expires as the live run did), at the newest event time the processor has seen ({@code newestEventMs},
+     * {@link Long#MIN_VALUE} while none): an entry then lives at most retention + step after its last activity.
      */
-    public static void schedule(ProcessorContext<?, ?> context, Duration retention, StateExpiry<?>... expiries) {
+    public static void schedule(ProcessorContext<?, ?> context, Duration retention, LongSupplier newestEventMs,
+                                StateExpiry<?>... expiries) {
         context.schedule(step(retention), PunctuationType.STREAM_TIME, streamTime -> {
-            long now = now(context, streamTime);
+            long now = now(context, newestEventMs.getAsLong());
             for (StateExpiry<?> e : expiries) {
                 e.expire(now);
             }
