@@ -217,9 +217,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
-    /** A tenth of the retention, at most an hour of data time: entries live at most retention + step. */
+    /** As every topology's expiry ({@link StateExpiry#step}): entries live at most retention + step. */
     private long expiryStepMs() {
-        return Math.min(3_600_000L, cfg.stateRetentionMs() / 10);
+        return StateExpiry.step(Duration.ofMillis(cfg.stateRetentionMs())).toMillis();
     }
 
     /** Counted per share sent to overflow; logged at most once a minute per task, with the count since. */

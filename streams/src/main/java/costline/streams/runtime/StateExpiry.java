@@ -79,11 +79,13 @@ public final class StateExpiry<V> {
         });
     }
 
-    /** A tenth of the retention, at most an hour: the scan is over the whole store, so not on every record. */
+    /**
+     * A tenth of the retention: the scan reads (and decodes) the whole store, so it runs rarely, and an entry lives at
+     * most 1.1 x the retention.
+     */
     public static Duration step(Duration retention) {
         Duration tenth = retention.dividedBy(10);
-        Duration hour = Duration.ofHours(1);
-        return tenth.isZero() ? Duration.ofMillis(1) : tenth.compareTo(hour) < 0 ? tenth : hour;
+        return tenth.isZero() ? Duration.ofMillis(1) : tenth;
     }
 
     /** Deletes the entries last active before {@code nowMs - retention}; returns how many. */

@@ -70,9 +70,8 @@ import org.apache.kafka.streams.test.TestRecord;
  * <ul>
  *   <li>{@code churnGpus} on-prem GPUs (4 in the three-month run, 8 in CI), each running short jobs one after another, every job a new name
  *       ({@code job-000001}, ...), 1..L samples long, L chosen so the run makes about {@code names} names;</li>
- *   <li>2 cloud GPUs running the services {@code svc-a} and {@code svc-b} the whole time (state that must survive);</li>
- *   <li>1 cloud GPU running batch jobs of 2-12 hours, each a new name (break-even and alerts see only cloud cost);</li>
- *   <li>1 on-prem GPU with no workload (unallocated).</li>
+ *   <li>1 cloud GPU running the service {@code svc-a} the whole time (state that must survive);</li>
+ *   <li>1 cloud GPU running batch jobs of 2-12 hours, each a new name (break-even and alerts see only cloud cost).</li>
  * </ul>
  * Stores are in memory (changelogged) so the heap shows the state, and TopologyTestDriver does not flush RocksDB
  * after each record. Run: see streams/README.md, "Soak".
@@ -84,6 +83,8 @@ public final class FleetSoak {
     static final String CLOUD_MODEL = "NVIDIA A100-SXM4-40GB";
     static final long STEP_MS = 300_000L;
     static final long DAY_MS = 86_400_000L;
+    /** The service GPU and the batch GPU. */
+    static final int CLOUD_GPUS = 2;
 
     /**
      * @param start       first instant of the run (UTC)
@@ -100,6 +101,8 @@ public final class FleetSoak {
         public static Options threeMonths() {
             Map<String, String> s = replaySettings();
             s.put("rollup.retention", "P7D");
+            // each scan decodes every month total kept: 4 a day are enough to close months (a record closes its own too)
+            s.put("rollup.punctuate-interval", "PT6H");
             return new Options(Instant.parse("2026-01-01T00:00:00Z"), 90, 100_000, 4, 17, true, s);
         }
 
@@ -234,9 +237,7 @@ public final class FleetSoak {
                 fleet.add(new Gpu("n" + (i / 4) + "/" + (i % 4), Site.ONPREM, "churn", null));
             }
             fleet.add(new Gpu("i-svc0/0", Site.CLOUD, "service", "svc-a"));
-            fleet.add(new Gpu("i-svc1/0", Site.CLOUD, "service", "svc-b"));
             fleet.add(new Gpu("i-batch0/0", Site.CLOUD, "batch", null));
-            fleet.add(new Gpu("idle/0", Site.ONPREM, "idle", null));
             long steps = o.days() * DAY_MS / STEP_MS;
             // mean job length (1 + L) / 2 samples makes churnGpus x steps / mean names
             double mean = (double) o.churnGpus() * steps / o.names();
@@ -286,7 +287,7 @@ public final class FleetSoak {
                 }
             }
             out.accept(String.format("soak: done in %.0f s, %,d samples, %,d gpu.cost records, %,d distinct workload names",
-                    (System.nanoTime() - began) / 1e9, samples, costRecords, (long) nextJob + nextBatch + 2));
+                    (System.nanoTime() - began) / 1e9, samples, costRecords, (long) nextJob + nextBatch + 1));
             return result;
         } finally {
             drivers.forEach(TopologyTestDriver::close);
@@ -392,7 +393,7 @@ public final class FleetSoak {
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         long total = series.size();
-        Checkpoint c = new Checkpoint(label, samples, costRecords, (long) nextJob + nextBatch + 2, entries, bounds(),
+        Checkpoint c = new Checkpoint(label, samples, costRecords, (long) nextJob + nextBatch + 1, entries, bounds(),
                 heap, total, total - seriesAtLastCheckpoint, seconds);
         seriesAtLastCheckpoint = total;
         return c;
@@ -434,7 +435,7 @@ public final class FleetSoak {
         DriftConfig drift = DriftSettings.from(o.settings());
         BreakEvenConfig be = BreakEvenConfig.from(o.settings());
         RollupConfig rollup = RollupConfig.from(o.settings());
-        int gpus = o.churnGpus() + 4;
+        int gpus = o.churnGpus() + CLOUD_GPUS;
         double jobsPerMs = 1.25 * o.names() / (o.days() * (double) DAY_MS);
         double batchPerMs = 1.25 / (24 * STEP_MS); // one batch GPU, jobs at least 2 h
         long dedup = cost.dedupWindowMs();
@@ -454,12 +455,12 @@ public final class FleetSoak {
         long rollupKeep = 31 * DAY_MS + rollup.grace().toMillis() + rollup.retention().toMillis() + 3_600_000L;
         b.put(MonthlyRollupTopology.STORE, (long) ((jobsPerMs + batchPerMs) * rollupKeep) + 3L * gpus);
         // alerts: cloud scopes of the month (batch jobs, services, the fleet), one entry each
-        b.put(SpendAlertTopology.STORE, (long) (batchPerMs * 31 * DAY_MS) + 3 + 1);
+        b.put(SpendAlertTopology.STORE, (long) (batchPerMs * 31 * DAY_MS) + CLOUD_GPUS + 1);
         long beKeep = be.retention().plus(costline.streams.runtime.StateExpiry.step(be.retention())).toMillis();
-        b.put(BreakEvenTopology.SCOPES, (long) (batchPerMs * (beKeep + STEP_MS)) + 3 + 1);
-        // one entry per scope and minute of demand over the demand store's retention (window + 1 day): 3 cloud GPUs'
+        b.put(BreakEvenTopology.SCOPES, (long) (batchPerMs * (beKeep + STEP_MS)) + CLOUD_GPUS + 1);
+        // one entry per scope and minute of demand over the demand store's retention (window + 1 day): the cloud GPUs'
         // scopes and the fleet
-        b.put(BreakEvenTopology.DEMAND, 2L * 3 * (be.window().plusDays(1).toMillis() / 60_000 + STEP_MS / 60_000));
+        b.put(BreakEvenTopology.DEMAND, 2L * CLOUD_GPUS * (be.window().plusDays(1).toMillis() / 60_000 + STEP_MS / 60_000));
         for (String prices : List.of(CostTopology.PRICES_STORE, SpendAlertTopology.PRICES, BreakEvenTopology.PRICES)) {
             b.put(prices, prices().size() + 1L); // every version and the store's generation counter
         }
