@@ -68,7 +68,7 @@ import org.apache.kafka.streams.test.TestRecord;
  *
  * <p>The fleet, one sample every 5 minutes per GPU:
  * <ul>
- *   <li>{@code churnGpus} on-prem GPUs (4 in the three-month run, 8 in CI), each running short jobs one after another, every job a new name
+ *   <li>{@code churnGpus} on-prem GPUs (4), each running short jobs one after another, every job a new name
  *       ({@code job-000001}, ...), 1..L samples long, L chosen so the run makes about {@code names} names;</li>
  *   <li>1 cloud GPU running the service {@code svc-a} the whole time (state that must survive);</li>
  *   <li>1 cloud GPU running batch jobs of 2-12 hours, each a new name (break-even and alerts see only cloud cost).</li>
@@ -106,7 +106,7 @@ public final class FleetSoak {
             return new Options(Instant.parse("2026-01-01T00:00:00Z"), 90, 100_000, 4, 17, true, s);
         }
 
-        /** CI: three days across a month end, about 2,300 names, retentions of hours so they expire inside the run. */
+        /** CI: three days across a month end, about 1,400 names, retentions of hours so they expire inside the run. */
         public static Options shortForm() {
             Map<String, String> s = replaySettings();
             s.put(CostSettings.STATE_RETENTION_MS.key(), "7200000");
@@ -117,7 +117,7 @@ public final class FleetSoak {
             s.put("breakeven.interval", "PT1H");
             s.put("rollup.retention", "P1D");
             s.put("rollup.grace", "PT1H");
-            return new Options(Instant.parse("2026-01-31T00:00:00Z"), 3, 2_300, 8, 17, false, s);
+            return new Options(Instant.parse("2026-01-31T00:00:00Z"), 3, 1_500, 4, 17, false, s);
         }
 
         private static Map<String, String> replaySettings() {
