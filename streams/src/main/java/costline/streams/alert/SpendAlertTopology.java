@@ -9,6 +9,7 @@ import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
 import costline.streams.config.JsonSerde;
 import costline.schemas.registry.SchemaRegistries;
+import costline.streams.config.StateStores;
 import costline.streams.prices.PriceStore;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -41,12 +42,17 @@ public final class SpendAlertTopology {
     }
 
     public static Topology build(AlertConfig config) {
+        return build(config, true);
+    }
+
+    /** With {@code persistent} false the store is in memory (still changelogged): see {@link StateStores}. */
+    public static Topology build(AlertConfig config, boolean persistent) {
         Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
         Serde<SpendAlert> alertSerde = AvroSerde.forValues(config.registryUrl(), SpendAlert.class);
 
         StreamsBuilder builder = new StreamsBuilder();
         PriceStore.addTo(builder, PRICES, SchemaRegistries.forUrl(config.registryUrl()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(STORE, persistent), Serdes.String(),
                 new JsonSerde<>(ScopeMonth.class)));
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task

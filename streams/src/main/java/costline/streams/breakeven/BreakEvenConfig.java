@@ -6,6 +6,7 @@ import costline.streams.config.Setting;
 import costline.streams.config.Settings;
 import costline.streams.config.SettingsException;
 import costline.streams.finance.OnPremCatalog;
+import costline.streams.runtime.StateExpiry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +29,21 @@ import org.apache.kafka.streams.processor.PunctuationType;
  * @param deadLetterTopic  {@code breakeven.dead-letter-topic} (default gpu.finance.dlq)
  * @param minHistory       {@code breakeven.min-history}: below this much observed demand the answer is
  *                         INSUFFICIENT_HISTORY with the days observed (default P14D; at most the window)
+ * @param retention        {@code breakeven.retention}: a scope without demand for this long is forgotten (tombstone in
+ *                         the changelog; default P31D, longer than the window)
  */
 public record BreakEvenConfig(String registryUrl, Duration window, Duration interval, Duration priceCheckEvery,
                               PunctuationType schedule, OnPremCatalog catalog, String inputTopic, String pricesTopic,
-                              String outputTopic, String deadLetterTopic, Duration minHistory) {
+                              String outputTopic, String deadLetterTopic, Duration minHistory,
+                              Duration retention) {
+
+    /** With the retention a day longer than the window. */
+    public BreakEvenConfig(String registryUrl, Duration window, Duration interval, Duration priceCheckEvery,
+                           PunctuationType schedule, OnPremCatalog catalog, String inputTopic, String pricesTopic,
+                           String outputTopic, String deadLetterTopic, Duration minHistory) {
+        this(registryUrl, window, interval, priceCheckEvery, schedule, catalog, inputTopic, pricesTopic, outputTopic,
+                deadLetterTopic, minHistory, window.plusDays(1));
+    }
 
 
     public static final Setting WINDOW = Setting.duration("breakeven.window", "30d", "1h", null,
@@ -51,12 +63,15 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
     public static final Setting MIN_HISTORY = Setting.duration("breakeven.min-history", "14d", "0s", null,
             "observed demand needed before advice (at most the window); below it the answer is INSUFFICIENT_HISTORY with history_days");
 
+    public static final Setting RETENTION = Setting.duration("breakeven.retention", null, "1h", null,
+            "a scope without demand this long is forgotten (tombstones in the changelog); longer than breakeven.window (unset: the window + 1d)");
+
     /** What the break-even topology reads. */
     public static final List<Setting> SETTINGS = settings();
 
     private static List<Setting> settings() {
         List<Setting> all = new ArrayList<>(List.of(KafkaSettings.REGISTRY_URL, WINDOW, INTERVAL, PRICE_CHECK_INTERVAL,
-                SCHEDULE, INPUT_TOPIC, PRICES_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, MIN_HISTORY));
+                SCHEDULE, INPUT_TOPIC, PRICES_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, MIN_HISTORY, RETENTION));
         all.addAll(OnPremCatalog.SETTINGS);
         return List.copyOf(all);
     }
@@ -75,6 +90,7 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
                 "use a duration between 0s and the window, e.g. 14d");
         SettingsException.require(!priceCheckEvery.isZero() && !priceCheckEvery.isNegative(), PRICE_CHECK_INTERVAL.key(),
                 priceCheckEvery + " is not above zero", "use e.g. 1m");
+        StateExpiry.requireLonger(RETENTION.key(), retention, WINDOW.key(), window);
     }
 
     public static BreakEvenConfig defaults(String registryUrl) {
@@ -87,17 +103,24 @@ public record BreakEvenConfig(String registryUrl, Duration window, Duration inte
         return new BreakEvenConfig(s.string(KafkaSettings.REGISTRY_URL), s.duration(WINDOW), s.duration(INTERVAL),
                 s.duration(PRICE_CHECK_INTERVAL), s.choice(SCHEDULE, PunctuationType.class), OnPremCatalog.from(s),
                 s.string(INPUT_TOPIC), s.string(PRICES_TOPIC), s.string(OUTPUT_TOPIC), s.string(DEAD_LETTER_TOPIC),
-                s.duration(MIN_HISTORY));
+                s.duration(MIN_HISTORY),
+                s.has(RETENTION.key()) ? s.duration(RETENTION) : s.duration(WINDOW).plusDays(1));
     }
 
     /** With window {@code w} and schedule {@code type}; the minimum history shrinks to the window if longer. */
     public BreakEvenConfig with(Duration w, PunctuationType type) {
         return new BreakEvenConfig(registryUrl, w, interval, priceCheckEvery, type, catalog, inputTopic, pricesTopic,
-                outputTopic, deadLetterTopic, minHistory.compareTo(w) > 0 ? w : minHistory);
+                outputTopic, deadLetterTopic, minHistory.compareTo(w) > 0 ? w : minHistory,
+                retention.compareTo(w) > 0 ? retention : w.plusDays(1));
     }
 
     public BreakEvenConfig withMinHistory(Duration min) {
         return new BreakEvenConfig(registryUrl, window, interval, priceCheckEvery, schedule, catalog, inputTopic, pricesTopic,
-                outputTopic, deadLetterTopic, min);
+                outputTopic, deadLetterTopic, min, retention);
+    }
+
+    public BreakEvenConfig withRetention(Duration r) {
+        return new BreakEvenConfig(registryUrl, window, interval, priceCheckEvery, schedule, catalog, inputTopic, pricesTopic,
+                outputTopic, deadLetterTopic, minHistory, r);
     }
 }

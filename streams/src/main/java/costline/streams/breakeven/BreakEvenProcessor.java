@@ -3,6 +3,7 @@ package costline.streams.breakeven;
 import costline.events.BreakEvenRecommendation;
 import costline.events.HistoryStatus;
 import costline.events.Recommendation;
+import costline.streams.runtime.StateExpiry;
 import java.time.Duration;
 import costline.events.CostRecord;
 import costline.events.OnPremPrice;
@@ -50,6 +51,8 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
     private WindowStore<String, MinuteUsage> demand;
     private KeyValueStore<String, ScopeSeen> scopes;
     private PriceBook prices;
+    /** This task's newest minute of demand: the clock of expiry. */
+    private long newestMinuteMs = Long.MIN_VALUE;
     private Sensor unpriced;
     private final java.util.Set<String> warnedUnpriced = new java.util.HashSet<>();
 
@@ -68,6 +71,9 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
                 Sensor.RecordingLevel.INFO);
         context.schedule(config.interval(), config.schedule(), now -> recompute(false, now));
         context.schedule(config.priceCheckEvery(), config.schedule(), now -> recompute(true, now));
+        // scopes (workloads come and go) are forgotten breakeven.retention after their last minute of demand
+        StateExpiry.schedule(context, config.retention(), () -> newestMinuteMs, new StateExpiry<>(scopes, ScopeSeen::lastMinuteMs,
+                config.retention(), StateExpiry.sensor(context, "costline-finance", "breakeven")));
     }
 
     @Override
@@ -86,7 +92,11 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
             demand.put(record.key(), (old == null ? new MinuteUsage(0, 0) : old).plus(share, cost), minute);
         }
         long lastMinute = firstMinute + (minutes - 1) * MINUTE;
+        newestMinuteMs = Math.max(newestMinuteMs, lastMinute);
         ScopeSeen seen = scopes.get(record.key());
+        if (seen != null && seen.lastMinuteMs() < firstMinute - config.window().toMillis()) {
+            seen = null; // back after more than a window without demand: its history starts again
+        }
         String scope = record.key().substring(0, record.key().length() - c.getGpuModel().length() - 1);
         scopes.put(record.key(), seen == null
                 ? new ScopeSeen(scope, c.getGpuModel(), firstMinute, lastMinute)
@@ -110,8 +120,9 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
             // the window ends with the data's time, and includes the scope's latest minute whatever its timestamp
             long windowEnd = Math.max(dataEnd, seen.lastMinuteMs() + MINUTE);
             if (seen.lastMinuteMs() < windowEnd - config.window().toMillis()) {
-                scopes.delete(kv.key); // no demand left in the window
+                // no demand left in the window: nothing to advise; the entry itself expires after breakeven.retention
                 usedPrice.remove(kv.key);
+                warnedUnpriced.remove(seen.scope() + "|" + seen.gpuModel());
                 continue;
             }
             // the on-prem price in force at the end of the demand window: a version that starts later is not used yet

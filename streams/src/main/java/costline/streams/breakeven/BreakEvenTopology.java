@@ -9,6 +9,7 @@ import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
 import costline.streams.config.JsonSerde;
 import costline.schemas.registry.SchemaRegistries;
+import costline.streams.config.StateStores;
 import costline.streams.prices.PriceStore;
 import java.time.Duration;
 import java.util.List;
@@ -47,6 +48,11 @@ public final class BreakEvenTopology {
     }
 
     public static Topology build(BreakEvenConfig config) {
+        return build(config, true);
+    }
+
+    /** With {@code persistent} false the stores are in memory (still changelogged): see {@link StateStores}. */
+    public static Topology build(BreakEvenConfig config, boolean persistent) {
         Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
         Serde<BreakEvenRecommendation> outSerde = AvroSerde.forValues(config.registryUrl(), BreakEvenRecommendation.class);
 
@@ -55,9 +61,9 @@ public final class BreakEvenTopology {
         // a day more than the window, so a window's first minutes are still there when it is read
         Duration retention = config.window().plusDays(1);
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(DEMAND, retention, Duration.ofMinutes(1), false),
+                StateStores.window(DEMAND, retention, Duration.ofMinutes(1), persistent),
                 Serdes.String(), new JsonSerde<>(MinuteUsage.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SCOPES), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(SCOPES, persistent), Serdes.String(),
                 new JsonSerde<>(ScopeSeen.class)));
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task

@@ -49,6 +49,7 @@ public final class BatchFold {
     private long costed;
     private long refused;
     private final AccrualMaps accrual = new AccrualMaps();
+    private long overflowed;
 
     /**
      * @param priceVersions every gpu.prices record as (topic key, entry); versions {@link PriceRules} refuses are left
@@ -88,6 +89,8 @@ public final class BatchFold {
             refused++;
             return;
         }
+        WorkloadGuard.Result guarded = WorkloadGuard.apply(s, st, cfg.maxWorkloadsPerSitePerDay());
+        s = guarded.sample();
         SampleCosting.Outcome o = SampleCosting.cost(s, SampleProcessor.bodyHash(value), prices, st, cfg.energyMaxGapMs());
         if (!(o instanceof SampleCosting.Costed c)) {
             if (o instanceof SampleCosting.NoPrice) {
@@ -96,6 +99,7 @@ public final class BatchFold {
             return;
         }
         costed++;
+        overflowed += guarded.overflowed();
         for (SampleCosting.Piece piece : c.delta()) {
             Part p = piece.part();
             sink.accept(s, new Increment(piece.minuteMs(), p.workload(), p.team(), s.getSite().name(), s.getGpuModel(),
@@ -105,6 +109,7 @@ public final class BatchFold {
         long t = s.getSampleTime().toEpochMilli();
         if (t > st.watermarkMs) {
             st.watermarkMs = t;
+            st.forgetBefore(t - cfg.dedupWindowMs(), t - cfg.stateRetentionMs());
         }
     }
 
@@ -148,6 +153,11 @@ public final class BatchFold {
     private void unobserved(long minuteMs, String gpuModel, Part p) {
         sink.accept(null, new Increment(minuteMs, p.workload(), p.team(), costline.events.Site.ONPREM.name(), gpuModel,
                 p.gpuMs(), p.busyGpuMs(), p.costMicroUsd(), p.idleMicroUsd(), p.energyMj()));
+    }
+
+    /** Workload shares the cardinality guard costed to overflow. */
+    public long overflowed() {
+        return overflowed;
     }
 
     /** Samples costed (corrections included). */
@@ -266,11 +276,44 @@ public final class BatchFold {
         }
     }
 
-    /** The fold's memory of one partition, in plain maps. */
-    private static final class PartitionState implements SampleCosting.State {
+    /**
+     * The fold's memory of one partition, in plain maps, forgetting what the topology forgets (so a month of samples
+     * does not stay in memory): (GPU, time) behind the de-duplication window, guard days before it, and energy
+     * baselines older than the retention (which changes no charge: see {@link CostSettings#STATE_RETENTION}).
+     */
+    private static final class PartitionState implements SampleCosting.State, WorkloadGuard.Names {
         long watermarkMs = Long.MIN_VALUE;
-        final Map<String, StateCodec.Seen> seen = new HashMap<>();
+        final java.util.NavigableMap<String, StateCodec.Seen> seen = new java.util.TreeMap<>();
         final Map<String, EnergyMeter.State> energy = new HashMap<>();
+        final java.util.NavigableMap<String, Long> names = new java.util.TreeMap<>();
+        private long forgotAtMs = Long.MIN_VALUE;
+
+        void forgetBefore(long oldestAcceptedMs, long energyCutoffMs) {
+            if (forgotAtMs != Long.MIN_VALUE && oldestAcceptedMs - forgotAtMs < 60_000L) {
+                return;
+            }
+            forgotAtMs = oldestAcceptedMs;
+            seen.headMap(SampleProcessor.pad(Math.max(0, oldestAcceptedMs))).clear();
+            names.headMap(WorkloadGuard.firstDayNeeded(oldestAcceptedMs)).clear();
+            energy.values().removeIf(e -> e.atMs() < energyCutoffMs);
+        }
+
+        @Override
+        public boolean admitted(String dayKey, String workload) {
+            return names.containsKey(dayKey + SampleProcessor.SEP + workload);
+        }
+
+        @Override
+        public int count(String dayKey) {
+            Long c = names.get(dayKey);
+            return c == null ? 0 : c.intValue();
+        }
+
+        @Override
+        public void admit(String dayKey, String workload, int count) {
+            names.put(dayKey + SampleProcessor.SEP + workload, 1L);
+            names.put(dayKey, (long) count);
+        }
 
         @Override
         public StateCodec.Seen seen(String seenKey) {

@@ -4,12 +4,36 @@ import costline.streams.config.Durations;
 import costline.streams.config.KafkaSettings;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
+import costline.streams.config.SettingsException;
+import java.time.Duration;
 import java.util.List;
 
 /** Settings of the cost topology, validated when the topology is built; times held in milliseconds. */
 public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs,
                            long dedupWindowMs, long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs,
-                           boolean unobservedStreamTime) {
+                           boolean unobservedStreamTime, long stateRetentionMs, int maxWorkloadsPerSitePerDay) {
+
+    public CostSettings {
+        // the per-GPU energy baseline must outlive every sample that may still read it: one accepted late (the
+        // de-duplication window behind the newest) whose counter delta is still trusted (the energy gap)
+        if (stateRetentionMs <= dedupWindowMs + energyMaxGapMs) {
+            throw new SettingsException(STATE_RETENTION.key(), Duration.ofMillis(stateRetentionMs) + " is not longer than "
+                    + DEDUP_WINDOW.key() + " + " + ENERGY_MAX_GAP.key() + " (" + Duration.ofMillis(dedupWindowMs + energyMaxGapMs) + ")",
+                    "set it to more, e.g. " + Duration.ofMillis(Math.max(86_400_000L, 2 * (dedupWindowMs + energyMaxGapMs))));
+        }
+        if (maxWorkloadsPerSitePerDay < 1) {
+            throw new SettingsException(MAX_WORKLOADS_PER_SITE_PER_DAY.key(), maxWorkloadsPerSitePerDay + " is below 1",
+                    "use a limit of at least 1, e.g. 10000");
+        }
+    }
+
+    /** With the defaults of {@link #STATE_RETENTION} (or longer, to stay valid) and {@link #MAX_WORKLOADS_PER_SITE_PER_DAY}. */
+    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
+                        long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs, boolean unobservedStreamTime) {
+        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs, maxAgeMs,
+                unobservedGraceMs, unobservedStreamTime, defaultRetention(dedupWindowMs, energyMaxGapMs),
+                Integer.parseInt(MAX_WORKLOADS_PER_SITE_PER_DAY.defaultValue()));
+    }
 
     /** Closing owned GPUs' hours on the wall clock, {@link #UNOBSERVED_CLOCK}'s default. */
     public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
@@ -30,6 +54,17 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
                         long energyMaxGapMs) {
         this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs,
                 Durations.parse(MAX_AGE.defaultValue()).orElseThrow().toMillis());
+    }
+
+    /** These settings with another retention and cardinality limit. */
+    public CostSettings withBounds(long stateRetentionMs, int maxWorkloadsPerSitePerDay) {
+        return new CostSettings(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs,
+                maxAgeMs, unobservedGraceMs, unobservedStreamTime, stateRetentionMs, maxWorkloadsPerSitePerDay);
+    }
+
+    private static long defaultRetention(long dedupWindowMs, long energyMaxGapMs) {
+        return Math.max(Durations.parse(STATE_RETENTION.defaultValue()).orElseThrow().toMillis(),
+                2 * (dedupWindowMs + energyMaxGapMs));
     }
 
     /** What closes an owned GPU's hour. */
@@ -62,13 +97,22 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
             List.of("WALL_CLOCK", "STREAM_TIME"),
             "what closes an owned GPU's hour: WALL_CLOCK (live: hours close even when no sample comes) or STREAM_TIME (the newest sample time of the GPU's partition: replays of past months, as the quickstart runs)");
 
+    public static final Setting STATE_RETENTION = Setting.duration("cost.state-retention", "1d", "1m", "3650d",
+            "a GPU's energy-counter baseline is forgotten (tombstone in the changelog) once the partition's newest sample is this much newer than its last reading; must exceed cost.dedup-window + cost.energy-max-gap");
+
+    public static final Setting MAX_WORKLOADS_PER_SITE_PER_DAY = Setting.longValue("cost.max-workloads-per-site-per-day",
+            10_000, 1, 10_000_000,
+            "distinct workload names a cost task accepts per site and UTC day; the cost of further new names goes to the reserved workload overflow (counted, logged)");
+
     public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL, MAX_FUTURE,
-            MAX_INTERVAL, DEDUP_WINDOW, ENERGY_MAX_GAP, MAX_AGE, UNOBSERVED_GRACE, UNOBSERVED_CLOCK);
+            MAX_INTERVAL, DEDUP_WINDOW, ENERGY_MAX_GAP, MAX_AGE, UNOBSERVED_GRACE, UNOBSERVED_CLOCK, STATE_RETENTION,
+            MAX_WORKLOADS_PER_SITE_PER_DAY);
 
     public static CostSettings from(Settings s) {
         return new CostSettings(s.string(KafkaSettings.REGISTRY_URL), s.duration(EMIT_INTERVAL).toMillis(),
                 s.duration(MAX_FUTURE).toMillis(), s.duration(MAX_INTERVAL).toMillis(), s.duration(DEDUP_WINDOW).toMillis(),
                 s.duration(ENERGY_MAX_GAP).toMillis(), s.duration(MAX_AGE).toMillis(), s.duration(UNOBSERVED_GRACE).toMillis(),
-                s.choice(UNOBSERVED_CLOCK, UnobservedClock.class) == UnobservedClock.STREAM_TIME);
+                s.choice(UNOBSERVED_CLOCK, UnobservedClock.class) == UnobservedClock.STREAM_TIME,
+                s.duration(STATE_RETENTION).toMillis(), s.intValue(MAX_WORKLOADS_PER_SITE_PER_DAY));
     }
 }

@@ -3,6 +3,7 @@ package costline.streams.cost;
 import costline.events.CostRecord;
 import costline.events.PriceEntry;
 import costline.schemas.Topics;
+import costline.streams.config.StateStores;
 import costline.streams.prices.PriceStore;
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.registry.SchemaRegistry;
@@ -55,6 +56,8 @@ public final class CostTopology {
     public static final String INVENTORY_STORE = "cost-inventory";
     /** Per owned GPU: the closing cursor, and the fixed cost samples charged in hours still open ({@link FixedCostAccrual}). */
     public static final String ACCRUAL_STORE = "cost-accrual";
+    /** The cardinality guard's memory: workload names admitted per (day, site), and their number ({@link WorkloadGuard}). */
+    public static final String NAMES_STORE = "cost-workload-names";
     /** Counts: samples, duplicates, corrections, dlq.&lt;REASON&gt; (and the partition's watermark). */
     public static final String COUNTERS_STORE = "cost-counters";
     static final String COST_SINK = "to-gpu-cost";
@@ -67,15 +70,20 @@ public final class CostTopology {
     }
 
     public static Topology build(CostSettings cfg) {
+        return build(cfg, true);
+    }
+
+    /** With {@code persistent} false the durable stores are in memory (still changelogged): see {@link StateStores}. */
+    public static Topology build(CostSettings cfg, boolean persistent) {
         SchemaRegistry registry = SchemaRegistries.forUrl(cfg.registryUrl());
         AvroSerde<CostRecord> costSerde = new AvroSerde<>(registry, CostRecord.class);
         StreamsBuilder b = new StreamsBuilder();
 
         PriceStore.addTo(b, PRICES_STORE, registry);
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(SEEN_STORE, persistent), Serdes.String(), Serdes.ByteArray()));
         // Caching folds the many updates of one key between two commits (a GPU's energy counter, a workload's pending
         // increment, the counters) into one changelog record: without it each sample wrote several.
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ENERGY_STORE), Serdes.String(), Serdes.ByteArray())
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(ENERGY_STORE, persistent), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
@@ -83,9 +91,11 @@ public final class CostTopology {
                 .withCachingEnabled());
         b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer())
                 .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(NAMES_STORE, persistent), Serdes.String(), Serdes.Long())
+                .withCachingEnabled());
 
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INVENTORY_STORE), Serdes.String(), Serdes.ByteArray()));
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ACCRUAL_STORE), Serdes.String(), Serdes.ByteArray())
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(INVENTORY_STORE, persistent), Serdes.String(), Serdes.ByteArray()));
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(ACCRUAL_STORE, persistent), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled());
 
         // gpu.inventory is keyed by GPU id like gpu.samples and shares the task's stores with the sample processor:
@@ -101,7 +111,7 @@ public final class CostTopology {
         Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))
                 .process(() -> new SampleProcessor(cfg, registry), Named.as("cost-samples"),
-                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE, INVENTORY_STORE, ACCRUAL_STORE)
+                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE, INVENTORY_STORE, ACCRUAL_STORE, NAMES_STORE)
                 .split(Named.as("cost-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
                 .branch((k, v) -> v instanceof PriceDeadLetter, Branched.as("price-dead-letters"))

@@ -9,6 +9,7 @@ import costline.schemas.serde.AvroDeserializer;
 import costline.schemas.serde.WireFormatException;
 import costline.streams.prices.PriceBook;
 import costline.streams.prices.PriceStore;
+import costline.streams.runtime.StateExpiry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +63,12 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private KeyValueStore<String, Long> counters;
     private KeyValueStore<String, Integer> revisions;
     private KeyValueStore<String, byte[]> pricesStore;
+    private KeyValueStore<String, Long> names;
+    private StateExpiry<byte[]> energyExpiry;
+    /** Watermark at the last energy expiry scan: the scan runs once per {@link #expiryStepMs} of data time. */
+    private long energyExpiredAt = Long.MIN_VALUE;
+    private long overflowWarnedAtMs = Long.MIN_VALUE;
+    private long overflowSinceWarning;
     static final int REVISIONS_PER_PARTITION = CostRevision.PER_PARTITION;
     /** This task's input partition: part of every revision number it hands out. */
     private int partition;
@@ -114,9 +121,12 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.pricesStore = context.getStateStore(CostTopology.PRICES_STORE);
         this.partition = context.taskId().partition();
         this.prices = PriceBook.over(context.getStateStore(CostTopology.PRICES_STORE), registry);
+        this.names = context.getStateStore(CostTopology.NAMES_STORE);
         this.costState = new StoreState();
         this.accrual = new AccrualStores(context.getStateStore(CostTopology.INVENTORY_STORE),
                 context.getStateStore(CostTopology.ACCRUAL_STORE), registry);
+        this.energyExpiry = new StateExpiry<>(energy, b -> StateCodec.energy(b).atMs(),
+                Duration.ofMillis(cfg.stateRetentionMs()), StateExpiry.sensor(context, "costline-cost", "cost"));
         Long wm = counters.get(WATERMARK);
         watermarkMs = wm == null ? Long.MIN_VALUE : wm;
         context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
@@ -149,6 +159,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         long t = sample.getSampleTime().toEpochMilli();
+        // names beyond the day's limit become overflow before costing, so corrections and the audit see the same
+        WorkloadGuard.Result guarded = WorkloadGuard.apply(sample, guardNames, cfg.maxWorkloadsPerSitePerDay());
+        sample = guarded.sample();
         SampleCosting.Outcome outcome = SampleCosting.cost(sample, bodyHash(record.value()), prices, costState, cfg.energyMaxGapMs());
         if (outcome instanceof SampleCosting.Duplicate) {
             increment("duplicates");
@@ -159,6 +172,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         SampleCosting.Costed costed = (SampleCosting.Costed) outcome;
+        if (guarded.overflowed() > 0) {
+            overflowed(guarded);
+        }
         if (costed.correction()) {
             increment("corrections");
         }
@@ -214,10 +230,58 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         if (watermarkMs != Long.MIN_VALUE) {
             counters.put(WATERMARK, watermarkMs);
             purgeBefore(watermarkMs - cfg.dedupWindowMs());
+            if (energyExpiredAt == Long.MIN_VALUE || watermarkMs - energyExpiredAt >= expiryStepMs()) {
+                // a full scan of the per-GPU baselines, so only once per step of data time, not every emit
+                energyExpiry.expire(watermarkMs);
+                energyExpiredAt = watermarkMs;
+            }
         }
         // unobserved increments reach back to any hour an owned GPU was in service, up to cost.max-age
         deleteRange(revisions, UNOBSERVED_REVISIONS + pad(0), UNOBSERVED_REVISIONS + pad(Math.max(0, wallClockMs - cfg.maxAgeMs() - 3_600_000L)));
     }
+
+    /** As every topology's expiry ({@link StateExpiry#step}): entries live at most retention + step. */
+    private long expiryStepMs() {
+        return StateExpiry.step(Duration.ofMillis(cfg.stateRetentionMs())).toMillis();
+    }
+
+    /** Counted per share sent to overflow; logged at most once a minute per task, with the count since. */
+    private void overflowed(WorkloadGuard.Result r) {
+        for (int i = 0; i < r.overflowed(); i++) {
+            increment("overflow");
+        }
+        overflowSinceWarning += r.overflowed();
+        long now = context.currentSystemTimeMs();
+        if (overflowWarnedAtMs == Long.MIN_VALUE || now - overflowWarnedAtMs >= 60_000L) {
+            String[] day = r.dayKey().split(String.valueOf(SEP), 2);
+            LOG.warn("partition {}: more than {} distinct workload names on site {} on {} ({}): {} share(s) of new names "
+                    + "costed to workload '{}' since the last warning", partition, cfg.maxWorkloadsPerSitePerDay(), day[1],
+                    Instant.ofEpochMilli(Long.parseLong(day[0])).toString().substring(0, 10),
+                    CostSettings.MAX_WORKLOADS_PER_SITE_PER_DAY.key(), overflowSinceWarning, Topics.OVERFLOW);
+            overflowWarnedAtMs = now;
+            overflowSinceWarning = 0;
+        }
+    }
+
+    /** The guard's memory in the changelogged names store: {@code day SEP site SEP name} -> 1, {@code day SEP site} -> count. */
+    private final WorkloadGuard.Names guardNames = new WorkloadGuard.Names() {
+        @Override
+        public boolean admitted(String dayKey, String workload) {
+            return names.get(dayKey + SEP + workload) != null;
+        }
+
+        @Override
+        public int count(String dayKey) {
+            Long c = names.get(dayKey);
+            return c == null ? 0 : c.intValue();
+        }
+
+        @Override
+        public void admit(String dayKey, String workload, int count) {
+            names.put(dayKey + SEP + workload, 1L);
+            names.put(dayKey, (long) count);
+        }
+    };
 
     /**
      * The revision of the next increment of a (minute, site, model, workload) from this task: partition x 100,000 +
@@ -280,6 +344,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         // Samples older than the cutoff are refused as TOO_LATE, so their (gpu, time) is not needed any more.
         // Keys start with the zero-padded time, so this is a range scan.
         deleteRange(seen, pad(cutoffMs));
+        // nor the names of days that end before it
+        deleteRange(names, WorkloadGuard.firstDayNeeded(cutoffMs));
     }
 
     static <V> void deleteRange(KeyValueStore<String, V> store, String before) {

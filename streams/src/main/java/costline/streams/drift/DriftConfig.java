@@ -34,11 +34,25 @@ import java.util.function.UnaryOperator;
  * @param costGrace              a minute of gpu.cost is complete once records this much newer (event time) have come:
  *                               its increments come from every partition of the cost topology; a replay of a
  *                               backlog, where partitions drift apart by hours, needs a longer one
+ * @param stateRetention         a GPU's or workload's detector state (and a workload's held GPUs) not active for this
+ *                               long (event time) is forgotten, with a tombstone in the changelog; a name that returns
+ *                               starts a new baseline. Longer than every window above and every idle.after
  */
 public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String costTopic, String driftTopic,
                           DriftThresholds defaults, Map<String, DriftThresholds> workloadOverrides,
                           Duration workloadBucket, double powerPerUtilMinUtilPct, Duration gpuReleasedAfter,
-                          Duration costGrace) {
+                          Duration costGrace, Duration stateRetention) {
+
+    /** Without a retention: {@link #DEFAULT_RETENTION}. */
+    public DriftConfig(String schemaRegistryUrl, String samplesTopic, String costTopic, String driftTopic,
+                       DriftThresholds defaults, Map<String, DriftThresholds> workloadOverrides, Duration workloadBucket,
+                       double powerPerUtilMinUtilPct, Duration gpuReleasedAfter, Duration costGrace) {
+        this(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, defaults, workloadOverrides, workloadBucket,
+                powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace, DEFAULT_RETENTION);
+    }
+
+    /** Default of {@code drift.state-retention}. */
+    public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
     public static final Setting SAMPLES_TOPIC = new Setting("drift.samples-topic", Topics.GPU_SAMPLES, "GpuSample input, key = GPU id");
     public static final Setting COST_TOPIC = new Setting("drift.cost-topic", Topics.GPU_COST, "CostRecord input, key = workload");
@@ -51,6 +65,9 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
             "a GPU not seen with a workload for this long (event time) is no longer held by it");
     public static final Setting COST_GRACE = Setting.duration("drift.cost-grace", "15m", "0s", null,
             "a minute of gpu.cost is complete once records this much newer (event time) have come; replays of a backlog need more (the quickstart uses 2h; each open minute is state)");
+
+    public static final Setting STATE_RETENTION = Setting.duration("drift.state-retention", "7d", "1m", null,
+            "a GPU's or workload's detector state not active this long (event time) is forgotten, with tombstones in the changelog; longer than the bucket, release, cost grace and idle-after spans");
 
     // Thresholds: drift.<name> for GPUs and every workload; DetectorParams and DriftThresholds say what each means.
     private static final DetectorParams D = DetectorParams.DEFAULTS;
@@ -103,7 +120,7 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
 
     private static List<Setting> settings() {
         List<Setting> all = new ArrayList<>(List.of(KafkaSettings.REGISTRY_URL, SAMPLES_TOPIC, COST_TOPIC, OUTPUT_TOPIC,
-                WORKLOAD_BUCKET, POWER_PER_UTIL_MIN_UTIL_PCT, GPU_RELEASED_AFTER, COST_GRACE));
+                WORKLOAD_BUCKET, POWER_PER_UTIL_MIN_UTIL_PCT, GPU_RELEASED_AFTER, COST_GRACE, STATE_RETENTION));
         all.addAll(THRESHOLDS);
         all.addAll(PER_WORKLOAD);
         return List.copyOf(all);
@@ -124,6 +141,16 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
         require(gpuReleasedAfter != null && gpuReleasedAfter.toMillis() >= 1000, GPU_RELEASED_AFTER.key(), gpuReleasedAfter
                 + " is under a second", "use a duration of at least one second, e.g. 5m");
         require(costGrace != null && !costGrace.isNegative(), COST_GRACE.key(), costGrace + " is negative", "use e.g. 15m");
+        require(stateRetention != null, STATE_RETENTION.key(), "is not set", "use a duration, e.g. 7d");
+        // the longest span over which an entry is still read after its last activity
+        Duration longest = max(max(workloadBucket, gpuReleasedAfter), max(costGrace, defaults.idleAfter()));
+        String longestName = WORKLOAD_BUCKET.key() + ", " + GPU_RELEASED_AFTER.key() + ", " + COST_GRACE.key() + " and "
+                + IDLE_AFTER.key();
+        for (DriftThresholds t : workloadOverrides.values()) {
+            longest = max(longest, t.idleAfter());
+        }
+        costline.streams.runtime.StateExpiry.requireLonger(STATE_RETENTION.key(), stateRetention,
+                longestName + " (overrides included)", longest);
     }
 
     /** From the settings: absent keys take the defaults, a workload's absent thresholds those of drift.<name>. */
@@ -137,7 +164,8 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
         }
         return new DriftConfig(s.string(KafkaSettings.REGISTRY_URL), s.string(SAMPLES_TOPIC), s.string(COST_TOPIC),
                 s.string(OUTPUT_TOPIC), defaults, overrides, s.duration(WORKLOAD_BUCKET),
-                s.doubleValue(POWER_PER_UTIL_MIN_UTIL_PCT), s.duration(GPU_RELEASED_AFTER), s.duration(COST_GRACE));
+                s.doubleValue(POWER_PER_UTIL_MIN_UTIL_PCT), s.duration(GPU_RELEASED_AFTER), s.duration(COST_GRACE),
+                s.duration(STATE_RETENTION));
     }
 
     /**
@@ -184,6 +212,10 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
         return s.has(key.key()) ? s.doubleValue(key) : base;
     }
 
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
     /** The defaults everywhere, standard topics. */
     public static DriftConfig defaults(String schemaRegistryUrl) {
         return new DriftConfig(schemaRegistryUrl, Topics.GPU_SAMPLES, Topics.GPU_COST, Topics.GPU_DRIFT,
@@ -193,12 +225,17 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
 
     public DriftConfig withOverrides(Map<String, DriftThresholds> overrides) {
         return new DriftConfig(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, defaults, overrides,
-                workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace);
+                workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace, stateRetention);
     }
 
     public DriftConfig withDefaults(DriftThresholds newDefaults) {
         return new DriftConfig(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, newDefaults,
-                workloadOverrides, workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace);
+                workloadOverrides, workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace, stateRetention);
+    }
+
+    public DriftConfig withStateRetention(Duration retention) {
+        return new DriftConfig(schemaRegistryUrl, samplesTopic, costTopic, driftTopic, defaults, workloadOverrides,
+                workloadBucket, powerPerUtilMinUtilPct, gpuReleasedAfter, costGrace, retention);
     }
 
     public DriftThresholds thresholdsFor(String workload) {

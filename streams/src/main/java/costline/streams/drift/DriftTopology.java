@@ -55,7 +55,7 @@ public final class DriftTopology {
      * With {@code persistent} false the stores are in memory (still changelogged). Only for tests that drive many
      * thousands of records through TopologyTestDriver, which flushes RocksDB after every record.
      */
-    static Topology build(DriftConfig config, boolean persistent) {
+    public static Topology build(DriftConfig config, boolean persistent) {
         Serde<DriftSignal> signalSerde = AvroSerde.forValues(config.schemaRegistryUrl(), DriftSignal.class);
         JsonSerde<WorkloadInput> inputSerde = new JsonSerde<>(WorkloadInput.class);
 

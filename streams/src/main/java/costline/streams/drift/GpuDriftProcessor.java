@@ -4,6 +4,7 @@ import costline.events.DriftMetric;
 import costline.events.DriftSignal;
 import costline.events.EntityType;
 import costline.events.GpuSample;
+import costline.streams.runtime.StateExpiry;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -22,6 +23,8 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
     private final DriftDetector utilDetector;
     private final DriftDetector ppuDetector;
     private KeyValueStore<String, GpuDriftState> store;
+    /** This task's newest sample time: the clock of expiry. */
+    private long newestSampleMs = Long.MIN_VALUE;
 
     GpuDriftProcessor(DriftConfig config) {
         this.config = config;
@@ -33,6 +36,9 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
     public void init(ProcessorContext<String, DriftSignal> context) {
         super.init(context);
         store = context.getStateStore(STORE);
+        // a GPU not sampled for the retention (replaced, decommissioned) is forgotten; one that returns re-warms
+        StateExpiry.schedule(context, config.stateRetention(), () -> newestSampleMs, new StateExpiry<>(store, s -> s.lastSampleTime,
+                config.stateRetention(), StateExpiry.sensor(context, "costline-drift", "drift-gpu")));
     }
 
     @Override
@@ -56,6 +62,7 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
             return;
         }
         state.lastSampleTime = t;
+        newestSampleMs = Math.max(newestSampleMs, t);
         Float util = sample.getUtilGpuPct();
         if (util != null && !Readings.validUtil(util)) {
             state.invalidReadings++;

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import costline.streams.runtime.StateExpiry;
 import java.util.Optional;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -39,6 +40,8 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     private final long bucketMs;
     private KeyValueStore<String, WorkloadDriftState> store;
     private KeyValueStore<String, HeldGpu> gpuStore;
+    /** This task's newest event time (sample time or cost minute): the clock of expiry. */
+    private long newestInputMs = Long.MIN_VALUE;
 
     WorkloadDriftProcessor(DriftConfig config) {
         this.config = config;
@@ -50,6 +53,12 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
         super.init(context);
         store = context.getStateStore(STORE);
         gpuStore = context.getStateStore(GPU_STORE);
+        // workloads come and go: one not active for the retention is forgotten with the GPUs it held
+        StateExpiry.schedule(context, config.stateRetention(), () -> newestInputMs,
+                new StateExpiry<>(store, WorkloadDriftState::lastActiveMs, config.stateRetention(),
+                        StateExpiry.sensor(context, "costline-drift", "drift-workload")),
+                new StateExpiry<>(gpuStore, g -> g.lastSeen, config.stateRetention(),
+                        StateExpiry.sensor(context, "costline-drift", "drift-workload-gpus")));
     }
 
     @Override
@@ -72,8 +81,10 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
             state.costRate = costDetector.newState();
         }
         if (input.observation() != null) {
+            newestInputMs = Math.max(newestInputMs, input.observation().sampleTime());
             observe(workload, state, input.observation(), t, utilDetector);
         } else if (input.cost() != null) {
+            newestInputMs = Math.max(newestInputMs, input.cost().windowStart());
             cost(workload, state, input.cost(), t, costDetector);
         }
         store.put(workload, state);

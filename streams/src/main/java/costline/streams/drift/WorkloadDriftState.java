@@ -26,4 +26,13 @@ final class WorkloadDriftState {
     /** The held GPUs live in their own store (one entry per workload and GPU); this is only the episode flag. */
     boolean idleEpisode;
     long lastObservation = Long.MIN_VALUE;
+
+    /**
+     * Event time of the workload's latest input (an observation or a minute of cost), from the fields above so entries
+     * written before expiry existed have it too.
+     */
+    long lastActiveMs() {
+        long last = Math.max(lastObservation, costClosedThrough);
+        return openCost.isEmpty() ? last : Math.max(last, openCost.lastKey());
+    }
 }

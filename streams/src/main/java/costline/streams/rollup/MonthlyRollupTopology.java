@@ -6,6 +6,7 @@ import costline.events.MonthlyRollup;
 import costline.schemas.serde.AvroSerde;
 import costline.streams.finance.DeadLetters;
 import costline.streams.config.JsonSerde;
+import costline.streams.config.StateStores;
 import costline.streams.finance.MonthCalendar;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,12 +38,17 @@ public final class MonthlyRollupTopology {
     }
 
     public static Topology build(RollupConfig config) {
+        return build(config, true);
+    }
+
+    /** With {@code persistent} false the store is in memory (still changelogged): see {@link StateStores}. */
+    public static Topology build(RollupConfig config, boolean persistent) {
         Serde<CostRecord> costSerde = AvroSerde.forValues(config.registryUrl(), CostRecord.class);
         Serde<MonthlyRollup> rollupSerde = AvroSerde.forValues(config.registryUrl(), MonthlyRollup.class);
         MonthCalendar calendar = new MonthCalendar(config.zone());
 
         StreamsBuilder builder = new StreamsBuilder();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
+        builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(STORE, persistent), Serdes.String(),
                 new JsonSerde<>(RollupState.class)));
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task

@@ -80,6 +80,10 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
         return new RollupConfig(registryUrl, zone, g, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose);
     }
 
+    public RollupConfig withRetention(Duration r) {
+        return new RollupConfig(registryUrl, zone, grace, r, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose);
+    }
+
     public RollupConfig withWallClockClose(boolean on) {
         return new RollupConfig(registryUrl, zone, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, on);
     }

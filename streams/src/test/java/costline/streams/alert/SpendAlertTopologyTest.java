@@ -267,4 +267,26 @@ class SpendAlertTopologyTest {
         hour("train", oct1.plusSeconds(3600L * 30), 8);
         assertThat(alerts.readValuesToList()).extracting(SpendAlert::getState).contains(AlertState.WARNING);
     }
+
+    @Test
+    void aScopesMonthIsForgottenWhenTheMonthEndsWithATombstone() {
+        // ScopeMonth is the month-to-date of a live month: its retention is the month itself (dropping it earlier would
+        // change the month-to-date figures). A workload that ran in October and not since is gone once November begins.
+        startWithPrice();
+        hours("october-only", java.time.Instant.parse("2026-10-10T00:00:00Z"), 2, 1);
+        hours("steady", java.time.Instant.parse("2026-10-31T22:00:00Z"), 1, 1);
+        org.apache.kafka.streams.state.KeyValueStore<String, ScopeMonth> store = driver.getKeyValueStore(SpendAlertTopology.STORE);
+        assertThat(store.get("october-only")).isNotNull();
+        hours("steady", java.time.Instant.parse("2026-11-01T00:00:00Z"), 1, 1);
+        assertThat(store.get("october-only")).isNull();
+        assertThat(store.get("steady")).isNotNull();
+        assertThat(store.get("steady").month).isEqualTo("2026-11");
+        // the changelog's last word per key: a tombstone for the gone scope, November's figures for the steady one
+        java.util.Map<String, byte[]> last = new java.util.HashMap<>();
+        driver.createOutputTopic("alert-test-" + SpendAlertTopology.STORE + "-changelog", Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer()).readRecordsToList().forEach(r -> last.put(r.key(), r.value()));
+        assertThat(last).containsKey("october-only");
+        assertThat(last.get("october-only")).isNull();
+        assertThat(last.get("steady")).isNotNull();
+    }
 }

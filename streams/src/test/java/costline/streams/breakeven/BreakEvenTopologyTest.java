@@ -172,4 +172,39 @@ class BreakEvenTopologyTest {
         assertThat(fleet.getScope()).isEqualTo("*fleet*");
         assertThat(fleet.getYearlySavingsMicroUsd()).isPositive();
     }
+
+    @Test
+    void aScopeWithoutDemandIsForgottenAfterTheRetentionWithATombstone() {
+        // window 2 days, retention 3 days, recomputed hourly as the data's time goes
+        start(BreakEvenConfig.defaults(registry).with(Duration.ofDays(2), PunctuationType.STREAM_TIME).withRetention(Duration.ofDays(3)));
+        use("gone", DAY0, 2, 1);
+        for (int h = 0; h < 4 * 24; h++) {
+            use("live", DAY0.plus(Duration.ofHours(h)), 1, 2);
+        }
+        org.apache.kafka.streams.state.KeyValueStore<String, ScopeSeen> scopes = driver.getKeyValueStore(BreakEvenTopology.SCOPES);
+        // gone's last minute is 01:59 on day 0, the data's time 4 days later: past the 3-day retention
+        assertThat(scopes.get("gone|" + A100)).isNull();
+        assertThat(scopes.get("live|" + A100)).isNotNull();
+        assertThat(scopes.get("*fleet*|" + A100)).isNotNull();
+        java.util.List<String> tombstones = driver.createOutputTopic("breakeven-test-" + BreakEvenTopology.SCOPES + "-changelog",
+                        Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecordsToList().stream()
+                .filter(r -> r.value() == null).map(org.apache.kafka.streams.test.TestRecord::key).toList();
+        assertThat(tombstones).containsExactly("gone|" + A100);
+        // and no advice for it once its demand left the window (2 days after its last minute)
+        java.util.List<org.apache.kafka.streams.KeyValue<String, BreakEvenRecommendation>> all = out.readKeyValuesToList();
+        assertThat(all.stream().filter(kv -> kv.key.equals("gone|" + A100))
+                .map(kv -> kv.value.getWindowEnd()).max(Instant::compareTo).orElseThrow())
+                .isBeforeOrEqualTo(DAY0.plus(Duration.ofDays(2)).plus(Duration.ofHours(2)));
+        assertThat(all).anyMatch(kv -> kv.key.equals("live|" + A100) && kv.value.getWindowEnd().isAfter(DAY0.plus(Duration.ofDays(3))));
+    }
+
+    @Test
+    void aRetentionNotLongerThanTheWindowStopsStartUp() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BreakEvenConfig.from(costline.streams.config.Settings.of(Map.of("schema.registry.url", "mock://x",
+                        "breakeven.window", "P30D", "breakeven.retention", "P30D"))))
+                .isInstanceOf(costline.streams.config.SettingsException.class).hasMessageContaining("breakeven.retention").hasMessageContaining("breakeven.window");
+        assertThat(BreakEvenConfig.from(costline.streams.config.Settings.of(Map.of("schema.registry.url", "mock://x"))).retention()).isEqualTo(Duration.ofDays(31));
+        assertThat(BreakEvenConfig.from(costline.streams.config.Settings.of(Map.of("schema.registry.url", "mock://x", "breakeven.window", "P60D"))).retention())
+                .isEqualTo(Duration.ofDays(61));
+    }
 }

@@ -268,4 +268,39 @@ class MonthlyRollupTopologyTest {
         assertThat(RollupConfig.from(costline.streams.config.Settings.of(java.util.Map.of("schema.registry.url", "mock://x", "rollup.grace", "PT1H"))).grace())
                 .isEqualTo(Duration.ofHours(1));
     }
+
+    @Test
+    void aMonthIsDroppedOnlyRetentionAfterItsFinalWithATombstoneAndActiveMonthsStay() {
+        // grace 6 h, retention 1 day: October closes (FINAL) once stream time passes 2026-11-01T06:00 and its totals
+        // are dropped once it passes 2026-11-02T06:00
+        start(RollupConfig.defaults(registry).withRetention(Duration.ofDays(1)));
+        send(minute("train", "2026-10-31T23:00:00Z", 1_000_000), "2026-10-31T23:01:00Z");
+        send(minute("infer", "2026-10-31T23:00:00Z", 2_000_000), "2026-10-31T23:01:00Z");
+        send(minute("train", "2026-11-01T07:00:00Z", 4_000_000), "2026-11-01T07:01:00Z");
+        // a late October increment after FINAL, within the retention: a CORRECTION on the kept totals
+        send(minute("train", "2026-10-31T23:30:00Z", 500_000), "2026-11-02T05:00:00Z");
+        org.apache.kafka.streams.state.KeyValueStore<String, RollupState> store = driver.getKeyValueStore(MonthlyRollupTopology.STORE);
+        String october = "2026-10|train|CLOUD|" + A100;
+        String november = "2026-11|train|CLOUD|" + A100;
+        assertThat(store.get(october)).as("within FINAL + retention").isNotNull();
+        assertThat(store.get(october).costMicroUsd()).isEqualTo(1_500_000);
+
+        send(minute("train", "2026-11-02T06:00:00Z", 8_000_000), "2026-11-02T06:02:00Z");
+        assertThat(store.get(october)).as("past FINAL + retention").isNull();
+        assertThat(store.get("2026-10|infer|CLOUD|" + A100)).isNull();
+        assertThat(store.get(november)).as("the live month").isNotNull();
+        assertThat(store.get(november).costMicroUsd()).isEqualTo(12_000_000);
+        List<String> tombstones = driver.createOutputTopic("rollup-test-" + MonthlyRollupTopology.STORE + "-changelog",
+                        Serdes.String().deserializer(), Serdes.ByteArray().deserializer()).readRecordsToList().stream()
+                .filter(r -> r.value() == null).map(TestRecord::key).toList();
+        assertThat(tombstones).containsExactlyInAnyOrder(october, "2026-10|infer|CLOUD|" + A100);
+
+        // the money was sent before it was dropped: the last rollup of each October key holds all of it
+        java.util.Map<String, MonthlyRollup> last = new java.util.HashMap<>();
+        out.readKeyValuesToList().forEach(kv -> last.put(kv.key, kv.value));
+        assertThat(last.get(october).getCostMicroUsd()).isEqualTo(1_500_000);
+        assertThat(last.get(october).getStatus()).isEqualTo(RollupStatus.CORRECTION);
+        assertThat(last.get("2026-10|infer|CLOUD|" + A100).getCostMicroUsd()).isEqualTo(2_000_000);
+        assertThat(last.get("2026-10|infer|CLOUD|" + A100).getStatus()).isEqualTo(RollupStatus.FINAL);
+    }
 }
