@@ -444,6 +444,10 @@ public final class FleetSoak {
         b.put(CostTopology.PENDING_STORE, gpus * (STEP_MS / 60_000 + 1));
         b.put(CostTopology.REVISIONS_STORE, gpus * ((dedup + cost.maxIntervalMs()) / 60_000 + 2 * STEP_MS / 60_000 + 2));
         b.put(CostTopology.COUNTERS_STORE, 20L);
+        // owned GPUs in gpu.inventory (none in this fleet: every GPU is bounded by the fleet's size) and, per owned GPU,
+        // its closing cursor and the hours still open (the grace, the hour being sampled, the one closing)
+        b.put(CostTopology.INVENTORY_STORE, (long) gpus);
+        b.put(CostTopology.ACCRUAL_STORE, gpus * (cost.unobservedGraceMs() / 3_600_000L + 3));
         // the days from (newest - dedup window) to the newest: at most two, each with its count keys per site
         b.put(CostTopology.NAMES_STORE, (long) ((jobsPerMs + batchPerMs) * (dedup + DAY_MS + STEP_MS)) + gpus + 2 * 2);
         long driftKeep = drift.stateRetention().plus(costline.streams.runtime.StateExpiry.step(drift.stateRetention())).toMillis();
