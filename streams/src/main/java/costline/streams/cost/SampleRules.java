@@ -29,6 +29,19 @@ public final class SampleRules {
     }
 
     /**
+     * These rules with {@code cfg}'s limits as the check of a {@link costline.streams.config.DecodedSource}: how every
+     * application besides the cost topology (drift) reads gpu.samples, so a sample is refused everywhere with the same
+     * reason. The cost topology's own lateness check ({@link DlqReason#TOO_LATE}) and NO_PRICE belong to its
+     * de-duplication and pricing and are not part of it.
+     */
+    public static costline.streams.config.DecodedSource.Check<GpuSample> asCheck(CostSettings cfg) {
+        return (s, nowMs) -> {
+            Problem p = check(s, nowMs, cfg.maxIntervalMs(), cfg.maxFutureMs(), cfg.maxAgeMs());
+            return p == null ? null : new costline.streams.config.Decoding.Refusal(p.reason().name(), p.detail());
+        };
+    }
+
+    /**
      * The checks that need no state. {@code maxAgeMs}: a sample_time further back than this before {@code nowMs} is
      * refused as {@link DlqReason#PAST_TIMESTAMP} (a clock at 1970, a replayed file from years ago).
      */

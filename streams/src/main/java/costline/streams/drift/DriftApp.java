@@ -1,6 +1,7 @@
 package costline.streams.drift;
 
 import costline.schemas.Topics;
+import costline.streams.cost.CostSettings;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
 import costline.streams.runtime.StreamsApp;
@@ -18,7 +19,7 @@ public final class DriftApp implements StreamsApp {
 
     @Override
     public Topology topology(Settings settings) {
-        return DriftTopology.build(DriftSettings.from(settings.asMap()));
+        return DriftTopology.build(DriftSettings.from(settings.asMap()), CostSettings.from(settings));
     }
 
     @Override
@@ -36,6 +37,8 @@ public final class DriftApp implements StreamsApp {
     public List<Setting> settings() {
         return List.of(
                 new Setting("drift.idle.floor.pct", "10", "utilization under which a held GPU counts as idle"),
-                new Setting("drift.workload.<name>.<key>", null, "per-workload override of any drift threshold"));
+                new Setting("drift.workload.<name>.<key>", null, "per-workload override of any drift threshold"),
+                // gpu.samples is read under the cost topology's rules, with its limits
+                CostSettings.MAX_INTERVAL_MS, CostSettings.MAX_FUTURE_MS, CostSettings.MAX_AGE_MS);
     }
 }

@@ -1,6 +1,7 @@
 package costline.streams.sink;
 
 import costline.schemas.Topics;
+import costline.streams.config.Decoding;
 import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.InfluxDBClientOptions;
@@ -148,7 +149,11 @@ public final class InfluxSink implements AutoCloseable {
     private void toPoint(ConsumerRecord<byte[], byte[]> r, List<Point> points) {
         if (r.value() == null && !COMPACTED.contains(r.topic())) {
             // a tombstone only means something on a compacted topic; elsewhere it is a bad record
-            deadLetter(r, "NULL_VALUE", "null value (a tombstone) on a topic of events");
+            deadLetter(r, Decoding.NULL_VALUE, "null value (a tombstone) on a topic of events");
+            return;
+        }
+        if (r.value() != null && r.value().length == 0) {
+            deadLetter(r, Decoding.EMPTY_VALUE, "value of 0 bytes"); // the reason every reader gives it (Decoding)
             return;
         }
         try {
