@@ -49,6 +49,11 @@ public final class DecodedSource {
 
     /** Header with the topic, partition and offset the dead-lettered record was read from. */
     public static final String ORIGIN_HEADER = "costline.dlq.origin";
+    /**
+     * Header with the name of the input that refused the record (e.g. {@code rollup-costs}): rollups, alerts and
+     * break-even share gpu.finance.dlq, each dead-letters a bad gpu.cost record once.
+     */
+    public static final String READER_HEADER = "costline.dlq.reader";
     private static final Logger LOG = LoggerFactory.getLogger(DecodedSource.class);
 
     private DecodedSource() {
@@ -132,6 +137,7 @@ public final class DecodedSource {
             headers.add(Topics.DLQ_DETAIL_HEADER, String.valueOf(detail).getBytes(StandardCharsets.UTF_8));
             String origin = context.recordMetadata().map(m -> m.topic() + "/" + m.partition() + "@" + m.offset()).orElse("");
             headers.add(ORIGIN_HEADER, origin.getBytes(StandardCharsets.UTF_8));
+            headers.add(READER_HEADER, name.getBytes(StandardCharsets.UTF_8));
             counted.record();
             byReason.computeIfAbsent(reason, r -> context.metrics().addRateTotalSensor("costline-input", name,
                     "dead-lettered-" + r, Sensor.RecordingLevel.INFO)).record();

@@ -18,7 +18,8 @@ public enum DlqReason {
     CORRUPT_BODY,
     /** A value outside its range: utilization outside 0..100, negative or non-finite power, NaN, a share outside
      *  0..1 or shares summing over 1, a non-positive or too long interval, a negative energy counter, power above
-     *  the plausible draw of the GPU model ({@link PowerBounds}). */
+     *  the plausible draw of the GPU model ({@link PowerBounds}), a temperature, memory figure, SM clock or GPU index
+     *  no GPU reports ({@link SampleRules}). */
     OUT_OF_RANGE,
     /** A field the cost needs is missing: a cloud sample without its placement. */
     MISSING_FIELD,

@@ -259,6 +259,8 @@ public final class InfluxSink implements AutoCloseable {
         RecordHeaders headers = new RecordHeaders(r.headers().toArray());
         headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, (r.topic() + ": " + detail).getBytes(StandardCharsets.UTF_8));
+        headers.add(costline.streams.config.DecodedSource.ORIGIN_HEADER,
+                (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
         dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, r.timestamp(), r.key(), r.value(), headers));
         deadLettered.incrementAndGet();
         LOG.error("record {}-{}@{} dead-lettered: {} {}", r.topic(), r.partition(), r.offset(), reason, detail);
