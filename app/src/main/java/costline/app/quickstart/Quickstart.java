@@ -284,6 +284,9 @@ public final class Quickstart implements AutoCloseable {
         int prices = PricesLoader.load(client, registryUrl, PriceCatalog.readDefault());
         out.println("price catalog: " + prices + " entries loaded into " + Topics.GPU_PRICES);
 
+        // the sink's dead-letter topic: on a broker that does not create topics on first use (the embedded one, most
+        // production ones) every dead letter would otherwise wait max.block.ms and fail
+        costline.streams.runtime.StreamsRunner.createTopics(settings, java.util.Map.of(costline.schemas.Topics.GPU_SINK_DLQ, "delete"));
         InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
                 costline.streams.cost.CostSettings.from(settings));
         Thread sinkThread = new Thread(() -> {
@@ -382,8 +385,13 @@ public final class Quickstart implements AutoCloseable {
         return 0;
     }
 
-    /** Records not yet consumed by {@code groups}, over the partitions each has committed offsets for. */
-    private static long lag(Admin admin, List<String> groups) throws Exception {
+    /**
+     * Records not yet consumed by {@code groups}: over every partition of each topic a group has committed an offset
+     * for, and of the sink's topics for the sink's group. A partition without a committed offset counts from its
+     * first record (a consumer stuck on its first batch of a partition must not look drained).
+     */
+    private long lag(Admin admin, List<String> groups) throws Exception {
+        InfluxSettings influx = InfluxSettings.from(settings);
         long lag = 0;
         for (String group : groups) {
             Map<TopicPartition, OffsetAndMetadata> committed =
@@ -391,16 +399,29 @@ public final class Quickstart implements AutoCloseable {
             if (committed.isEmpty()) {
                 return Long.MAX_VALUE; // not started consuming yet
             }
+            java.util.Set<String> topics = new java.util.TreeSet<>();
+            committed.keySet().forEach(tp -> topics.add(tp.topic()));
+            if (group.equals(influx.groupId())) {
+                topics.addAll(influx.topics());
+            }
+            List<String> existing = new ArrayList<>(admin.listTopics().names().get());
+            existing.retainAll(topics);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            admin.describeTopics(existing).allTopicNames().get().values().forEach(d -> d.partitions().forEach(p -> {
+                TopicPartition tp = new TopicPartition(d.name(), p.partition());
+                latest.put(tp, OffsetSpec.latest());
+                earliest.put(tp, OffsetSpec.earliest());
+            }));
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
-                if (e.getValue() != null && ends.containsKey(e.getKey())) {
-                    // Under exactly-once the last offset of a partition is often the producer's commit marker,
-                    // which a consumer that has read everything never commits past: one left is none left.
-                    long behind = ends.get(e.getKey()).offset() - e.getValue().offset();
-                    lag += behind > 1 ? behind : 0;
-                }
+            var starts = admin.listOffsets(earliest).all().get();
+            for (TopicPartition tp : latest.keySet()) {
+                OffsetAndMetadata at = committed.get(tp);
+                long position = at != null ? at.offset() : starts.get(tp).offset();
+                // Under exactly-once the last offset of a partition is often the producer's commit marker,
+                // which a consumer that has read everything never commits past: one left is none left.
+                long behind = ends.get(tp).offset() - position;
+                lag += behind > 1 ? behind : 0;
             }
         }
         return lag;
