@@ -9,6 +9,7 @@ import costline.events.SpendAlert;
 import costline.schemas.Topics;
 import costline.streams.config.Skips;
 import costline.streams.finance.CostRecordCheck;
+import costline.streams.rollup.RollupTopicReader;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -46,6 +47,11 @@ public final class MonthDataReader {
         Map<String, MonthData.Sourced<MonthlyRollup>> rollups = new TreeMap<>();
         Map<String, MonthlyRollup> previous = new TreeMap<>();
         scan.scan(Topics.GPU_ROLLUP_MONTHLY, MonthlyRollup.class, rollupSkips, (o, r) -> {
+            String invalid = r == null ? null : RollupTopicReader.reasonOf(r);
+            if (invalid != null) {
+                rollupSkips.count(invalid); // as report monthly and focus skip it
+                return;
+            }
             if (o.key() == null) {
                 return;
             }

@@ -14,6 +14,7 @@ import costline.streams.config.Skips;
 import costline.streams.cost.BatchFold;
 import costline.streams.cost.DlqReason;
 import costline.streams.finance.CostRecordCheck;
+import costline.streams.rollup.RollupTopicReader;
 import costline.streams.cost.CostSettings;
 import costline.streams.finance.MonthCalendar;
 import java.io.IOException;
@@ -207,7 +208,10 @@ public final class LedgerAudit {
                 return;
             }
             MonthlyRollup m = skips.decode(decoder, r.value());
-            if (m != null) {
+            String invalid = m == null ? null : RollupTopicReader.reasonOf(m);
+            if (invalid != null) {
+                skips.count(invalid); // left out of the CSV and the FOCUS file too
+            } else if (m != null) {
                 latest.put(key, m);
             }
         });

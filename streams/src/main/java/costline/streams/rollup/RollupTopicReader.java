@@ -80,6 +80,25 @@ public final class RollupTopicReader {
         return all;
     }
 
+    /**
+     * Why a decoded rollup cannot be reported, or null: a zone that is no zone id ({@code INVALID_ZONE}) or a month
+     * that is not YYYY-MM ({@code INVALID_MONTH}). The rollup topology never writes one; a record written by hand
+     * would otherwise end the FOCUS export and the HTML report, which draw the month's days in that zone.
+     */
+    public static String reasonOf(MonthlyRollup r) {
+        try {
+            java.time.ZoneId.of(r.getZone());
+        } catch (RuntimeException e) {
+            return "INVALID_ZONE";
+        }
+        try {
+            java.time.YearMonth.parse(r.getMonth());
+        } catch (RuntimeException e) {
+            return "INVALID_MONTH";
+        }
+        return null;
+    }
+
     private static void warn(Skips skips) {
         if (skips.total() > 0) {
             LOG.warn("{}", skips.summary());
@@ -120,7 +139,10 @@ public final class RollupTopicReader {
                         continue;
                     }
                     MonthlyRollup value = skips.decode(values, r.value());
-                    if (value != null) {
+                    String invalid = value == null ? null : reasonOf(value);
+                    if (invalid != null) {
+                        skips.count(invalid);
+                    } else if (value != null) {
                         each.accept(r.key(), value);
                     }
                 }
