@@ -52,6 +52,7 @@ final class AuditCommand implements Callable<Integer> {
         try {
             Settings settings = costline.streams.runtime.SettingsCatalog.load(config, System.getenv());
             AuditReport report = LedgerAudit.run(options(settings, parseMonth(month), storeQuery, csv, timeout));
+            report.skippedLines().forEach(line -> err.println("skipped: " + line));
             report.print(spec.commandLine().getOut());
             return report.differences().isEmpty() ? 0 : 1;
         } catch (SettingsException | IllegalArgumentException e) {

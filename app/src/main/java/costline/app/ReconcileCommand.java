@@ -13,6 +13,9 @@ import costline.streams.reconcile.BillSource;
 import costline.streams.reconcile.InstanceCosts;
 import costline.streams.reconcile.Reconciler;
 import costline.streams.reconcile.TopicScan;
+import costline.streams.config.Skips;
+import costline.streams.cost.CostSettings;
+import costline.streams.cost.SampleRules;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -94,11 +97,29 @@ final class ReconcileCommand implements Callable<Integer> {
         Properties client = new Properties();
         client.put("bootstrap.servers", bootstrap);
         List<PriceEntry> prices = new ArrayList<>();
-        TopicScan.scan(client, registryUrl, Topics.GPU_PRICES, PriceEntry.class, Instant.EPOCH, timeout, prices::add);
+        Skips priceSkips = new Skips(Topics.GPU_PRICES);
+        TopicScan.scan(client, registryUrl, Topics.GPU_PRICES, PriceEntry.class, Instant.EPOCH, timeout, priceSkips, prices::add);
         InstanceCosts costs = new InstanceCosts(ym, prices);
         // Samples are stamped at their end and may reach back an hour: start an hour before the month.
         Instant from = ym.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC).minus(Duration.ofHours(1));
-        int samples = TopicScan.scan(client, registryUrl, Topics.GPU_SAMPLES, GpuSample.class, from, timeout, costs::add);
+        // What the cost topology refuses (by the one rule set, without its wall clock) is not costline's usage either.
+        Skips sampleSkips = new Skips(Topics.GPU_SAMPLES);
+        CostSettings rules = CostSettings.from(costline.streams.config.Settings.of(java.util.Map.of(
+                costline.streams.config.KafkaSettings.REGISTRY_URL.key(), registryUrl)));
+        int samples = TopicScan.scan(client, registryUrl, Topics.GPU_SAMPLES, GpuSample.class, from, timeout, sampleSkips, s -> {
+            SampleRules.Problem p = SampleRules.check(s, SampleRules.NO_CLOCK, rules.maxIntervalMs(), rules.maxFutureMs(),
+                    rules.maxAgeMs());
+            if (p != null) {
+                sampleSkips.count(p.reason().name());
+            } else {
+                costs.add(s);
+            }
+        });
+        for (Skips skips : List.of(priceSkips, sampleSkips)) {
+            if (skips.summary() != null) {
+                err.println("skipped: " + skips.summary());
+            }
+        }
         err.println("costline: " + samples + " samples read from " + Topics.GPU_SAMPLES + " since " + from);
         List<BillReconciliation> rows = reconciler.reconcile(ym, bill.lines(), costs.byInstance(), Instant.now());
         print(rows, out);

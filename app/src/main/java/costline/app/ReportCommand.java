@@ -16,6 +16,7 @@ import costline.streams.focus.FocusExport;
 import costline.streams.focus.FocusMetadata;
 import costline.streams.focus.FocusSettings;
 import costline.streams.rollup.MonthlyReport;
+import costline.streams.config.Skips;
 import costline.streams.rollup.RollupTopicReader;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -74,7 +75,9 @@ final class ReportCommand implements Runnable {
                 return 2;
             }
             String month = source.month;
-            Map<String, MonthlyRollup> rows = RollupTopicReader.latestOfMonth(source.bootstrap, source.registryUrl, topic, month, timeout);
+            Skips skips = new Skips(topic);
+            Map<String, MonthlyRollup> rows = RollupTopicReader.latestOfMonth(source.bootstrap, source.registryUrl, topic, month, timeout, skips);
+            printSkips(spec, skips.summary());
             long open = rows.values().stream().filter(r -> r.getStatus() == RollupStatus.MONTH_TO_DATE).count();
             if (output.equals("-")) {
                 MonthlyReport.write(month, rows.values(), spec.commandLine().getOut());
@@ -122,6 +125,7 @@ final class ReportCommand implements Runnable {
             }
             Path file = output != null ? output : Path.of("costline-" + ym + ".html");
             MonthData data = MonthDataReader.read(source.bootstrap, source.registryUrl, ym, timeout);
+            data.skipped().forEach(line -> printSkips(spec, line));
             Files.writeString(file, HtmlReport.render(data, Instant.now(), "Kafka " + source.bootstrap), StandardCharsets.UTF_8);
             spec.commandLine().getErr().println("wrote " + file + (data.empty() ? " (no data for " + ym + ")" : ""));
             return 0;
@@ -166,7 +170,10 @@ final class ReportCommand implements Runnable {
                 spec.commandLine().getErr().println("configuration error: " + e.getMessage());
                 return 2;
             }
-            List<MonthlyRollup> history = RollupTopicReader.historyOfMonth(source.bootstrap, source.registryUrl, topic, ym.toString(), timeout);
+            Skips skips = new Skips(topic);
+            List<MonthlyRollup> history = RollupTopicReader.historyOfMonth(source.bootstrap, source.registryUrl, topic, ym.toString(),
+                    timeout, skips);
+            printSkips(spec, skips.summary());
             FocusExport.Result result = new FocusExport(settings, CloudPlacements.of(PricesCommand.catalog(catalog)))
                     .export(ym, history);
             if (output.equals("-")) {
@@ -189,6 +196,16 @@ final class ReportCommand implements Runnable {
                 }
             }
             return 0;
+        }
+    }
+
+    /**
+     * A line on stderr for records a report left out (e.g. {@code gpu.rollup.monthly: 2 records skipped (BAD_MAGIC_BYTE 1,
+     * NULL_VALUE 1)}): never silent, never the end of the report. Nothing when none was.
+     */
+    static void printSkips(CommandLine.Model.CommandSpec spec, String summary) {
+        if (summary != null) {
+            spec.commandLine().getErr().println("skipped: " + summary);
         }
     }
 }

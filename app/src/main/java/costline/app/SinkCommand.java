@@ -47,6 +47,9 @@ final class SinkCommand implements Runnable {
         private Integer start() {
             Settings settings = costline.streams.runtime.SettingsCatalog.load(config, System.getenv());
             InfluxSettings influx = InfluxSettings.from(settings);
+            // the sink's dead-letter topic: on a broker that does not create topics on first use (the embedded one, most
+            // production ones) every dead letter would otherwise wait max.block.ms and fail
+            costline.streams.runtime.StreamsRunner.createTopics(settings, java.util.Map.of(costline.schemas.Topics.GPU_SINK_DLQ, "delete"));
             InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), settings.string(KafkaSettings.REGISTRY_URL), influx,
                     costline.streams.cost.CostSettings.from(settings));
             CommandHealth endpoint = CommandHealth.start(health, "sink");

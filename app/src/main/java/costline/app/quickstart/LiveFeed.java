@@ -8,7 +8,6 @@ import costline.events.SpendAlert;
 import costline.schemas.Topics;
 import costline.schemas.serde.AvroDeserializer;
 import costline.schemas.serde.SerdeConfig;
-import costline.schemas.serde.WireFormatException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -81,8 +80,9 @@ final class LiveFeed implements AutoCloseable {
             } else if (event instanceof DriftSignal d) {
                 state.onDrift(d);
             }
-        } catch (WireFormatException e) {
-            // The view only displays; the sink dead-letters what it cannot read.
+        } catch (RuntimeException e) {
+            // The view only displays; the sink dead-letters what it cannot read. A record no view can show (another
+            // event's schema, a name or value the state cannot take) must not end the view's thread.
             LOG.debug("live view skips a record of {}: {}", record.topic(), e.getMessage());
         }
     }

@@ -78,6 +78,7 @@ public final class Quickstart implements AutoCloseable {
     private Settings settings;
     private String storeUrl;
     private long samplesProduced;
+    private StreamsRunner runner;
     /** Records the topologies and the sink have still to consume, once the simulation has ended. */
     private volatile long pendingRecords = -1;
 
@@ -93,8 +94,7 @@ public final class Quickstart implements AutoCloseable {
 
     public Result run() throws Exception {
         long started = System.nanoTime();
-        startInfrastructure();
-        startPipeline();
+        start();
         Instant end = simulate();
         awaitProcessed(end);
         Result result = new Result(samplesProduced, end, options.outDir(), storeUrl, Duration.ofNanos(System.nanoTime() - started),
@@ -108,10 +108,34 @@ public final class Quickstart implements AutoCloseable {
     }
 
     /**
-     * What runs once the pipeline has drained, step by step, each printing one line; a later step (an audit, say)
-     * is one more {@code step(...)} here. A stop request (Ctrl-C) skips the steps not yet started.
+     * Starts the pipeline without the simulated fleet: broker, registry, store, every topology, the price catalog, the
+     * sink. For a test that feeds gpu.samples itself (the hostile corpus), then calls {@link #awaitDrained()} and
+     * {@link #afterDrain()}, exactly what {@link #run()} does around its simulation.
      */
-    private void afterDrain() throws Exception {
+    public void start() throws IOException {
+        startInfrastructure();
+        startPipeline();
+    }
+
+    /**
+     * Waits until every application and the sink have consumed everything written so far (see {@link #run()});
+     * returns the records still not consumed (0, unless the pipeline made no progress for 10 minutes).
+     */
+    public long awaitDrained() throws Exception {
+        return awaitProcessed(null);
+    }
+
+    /** Every application's KafkaStreams, as started (empty before {@link #start()}). */
+    public List<org.apache.kafka.streams.KafkaStreams> streams() {
+        return runner == null ? List.of() : runner.streams();
+    }
+
+    /**
+     * What runs once the pipeline has drained, step by step, each printing one line; a later step (an audit, say)
+     * is one more {@code step(...)} here. A stop request (Ctrl-C) skips the steps not yet started. The month is the
+     * one of the options' start date.
+     */
+    public void afterDrain() throws Exception {
         YearMonth month = YearMonth.from(options.start());
         String bootstrap = settings.string(KafkaSettings.BOOTSTRAP);
         String registryUrl = settings.string(KafkaSettings.REGISTRY_URL);
@@ -135,9 +159,15 @@ public final class Quickstart implements AutoCloseable {
 
     /** Differences the audit found (0 when every source agrees with the batch fold); -1 before it ran. */
     private int auditDifferences = -1;
+    private AuditReport lastAudit;
 
     public int auditDifferences() {
         return auditDifferences;
+    }
+
+    /** The last audit's report (its fold's refusals by reason among it); null before it ran. */
+    public AuditReport audit() {
+        return lastAudit;
     }
 
     /**
@@ -160,6 +190,8 @@ public final class Quickstart implements AutoCloseable {
             report = LedgerAudit.run(audit);
         }
         auditDifferences = report.differences().size();
+        lastAudit = report;
+        report.skippedLines().forEach(line -> out.println("audit skipped: " + line));
         String took = String.format(java.util.Locale.ROOT, " (%.1f s)", (System.nanoTime() - began) / 1e9);
         if (auditDifferences > 0) {
             report.print(new java.io.PrintWriter(out, true));
@@ -247,7 +279,7 @@ public final class Quickstart implements AutoCloseable {
         Properties client = KafkaSettings.clientProperties(settings);
         String registryUrl = settings.string(KafkaSettings.REGISTRY_URL);
         List<StreamsApp> apps = StreamsRunner.discover();
-        StreamsRunner runner = new StreamsRunner();
+        runner = new StreamsRunner();
         resources.add(0, runner);
         runner.start(settings, apps);
         out.println("topologies: " + apps.stream().map(StreamsApp::name).toList());
@@ -263,6 +295,9 @@ public final class Quickstart implements AutoCloseable {
         out.println("inventory: " + owned.size() + " owned GPUs in service from " + inService + " (the simulated server and a spare, "
                 + Fleet.SPARE_HOST + ", that runs nothing) loaded into " + Topics.GPU_INVENTORY);
 
+        // the sink's dead-letter topic: on a broker that does not create topics on first use (the embedded one, most
+        // production ones) every dead letter would otherwise wait max.block.ms and fail
+        costline.streams.runtime.StreamsRunner.createTopics(settings, java.util.Map.of(costline.schemas.Topics.GPU_SINK_DLQ, "delete"));
         InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
                 costline.streams.cost.CostSettings.from(settings));
         Thread sinkThread = new Thread(() -> {
@@ -331,7 +366,7 @@ public final class Quickstart implements AutoCloseable {
      * Waits until every application and the sink have consumed everything (their committed offsets reach the
      * end of each partition they read), so the outputs are complete; gives up after 10 minutes without progress.
      */
-    private void awaitProcessed(Instant end) throws Exception {
+    private long awaitProcessed(Instant end) throws Exception {
         List<String> groups = new ArrayList<>();
         StreamsRunner.discover().forEach(app -> groups.add(settings.string(KafkaSettings.APP_ID_PREFIX) + "-" + app.name()));
         groups.add(InfluxSettings.from(settings).groupId());
@@ -348,7 +383,8 @@ public final class Quickstart implements AutoCloseable {
                     lastProgress = System.nanoTime();
                 } else if (System.nanoTime() - lastProgress > Duration.ofMinutes(10).toNanos()) {
                     LOG.warn("the pipeline made no progress for 10 minutes with {} records left; writing outputs anyway", lag);
-                    break;
+                    pendingRecords = 0;
+                    return lag;
                 }
                 pendingRecords = lag;
                 draw(1.0);
@@ -357,10 +393,16 @@ public final class Quickstart implements AutoCloseable {
         }
         pendingRecords = 0;
         draw(1.0);
+        return 0;
     }
 
-    /** Records not yet consumed by {@code groups}, over the partitions each has committed offsets for. */
-    private static long lag(Admin admin, List<String> groups) throws Exception {
+    /**
+     * Records not yet consumed by {@code groups}: over every partition of each topic a group has committed an offset
+     * for, and of the sink's topics for the sink's group. A partition without a committed offset counts from its
+     * first record (a consumer stuck on its first batch of a partition must not look drained).
+     */
+    private long lag(Admin admin, List<String> groups) throws Exception {
+        InfluxSettings influx = InfluxSettings.from(settings);
         long lag = 0;
         for (String group : groups) {
             Map<TopicPartition, OffsetAndMetadata> committed =
@@ -368,16 +410,29 @@ public final class Quickstart implements AutoCloseable {
             if (committed.isEmpty()) {
                 return Long.MAX_VALUE; // not started consuming yet
             }
+            java.util.Set<String> topics = new java.util.TreeSet<>();
+            committed.keySet().forEach(tp -> topics.add(tp.topic()));
+            if (group.equals(influx.groupId())) {
+                topics.addAll(influx.topics());
+            }
+            List<String> existing = new ArrayList<>(admin.listTopics().names().get());
+            existing.retainAll(topics);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            admin.describeTopics(existing).allTopicNames().get().values().forEach(d -> d.partitions().forEach(p -> {
+                TopicPartition tp = new TopicPartition(d.name(), p.partition());
+                latest.put(tp, OffsetSpec.latest());
+                earliest.put(tp, OffsetSpec.earliest());
+            }));
             var ends = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committed.entrySet()) {
-                if (e.getValue() != null && ends.containsKey(e.getKey())) {
-                    // Under exactly-once the last offset of a partition is often the producer's commit marker,
-                    // which a consumer that has read everything never commits past: one left is none left.
-                    long behind = ends.get(e.getKey()).offset() - e.getValue().offset();
-                    lag += behind > 1 ? behind : 0;
-                }
+            var starts = admin.listOffsets(earliest).all().get();
+            for (TopicPartition tp : latest.keySet()) {
+                OffsetAndMetadata at = committed.get(tp);
+                long position = at != null ? at.offset() : starts.get(tp).offset();
+                // Under exactly-once the last offset of a partition is often the producer's commit marker,
+                // which a consumer that has read everything never commits past: one left is none left.
+                long behind = ends.get(tp).offset() - position;
+                lag += behind > 1 ? behind : 0;
             }
         }
         return lag;

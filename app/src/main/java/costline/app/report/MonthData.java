@@ -21,12 +21,20 @@ import java.util.SortedMap;
  * @param recommendations  the latest recommendation per key of gpu.breakeven, with origin
  * @param drift            gpu.drift signals detected in the month
  * @param costIncrements   gpu.cost records of the month that were summed
- * @param undecodable      records of any topic that could not be decoded (skipped)
+ * @param undecodable      records of any topic that could not be decoded or counted (skipped)
+ * @param skipped          one line per topic with skipped records, by reason (printed on stderr by the command)
  */
 public record MonthData(YearMonth month, List<Sourced<MonthlyRollup>> rollups, List<MonthlyRollup> previous,
                         SortedMap<LocalDate, Map<String, Long>> dailyCost, Map<String, SortedMap<LocalDate, Long>> dailyCloud,
                         Map<String, List<SpendAlert>> alerts, List<Sourced<BreakEvenRecommendation>> recommendations,
-                        List<DriftSignal> drift, long costIncrements, long undecodable) {
+                        List<DriftSignal> drift, long costIncrements, long undecodable, List<String> skipped) {
+
+    public MonthData(YearMonth month, List<Sourced<MonthlyRollup>> rollups, List<MonthlyRollup> previous,
+                     SortedMap<LocalDate, Map<String, Long>> dailyCost, Map<String, SortedMap<LocalDate, Long>> dailyCloud,
+                     Map<String, List<SpendAlert>> alerts, List<Sourced<BreakEvenRecommendation>> recommendations,
+                     List<DriftSignal> drift, long costIncrements, long undecodable) {
+        this(month, rollups, previous, dailyCost, dailyCloud, alerts, recommendations, drift, costIncrements, undecodable, List.of());
+    }
 
     /** A value and the topic record it came from. */
     public record Sourced<T>(T value, String topic, int partition, long offset, String key) {

@@ -7,6 +7,9 @@ import costline.events.MonthlyRollup;
 import costline.events.Site;
 import costline.events.SpendAlert;
 import costline.schemas.Topics;
+import costline.streams.config.Skips;
+import costline.streams.finance.CostRecordCheck;
+import costline.streams.rollup.RollupTopicReader;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -33,13 +36,22 @@ public final class MonthDataReader {
 
     public static MonthData read(String bootstrap, String registryUrl, YearMonth month, Duration timeout) {
         TopicScan scan = new TopicScan(bootstrap, registryUrl, timeout);
-        long[] undecodable = {0};
+        Skips rollupSkips = new Skips(Topics.GPU_ROLLUP_MONTHLY);
+        Skips costSkips = new Skips(Topics.GPU_COST);
+        Skips alertSkips = new Skips(Topics.GPU_ALERTS);
+        Skips breakEvenSkips = new Skips(Topics.GPU_BREAKEVEN);
+        Skips driftSkips = new Skips(Topics.GPU_DRIFT);
 
         String prefix = month + "|";
         String previousPrefix = month.minusMonths(1) + "|";
         Map<String, MonthData.Sourced<MonthlyRollup>> rollups = new TreeMap<>();
         Map<String, MonthlyRollup> previous = new TreeMap<>();
-        undecodable[0] += scan.scan(Topics.GPU_ROLLUP_MONTHLY, MonthlyRollup.class, (o, r) -> {
+        scan.scan(Topics.GPU_ROLLUP_MONTHLY, MonthlyRollup.class, rollupSkips, (o, r) -> {
+            String invalid = r == null ? null : RollupTopicReader.reasonOf(r);
+            if (invalid != null) {
+                rollupSkips.count(invalid); // as report monthly and focus skip it
+                return;
+            }
             if (o.key() == null) {
                 return;
             }
@@ -57,13 +69,15 @@ public final class MonthDataReader {
                 }
             }
         });
-        ZoneId zone = rollups.values().stream().findFirst().map(s -> ZoneId.of(s.value().getZone())).orElse(ZoneOffset.UTC);
+        ZoneId zone = rollups.values().stream().findFirst().map(s -> zoneOf(s.value().getZone())).orElse(ZoneOffset.UTC);
 
         SortedMap<LocalDate, Map<String, Long>> dailyCost = new TreeMap<>();
         Map<String, SortedMap<LocalDate, Long>> dailyCloud = new TreeMap<>();
         long[] increments = {0};
-        undecodable[0] += scan.scan(Topics.GPU_COST, CostRecord.class, (o, c) -> {
-            if (c == null) {
+        scan.scan(Topics.GPU_COST, CostRecord.class, costSkips, (o, c) -> {
+            String invalid = CostRecordCheck.reasonOf(c); // NULL_VALUE for a tombstone: gpu.cost has none
+            if (invalid != null) {
+                costSkips.count(invalid); // what the rollups dead-letter is not drawn either
                 return;
             }
             LocalDate day = LocalDate.ofInstant(c.getWindowStart(), zone);
@@ -79,7 +93,7 @@ public final class MonthDataReader {
         });
 
         Map<String, List<SpendAlert>> alerts = new TreeMap<>();
-        undecodable[0] += scan.scan(Topics.GPU_ALERTS, SpendAlert.class, (o, a) -> {
+        scan.scan(Topics.GPU_ALERTS, SpendAlert.class, alertSkips, (o, a) -> {
             if (a != null && a.getMonth().equals(month.toString())) {
                 alerts.computeIfAbsent(a.getWorkload(), w -> new ArrayList<>()).add(a);
             }
@@ -87,7 +101,7 @@ public final class MonthDataReader {
         alerts.values().forEach(list -> list.sort(Comparator.comparing(SpendAlert::getAt)));
 
         Map<String, MonthData.Sourced<BreakEvenRecommendation>> recommendations = new LinkedHashMap<>();
-        undecodable[0] += scan.scan(Topics.GPU_BREAKEVEN, BreakEvenRecommendation.class, (o, b) -> {
+        scan.scan(Topics.GPU_BREAKEVEN, BreakEvenRecommendation.class, breakEvenSkips, (o, b) -> {
             if (b == null) {
                 recommendations.remove(o.key());
             } else {
@@ -96,14 +110,25 @@ public final class MonthDataReader {
         });
 
         List<DriftSignal> drift = new ArrayList<>();
-        undecodable[0] += scan.scan(Topics.GPU_DRIFT, DriftSignal.class, (o, d) -> {
+        scan.scan(Topics.GPU_DRIFT, DriftSignal.class, driftSkips, (o, d) -> {
             if (d != null && YearMonth.from(d.getDetectedAt().atZone(zone)).equals(month)) {
                 drift.add(d);
             }
         });
         drift.sort(Comparator.comparing(DriftSignal::getDetectedAt));
 
+        List<Skips> skipped = List.of(rollupSkips, costSkips, alertSkips, breakEvenSkips, driftSkips);
         return new MonthData(month, List.copyOf(rollups.values()), List.copyOf(previous.values()), dailyCost, dailyCloud,
-                alerts, new ArrayList<>(recommendations.values()), drift, increments[0], undecodable[0]);
+                alerts, new ArrayList<>(recommendations.values()), drift, increments[0], skipped.stream().mapToLong(Skips::total).sum(),
+                skipped.stream().map(Skips::summary).filter(java.util.Objects::nonNull).toList());
+    }
+
+    /** The rollups' zone; one that is not a zone id (a hand-written record) is UTC rather than the end of the report. */
+    static ZoneId zoneOf(String id) {
+        try {
+            return ZoneId.of(id);
+        } catch (RuntimeException e) {
+            return ZoneOffset.UTC;
+        }
     }
 }

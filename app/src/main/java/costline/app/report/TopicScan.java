@@ -2,7 +2,7 @@ package costline.app.report;
 
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.serde.AvroDeserializer;
-import costline.schemas.serde.WireFormatException;
+import costline.streams.config.Skips;
 import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
 import java.time.Instant;
@@ -47,6 +47,13 @@ final class TopicScan {
      * can have no drift, and a fresh cluster no topic yet.
      */
     <T extends SpecificRecord> long scan(String topic, Class<T> type, Visitor<T> visitor) {
+        Skips skips = new Skips(topic);
+        scan(topic, type, skips, visitor);
+        return skips.total();
+    }
+
+    /** As above, counting what is skipped in {@code skips} by its reason ({@link costline.streams.config.Decoding}). */
+    <T extends SpecificRecord> void scan(String topic, Class<T> type, Skips skips, Visitor<T> visitor) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -54,12 +61,11 @@ final class TopicScan {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "costline-report-html");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         Instant deadline = Instant.now().plus(timeout);
-        long undecodable = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
              AvroDeserializer<T> values = new AvroDeserializer<>(SchemaRegistries.forUrl(registryUrl), type)) {
             Map<String, List<org.apache.kafka.common.PartitionInfo>> topics = consumer.listTopics(timeout);
             if (!topics.containsKey(topic)) {
-                return 0;
+                return;
             }
             List<TopicPartition> partitions = topics.get(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
@@ -80,17 +86,12 @@ final class TopicScan {
                         visitor.accept(origin, null);
                         continue;
                     }
-                    T value;
-                    try {
-                        value = values.deserialize(topic, r.value());
-                    } catch (WireFormatException e) {
-                        undecodable++;
-                        continue;
+                    T value = skips.decode(values, r.value());
+                    if (value != null) {
+                        visitor.accept(origin, value);
                     }
-                    visitor.accept(origin, value);
                 }
             }
         }
-        return undecodable;
     }
 }

@@ -39,6 +39,22 @@ class HtmlReportTest {
                 .doesNotContain("data-figure=\"unobserved_usd\"");
     }
 
+    /**
+     * A valid 128-character name of letters outside the BMP (each a surrogate pair in Java): the chart's axis wraps the
+     * long label between the two halves of a pair, and the page held a lone surrogate, which no UTF-8 writer takes
+     * (the quickstart's report step failed with UnmappableCharacterException on the hostile corpus). The page must be
+     * valid UTF-16, and the name whole in the tables.
+     */
+    @Test
+    void aLongNameOfSupplementaryLettersKeepsThePageEncodable() {
+        String name = "\uD835\uDC00".repeat(60) + " " + "\uD835\uDC01".repeat(67);
+        assertThat(costline.schemas.Names.check(costline.schemas.Names.Kind.WORKLOAD, name)).isNull();
+        MonthData data = month(List.of(row(name, Site.CLOUD, 1_000_000), row("b", Site.ONPREM, 2_000_000)), Map.of(name, 1_000_000L));
+        String html = HtmlReport.render(data, Instant.parse("2026-11-02T00:00:00Z"), "test");
+        assertThat(java.nio.charset.StandardCharsets.UTF_8.newEncoder().canEncode(html)).isTrue();
+        assertThat(html).contains(name);
+    }
+
     private static MonthData month(List<MonthlyRollup> rows, Map<String, Long> day1) {
         TreeMap<LocalDate, Map<String, Long>> daily = new TreeMap<>();
         daily.put(LocalDate.parse("2026-10-01"), day1);

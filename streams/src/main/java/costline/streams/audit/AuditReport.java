@@ -21,9 +21,15 @@ import java.util.TreeSet;
  * @param fold      the batch fold of the raw inputs, micro-USD per key
  * @param sources   name -> micro-USD per key, in the order they are printed
  * @param centsOnly names of the sources that hold cents, not micro-dollars
+ * @param skipped   topic -> reason -> records left out: what does not decode (or a CostRecord the finance check
+ *                  refuses), and for gpu.samples the samples the fold refused, by the cost topology's dead-letter reasons
  */
 public record AuditReport(YearMonth month, Map<LedgerKey, Long> fold, Map<String, Map<LedgerKey, Long>> sources,
-                          Set<String> centsOnly) {
+                          Set<String> centsOnly, Map<String, Map<String, Long>> skipped) {
+
+    public AuditReport(YearMonth month, Map<LedgerKey, Long> fold, Map<String, Map<LedgerKey, Long>> sources, Set<String> centsOnly) {
+        this(month, fold, sources, centsOnly, Map.of());
+    }
 
     /** One key's figures where some source differs from the fold. */
     public record Difference(LedgerKey key, long foldMicroUsd, Map<String, Long> differenceMicroUsd) {
@@ -33,6 +39,28 @@ public record AuditReport(YearMonth month, Map<LedgerKey, Long> fold, Map<String
         fold = new TreeMap<>(fold);
         sources = new LinkedHashMap<>(sources);
         centsOnly = Set.copyOf(centsOnly);
+        skipped = new LinkedHashMap<>(skipped);
+    }
+
+    /**
+     * One line per topic with records left out, e.g. {@code gpu.samples: 12 samples refused by the fold (BAD_MAGIC_BYTE 3,
+     * INVALID_NAME 9)}: a command prints them on stderr.
+     */
+    public List<String> skippedLines() {
+        List<String> lines = new ArrayList<>();
+        skipped.forEach((topic, reasons) -> {
+            long n = reasons.values().stream().mapToLong(Long::longValue).sum();
+            StringBuilder s = new StringBuilder(topic).append(": ").append(n)
+                    .append(topic.equals(costline.schemas.Topics.GPU_SAMPLES) ? " samples refused by the fold (as the cost topology does)"
+                            : " records skipped").append(" (");
+            String sep = "";
+            for (Map.Entry<String, Long> e : new TreeMap<>(reasons).entrySet()) {
+                s.append(sep).append(e.getKey()).append(' ').append(e.getValue());
+                sep = ", ";
+            }
+            lines.add(s.append(')').toString());
+        });
+        return lines;
     }
 
     public Set<LedgerKey> keys() {

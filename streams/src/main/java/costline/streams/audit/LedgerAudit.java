@@ -10,7 +10,12 @@ import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
+import costline.streams.config.DecodedSource;
+import costline.streams.config.Skips;
 import costline.streams.cost.BatchFold;
+import costline.streams.cost.DlqReason;
+import costline.streams.finance.CostRecordCheck;
+import costline.streams.rollup.RollupTopicReader;
 import costline.streams.cost.CostSettings;
 import costline.streams.finance.MonthCalendar;
 import java.io.IOException;
@@ -88,10 +93,18 @@ public final class LedgerAudit {
         SchemaRegistry registry = SchemaRegistries.forUrl(o.registryUrl());
         long from = o.calendar().startMs(o.month());
         long to = o.calendar().endMs(o.month());
-        Map<LedgerKey, Long> fold = fold(o, registry, from, to);
+        Map<String, Map<String, Long>> skipped = new LinkedHashMap<>();
+        Map<LedgerKey, Long> fold = fold(o, registry, from, to, skipped);
         Map<String, Map<LedgerKey, Long>> sources = new LinkedHashMap<>();
-        sources.put(Topics.GPU_COST, costSums(o, registry, from, to));
-        sources.put(Topics.GPU_ROLLUP_MONTHLY, rollups(o, registry));
+        Skips costSkips = new Skips(Topics.GPU_COST);
+        sources.put(Topics.GPU_COST, costSums(o, registry, from, to, costSkips));
+        Skips rollupSkips = new Skips(Topics.GPU_ROLLUP_MONTHLY);
+        sources.put(Topics.GPU_ROLLUP_MONTHLY, rollups(o, registry, rollupSkips));
+        for (Skips s : List.of(costSkips, rollupSkips)) {
+            if (s.total() > 0) {
+                skipped.put(s.topic(), s.byReason());
+            }
+        }
         if (o.storeQuery() != StoreQuery.NONE) {
             sources.put("store", StoreSums.query(o.storeQuery(), o.storeUrl(), o.storeDatabase(), o.storeToken(),
                     Instant.ofEpochMilli(from), Instant.ofEpochMilli(to)));
@@ -99,27 +112,36 @@ public final class LedgerAudit {
         if (o.csv() != null) {
             sources.put("csv", csv(o.csv(), o.month()));
         }
-        return new AuditReport(o.month(), fold, sources, o.csv() == null ? Set.of() : Set.of("csv"));
+        return new AuditReport(o.month(), fold, sources, o.csv() == null ? Set.of() : Set.of("csv"), skipped);
     }
 
-    static Map<LedgerKey, Long> fold(Options o, SchemaRegistry registry, long from, long to) {
+    /**
+     * The batch fold of the month. {@code skipped} receives what was left out by topic and reason: gpu.prices records
+     * that do not decode, and the samples the fold refused ({@code gpu.samples}: the cost topology's dead-letter
+     * reasons, so they match its counters and gpu.samples.dlq).
+     */
+    static Map<LedgerKey, Long> fold(Options o, SchemaRegistry registry, long from, long to, Map<String, Map<String, Long>> skipped) {
         AvroDeserializer<PriceEntry> priceDecoder = new AvroDeserializer<>(registry, PriceEntry.class);
         Map<String, PriceEntry> versions = new HashMap<>();
+        Skips priceSkips = new Skips(Topics.GPU_PRICES);
         read(o.client(), Topics.GPU_PRICES, o.timeout(), (partition, r) -> {
             String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
             if (key == null) {
+                priceSkips.count("NULL_KEY");
                 return;
             }
             if (r.value() == null) {
                 versions.remove(key);
                 return;
             }
-            try {
-                versions.put(key, priceDecoder.deserialize(Topics.GPU_PRICES, r.value()));
-            } catch (RuntimeException e) {
-                // refused by the price store too; the version before it stays
-            }
+            PriceEntry entry = priceSkips.decode(priceDecoder, r.value());
+            if (entry != null) {
+                versions.put(key, entry);
+            } // else refused by the price store too; the version before it stays
         });
+        if (priceSkips.total() > 0) {
+            skipped.put(Topics.GPU_PRICES, priceSkips.byReason());
+        }
         Map<LedgerKey, Long> out = new HashMap<>();
         BatchFold f = new BatchFold(o.cost(), registry, versions, (sample, inc) -> {
             if (inc.minuteMs() >= from && inc.minuteMs() < to) {
@@ -130,7 +152,7 @@ public final class LedgerAudit {
         // clock, as the topology's do on its wall clock (or at each partition's newest sample: cost.unobserved-clock)
         AvroDeserializer<OwnedGpu> gpuDecoder = new AvroDeserializer<>(registry, OwnedGpu.class);
         Map<String, Map.Entry<Integer, OwnedGpu>> inventory = new LinkedHashMap<>();
-        read(o.client(), Topics.GPU_INVENTORY, o.timeout(), (partition, r) -> {
+        readIfExists(o.client(), Topics.GPU_INVENTORY, o.timeout(), (partition, r) -> {
             String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
             if (key == null) {
                 return;
@@ -144,18 +166,61 @@ public final class LedgerAudit {
             } catch (RuntimeException e) {
                 // dead-lettered by the topology too; the entry before it stays
             }
-        }, false); // no inventory yet: no owned GPU accrues
+        }); // no inventory yet: no owned GPU accrues
         inventory.forEach((id, e) -> f.inventory(e.getKey(), id, e.getValue()));
-        read(o.client(), Topics.GPU_SAMPLES, o.timeout(), (partition, r) -> f.add(partition, r.value()));
+        clockRefusals(o, f);
+        read(o.client(), Topics.GPU_SAMPLES, o.timeout(), (partition, r) -> f.add(partition, r.offset(), r.value()));
         f.close(System.currentTimeMillis());
+        if (f.refused() > 0) {
+            skipped.put(Topics.GPU_SAMPLES, f.refusedByReason());
+        }
         return out;
     }
 
-    static Map<LedgerKey, Long> costSums(Options o, SchemaRegistry registry, long from, long to) {
+    /** Reasons of the cost topology decided by its wall clock at processing time, which a re-read cannot judge. */
+    static final Set<String> CLOCK_REASONS = Set.of(DlqReason.FUTURE_TIMESTAMP.name(), DlqReason.PAST_TIMESTAMP.name());
+
+    /**
+     * Tells the fold which gpu.samples records the topology refused by its clock, from their origin header in
+     * gpu.samples.dlq (written in the same transaction as the topology's offsets, so it is complete for what it has
+     * consumed). No DLQ topic: nothing was refused.
+     */
+    static void clockRefusals(Options o, BatchFold f) {
+        String prefix = Topics.GPU_SAMPLES + "/";
+        readIfExists(o.client(), Topics.GPU_SAMPLES_DLQ, o.timeout(), (partition, r) -> {
+            String reason = header(r, Topics.DLQ_REASON_HEADER);
+            String origin = header(r, DecodedSource.ORIGIN_HEADER);
+            if (reason == null || origin == null || !CLOCK_REASONS.contains(reason) || !origin.startsWith(prefix)) {
+                return;
+            }
+            int at = origin.lastIndexOf('@');
+            try {
+                f.refusedByClock(Integer.parseInt(origin.substring(prefix.length(), at)),
+                        Long.parseLong(origin.substring(at + 1)), reason);
+            } catch (RuntimeException e) {
+                // not an origin the topology wrote: no decision to take over
+            }
+        });
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    static Map<LedgerKey, Long> costSums(Options o, SchemaRegistry registry, long from, long to, Skips skips) {
         AvroDeserializer<CostRecord> decoder = new AvroDeserializer<>(registry, CostRecord.class);
         Map<LedgerKey, Long> out = new HashMap<>();
         read(o.client(), Topics.GPU_COST, o.timeout(), (partition, r) -> {
-            CostRecord c = decoder.deserialize(Topics.GPU_COST, r.value());
+            CostRecord c = skips.decode(decoder, r.value());
+            if (c == null) {
+                return;
+            }
+            String invalid = CostRecordCheck.reasonOf(c);
+            if (invalid != null) {
+                skips.count(invalid); // what the rollups dead-letter
+                return;
+            }
             long start = c.getWindowStart().toEpochMilli();
             if (start >= from && start < to) {
                 out.merge(new LedgerKey(c.getWorkload(), c.getSite().name(), c.getGpuModel()), c.getCostMicroUsd(), Long::sum);
@@ -164,7 +229,7 @@ public final class LedgerAudit {
         return out;
     }
 
-    static Map<LedgerKey, Long> rollups(Options o, SchemaRegistry registry) {
+    static Map<LedgerKey, Long> rollups(Options o, SchemaRegistry registry, Skips skips) {
         AvroDeserializer<MonthlyRollup> decoder = new AvroDeserializer<>(registry, MonthlyRollup.class);
         String prefix = o.month() + "|";
         Map<String, MonthlyRollup> latest = new HashMap<>();
@@ -175,8 +240,14 @@ public final class LedgerAudit {
             }
             if (r.value() == null) {
                 latest.remove(key);
-            } else {
-                latest.put(key, decoder.deserialize(Topics.GPU_ROLLUP_MONTHLY, r.value()));
+                return;
+            }
+            MonthlyRollup m = skips.decode(decoder, r.value());
+            String invalid = m == null ? null : RollupTopicReader.reasonOf(m);
+            if (invalid != null) {
+                skips.count(invalid); // left out of the CSV and the FOCUS file too
+            } else if (m != null) {
+                latest.put(key, m);
             }
         });
         Map<LedgerKey, Long> out = new HashMap<>();
@@ -225,12 +296,16 @@ public final class LedgerAudit {
      * {@code each}. Fails when the end is not reached within {@code timeout}.
      */
     static void read(Properties client, String topic, Duration timeout, BiConsumer<Integer, ConsumerRecord<byte[], byte[]>> each) {
-        read(client, topic, timeout, each, true);
+        read(client, topic, timeout, false, each);
     }
 
-    /** As {@link #read}; a topic that does not exist reads as empty unless {@code required}. */
-    static void read(Properties client, String topic, Duration timeout, BiConsumer<Integer, ConsumerRecord<byte[], byte[]>> each,
-                     boolean required) {
+    /** As {@link #read}, and a topic that does not exist has no records. */
+    static void readIfExists(Properties client, String topic, Duration timeout, BiConsumer<Integer, ConsumerRecord<byte[], byte[]>> each) {
+        read(client, topic, timeout, true, each);
+    }
+
+    private static void read(Properties client, String topic, Duration timeout, boolean mayBeMissing,
+                             BiConsumer<Integer, ConsumerRecord<byte[], byte[]>> each) {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -242,10 +317,10 @@ public final class LedgerAudit {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic, timeout).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            if (partitions.isEmpty() && !required) {
-                return;
-            }
             if (partitions.isEmpty()) {
+                if (mayBeMissing) {
+                    return;
+                }
                 throw new IllegalStateException("topic " + topic + " does not exist");
             }
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);

@@ -3,7 +3,6 @@ package costline.streams.config;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.serde.AvroDeserializer;
-import costline.schemas.serde.WireFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -28,25 +27,33 @@ import org.slf4j.LoggerFactory;
  * topology, so a record that does not decode (garbage, an unknown schema id, another event's schema, a truncated
  * body), a null value (tombstone) or an empty one goes to the topology's dead-letter topic with its original key and
  * bytes, in the same exactly-once transaction as the rest of the output: once, with its reason in
- * {@link Topics#DLQ_REASON_HEADER} ({@link Reason} or a {@link costline.schemas.serde.DecodeFailure} name), its
- * detail and its origin (topic, partition, offset) in headers, and counted (Streams metric
- * {@code dead-lettered-total} of group {@code costline-input}, and a warning in the log).
+ * {@link Topics#DLQ_REASON_HEADER} ({@link Decoding}'s, or the {@link Check}'s of a decoded event), its
+ * detail and its origin (topic, partition, offset) in headers, and counted (Streams metrics
+ * {@code dead-lettered-total} and {@code dead-lettered-<REASON>-total} of group {@code costline-input}, and a warning
+ * in the log).
  *
  * <p>The only failure that stops the task is the schema registry being unreachable: that is a failing dependency,
  * not a bad record, so the task is failed, its thread replaced, and the record retried from the last commit.
  */
 public final class DecodedSource {
 
-    /** Dead-letter reasons of the input besides the {@link costline.schemas.serde.DecodeFailure}s. */
-    public enum Reason {
-        /** The value is null: a tombstone on a topic that has none. */
-        NULL_VALUE,
-        /** The value has no bytes. */
-        EMPTY_VALUE
+    /**
+     * The rule a decoded event must pass to go on (the samples' {@code SampleRules}, the CostRecords' check): the
+     * refusal, dead-lettered with its reason like a record that does not decode, or null. {@code nowMs} is the
+     * processing wall clock.
+     */
+    @FunctionalInterface
+    public interface Check<T> {
+        Decoding.Refusal check(T value, long nowMs);
     }
 
     /** Header with the topic, partition and offset the dead-lettered record was read from. */
     public static final String ORIGIN_HEADER = "costline.dlq.origin";
+    /**
+     * Header with the name of the input that refused the record (e.g. {@code rollup-costs}): rollups, alerts and
+     * break-even share gpu.finance.dlq, each dead-letters a bad gpu.cost record once.
+     */
+    public static final String READER_HEADER = "costline.dlq.reader";
     private static final Logger LOG = LoggerFactory.getLogger(DecodedSource.class);
 
     private DecodedSource() {
@@ -62,9 +69,16 @@ public final class DecodedSource {
      */
     public static <T extends SpecificRecord> KStream<String, T> stream(StreamsBuilder builder, String topic, Class<T> type,
                                                                       String registryUrl, String deadLetterTopic, String name) {
+        return stream(builder, topic, type, registryUrl, deadLetterTopic, name, (v, now) -> null);
+    }
+
+    /** As above, and a decoded event that {@code check} refuses goes to {@code deadLetterTopic} too, with its reason. */
+    public static <T extends SpecificRecord> KStream<String, T> stream(StreamsBuilder builder, String topic, Class<T> type,
+                                                                      String registryUrl, String deadLetterTopic, String name,
+                                                                      Check<T> check) {
         Map<String, KStream<byte[], Object>> out = builder.stream(topic,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(name))
-                .process(() -> new Decode<>(registryUrl, type, name), Named.as(name + "-decode"))
+                .process(() -> new Decode<>(registryUrl, type, name, check), Named.as(name + "-decode"))
                 .split(Named.as(name + "-"))
                 .branch((k, v) -> v instanceof Dead, Branched.as("dead"))
                 .defaultBranch(Branched.as("decoded"));
@@ -82,13 +96,16 @@ public final class DecodedSource {
         private final AvroDeserializer<T> decoder;
         private final String topicName;
         private final String name;
+        private final Check<T> check;
         private ProcessorContext<byte[], Object> context;
         private Sensor counted;
+        private final Map<String, Sensor> byReason = new java.util.HashMap<>();
 
-        Decode(String registryUrl, Class<T> type, String name) {
+        Decode(String registryUrl, Class<T> type, String name, Check<T> check) {
             this.decoder = new AvroDeserializer<>(SchemaRegistries.forUrl(registryUrl), type);
             this.topicName = name;
             this.name = name;
+            this.check = check;
         }
 
         @Override
@@ -100,29 +117,14 @@ public final class DecodedSource {
 
         @Override
         public void process(Record<byte[], byte[]> record) {
-            byte[] bytes = record.value();
-            if (bytes == null) {
-                dead(record, Reason.NULL_VALUE.name(), "null value (a tombstone) where every record is an event");
+            Decoding.Result<T> decoded = Decoding.decode(decoder, topic(), record.value());
+            Decoding.Refusal refusal = decoded.refused() ? decoded.refusal()
+                    : check.check(decoded.value(), context.currentSystemTimeMs());
+            if (refusal != null) {
+                dead(record, refusal.reason(), refusal.detail());
                 return;
             }
-            if (bytes.length == 0) {
-                dead(record, Reason.EMPTY_VALUE.name(), "value of 0 bytes");
-                return;
-            }
-            T value;
-            try {
-                value = decoder.deserialize(topic(), bytes);
-            } catch (WireFormatException e) {
-                if (e.retriable()) {
-                    throw e; // the registry is away: retry from the last commit rather than lose a good record
-                }
-                dead(record, e.failure().name(), e.getMessage());
-                return;
-            } catch (RuntimeException e) {
-                dead(record, "CORRUPT_BODY", String.valueOf(e));
-                return;
-            }
-            context.forward(record.withValue(value));
+            context.forward(record.withValue(decoded.value()));
         }
 
         private String topic() {
@@ -135,7 +137,10 @@ public final class DecodedSource {
             headers.add(Topics.DLQ_DETAIL_HEADER, String.valueOf(detail).getBytes(StandardCharsets.UTF_8));
             String origin = context.recordMetadata().map(m -> m.topic() + "/" + m.partition() + "@" + m.offset()).orElse("");
             headers.add(ORIGIN_HEADER, origin.getBytes(StandardCharsets.UTF_8));
+            headers.add(READER_HEADER, name.getBytes(StandardCharsets.UTF_8));
             counted.record();
+            byReason.computeIfAbsent(reason, r -> context.metrics().addRateTotalSensor("costline-input", name,
+                    "dead-lettered-" + r, Sensor.RecordingLevel.INFO)).record();
             LOG.warn("{}: dead-lettering the record at {}: {} ({})", name, origin, reason, detail);
             context.forward(new Record<byte[], Object>(record.key(), new Dead(record.value()), record.timestamp(), headers));
         }

@@ -6,6 +6,7 @@ import costline.events.PriceEntry;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
+import costline.streams.config.Decoding;
 import costline.streams.prices.PriceBook;
 import costline.streams.prices.PriceKeys;
 import costline.streams.inventory.InventoryRules;
@@ -30,9 +31,10 @@ import java.util.function.BiConsumer;
  * (increments with a null sample). The audit gives the inventory as it is, then the samples, then closes at its own
  * clock; an inventory entry changed after some of its hours closed is the one thing it folds differently.
  *
- * <p>What it cannot see: the wall clock at processing time (samples the topology refused as FUTURE_TIMESTAMP are
- * costed here), and prices loaded after the samples they price (the topology dead-letters those as NO_PRICE). Both
- * show up as differences, which is what an audit is for.
+ * <p>What it cannot see: the wall clock at processing time, so the samples the topology refused by it
+ * (FUTURE_TIMESTAMP, PAST_TIMESTAMP) are told to it from gpu.samples.dlq ({@link #refusedByClock}); and prices loaded
+ * after the samples they price (the topology dead-letters those as NO_PRICE): those show up as differences, which is
+ * what an audit is for.
  */
 public final class BatchFold {
 
@@ -47,9 +49,11 @@ public final class BatchFold {
     private final Map<Integer, PartitionState> partitions = new HashMap<>();
     private final BiConsumer<GpuSample, Increment> sink;
     private long costed;
-    private long refused;
     private final AccrualMaps accrual = new AccrualMaps();
     private long overflowed;
+    private final java.util.TreeMap<String, Long> refusedByReason = new java.util.TreeMap<>();
+    /** partition -> offset -> reason: samples the topology refused by its wall clock (read back from its DLQ). */
+    private final Map<Integer, Map<Long, String>> clockRefused = new HashMap<>();
 
     /**
      * @param priceVersions every gpu.prices record as (topic key, entry); versions {@link PriceRules} refuses are left
@@ -70,23 +74,39 @@ public final class BatchFold {
         this.sink = sink;
     }
 
-    /** Folds one gpu.samples record (the next of its partition). */
+    /**
+     * Tells the fold that the topology dead-lettered the gpu.samples record at ({@code partition}, {@code offset}) for
+     * {@code reason}: one of the checks against its wall clock at processing time (FUTURE_TIMESTAMP, PAST_TIMESTAMP),
+     * which a re-read cannot repeat. The fold refuses that record the same way, so it neither costs it nor lets it move
+     * the partition's watermark (a sample dated tomorrow would otherwise make every later good sample TOO_LATE here).
+     */
+    public void refusedByClock(int partition, long offset, String reason) {
+        clockRefused.computeIfAbsent(partition, p -> new HashMap<>()).put(offset, reason);
+    }
+
+    /** Folds one gpu.samples record (the next of its partition), its offset unknown. */
     public void add(int partition, byte[] value) {
-        GpuSample s;
-        try {
-            s = value == null ? null : decoder.deserialize(Topics.GPU_SAMPLES, value);
-        } catch (RuntimeException e) {
-            refused++;
-            return; // dead-lettered by the topology too
-        }
-        if (s == null || value.length < 5) {
-            refused++;
+        add(partition, -1, value);
+    }
+
+    /** Folds the gpu.samples record at {@code offset} of {@code partition} (the next of its partition). */
+    public void add(int partition, long offset, byte[] value) {
+        String byClock = clockRefused.getOrDefault(partition, Map.of()).get(offset);
+        if (byClock != null) {
+            refuse(byClock);
             return;
         }
+        Decoding.Result<GpuSample> decoded = Decoding.decode(decoder, Topics.GPU_SAMPLES, value);
+        if (decoded.refused()) {
+            refuse(decoded.refusal().reason()); // dead-lettered by the topology too, with this reason
+            return;
+        }
+        GpuSample s = decoded.value();
         PartitionState st = partitions.computeIfAbsent(partition, p -> new PartitionState());
         // no wall clock here: the future check is the topology's, at processing time
-        if (SampleValidator.check(s, SampleRules.NO_CLOCK, st.watermarkMs, cfg) != null) {
-            refused++;
+        SampleRules.Problem problem = SampleValidator.check(s, SampleRules.NO_CLOCK, st.watermarkMs, cfg);
+        if (problem != null) {
+            refuse(problem.reason().name());
             return;
         }
         WorkloadGuard.Result guarded = WorkloadGuard.apply(s, st, cfg.maxWorkloadsPerSitePerDay());
@@ -94,7 +114,7 @@ public final class BatchFold {
         SampleCosting.Outcome o = SampleCosting.cost(s, SampleProcessor.bodyHash(value), prices, st, cfg.energyMaxGapMs());
         if (!(o instanceof SampleCosting.Costed c)) {
             if (o instanceof SampleCosting.NoPrice) {
-                refused++;
+                refuse(DlqReason.NO_PRICE.name());
             }
             return;
         }
@@ -165,9 +185,21 @@ public final class BatchFold {
         return costed;
     }
 
-    /** Samples the fold could not cost (undecodable, invalid, unpriced, too late). */
+    /** Samples the fold could not cost (undecodable, invalid, unpriced, too late, refused by the topology's clock). */
     public long refused() {
-        return refused;
+        return refusedByReason.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * The refused samples by reason: the cost topology's dead-letter reasons, so the figures match its
+     * {@code dlq.<REASON>} counters and gpu.samples.dlq record for record.
+     */
+    public Map<String, Long> refusedByReason() {
+        return Map.copyOf(refusedByReason);
+    }
+
+    private void refuse(String reason) {
+        refusedByReason.merge(reason, 1L, Long::sum);
     }
 
     /** The version of {@code priceKey} in force at {@code atMs} among the accepted ones. */

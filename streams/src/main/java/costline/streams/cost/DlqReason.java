@@ -1,12 +1,16 @@
 package costline.streams.cost;
 
 /**
- * Why a sample went to gpu.samples.dlq: the value of the {@code costline.dlq.reason} header. The first three are
- * {@link costline.schemas.serde.DecodeFailure}s (the bytes are not a GpuSample); the rest are samples that decoded
- * but cannot be costed.
+ * Why a sample went to gpu.samples.dlq: the value of the {@code costline.dlq.reason} header. The first five are
+ * {@link costline.streams.config.Decoding}'s (the bytes are not a GpuSample), the same in every reader of gpu.samples;
+ * the rest are samples that decoded but cannot be costed.
  */
 public enum DlqReason {
-    /** Empty value, or not the Confluent magic byte. */
+    /** A null value (a tombstone): gpu.samples has none ({@link costline.streams.config.Decoding}). */
+    NULL_VALUE,
+    /** A value of 0 bytes. */
+    EMPTY_VALUE,
+    /** Not the Confluent magic byte. */
     BAD_MAGIC_BYTE,
     /** The schema id names no schema the registry knows. */
     UNKNOWN_SCHEMA_ID,
@@ -14,7 +18,8 @@ public enum DlqReason {
     CORRUPT_BODY,
     /** A value outside its range: utilization outside 0..100, negative or non-finite power, NaN, a share outside
      *  0..1 or shares summing over 1, a non-positive or too long interval, a negative energy counter, power above
-     *  the plausible draw of the GPU model ({@link PowerBounds}). */
+     *  the plausible draw of the GPU model ({@link PowerBounds}), a temperature, memory figure, SM clock or GPU index
+     *  no GPU reports ({@link SampleRules}). */
     OUT_OF_RANGE,
     /** A field the cost needs is missing: a cloud sample without its placement. */
     MISSING_FIELD,

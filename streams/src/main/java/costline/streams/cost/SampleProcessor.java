@@ -6,7 +6,6 @@ import costline.events.Site;
 import costline.schemas.Topics;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
-import costline.schemas.serde.WireFormatException;
 import costline.streams.prices.PriceBook;
 import costline.streams.prices.PriceStore;
 import costline.streams.runtime.StateExpiry;
@@ -134,25 +133,16 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        GpuSample sample;
-        try {
-            sample = decoder.deserialize(Topics.GPU_SAMPLES, record.value());
-        } catch (WireFormatException e) {
-            if (e.retriable()) {
-                // The registry is down: fail the task so the thread is replaced and the record retried from the last
-                // commit, rather than dead-lettering a good sample.
-                throw e;
-            }
-            deadLetter(record, e.failure().name(), e.getMessage());
-            return;
-        } catch (RuntimeException e) {
-            deadLetter(record, DlqReason.CORRUPT_BODY.name(), String.valueOf(e.getMessage()));
+        // One classification of what is not a sample (Decoding), the same in every reader of gpu.samples; a registry that
+        // cannot be reached throws: the task is failed, its thread replaced and the record retried from the last commit,
+        // rather than a good sample dead-lettered.
+        costline.streams.config.Decoding.Result<GpuSample> decoded =
+                costline.streams.config.Decoding.decode(decoder, Topics.GPU_SAMPLES, record.value());
+        if (decoded.refused()) {
+            deadLetter(record, decoded.refusal().reason(), decoded.refusal().detail());
             return;
         }
-        if (sample == null) {
-            deadLetter(record, DlqReason.BAD_MAGIC_BYTE.name(), "empty value");
-            return;
-        }
+        GpuSample sample = decoded.value();
         SampleRules.Problem problem = SampleValidator.check(sample, context.currentSystemTimeMs(), watermarkMs, cfg);
         if (problem != null) {
             deadLetter(record, problem.reason().name(), problem.detail());
@@ -368,6 +358,10 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.DLQ_DETAIL_HEADER, String.valueOf(detail).getBytes(StandardCharsets.UTF_8));
+        // where it was read: the audit's fold leaves out what the topology refused by its wall clock (FUTURE_TIMESTAMP,
+        // PAST_TIMESTAMP), which a later re-read cannot judge, by this origin
+        String origin = context.recordMetadata().map(m -> m.topic() + "/" + m.partition() + "@" + m.offset()).orElse("");
+        headers.add(costline.streams.config.DecodedSource.ORIGIN_HEADER, origin.getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<Object, Object>(record.key(), new DeadLetter(record.value()), record.timestamp(), headers));
         increment("dlq." + reason);
         LOG.debug("sample dead-lettered: {} {}", reason, detail);

@@ -29,6 +29,19 @@ public final class SampleRules {
     }
 
     /**
+     * These rules with {@code cfg}'s limits as the check of a {@link costline.streams.config.DecodedSource}: how every
+     * application besides the cost topology (drift) reads gpu.samples, so a sample is refused everywhere with the same
+     * reason. The cost topology's own lateness check ({@link DlqReason#TOO_LATE}) and NO_PRICE belong to its
+     * de-duplication and pricing and are not part of it.
+     */
+    public static costline.streams.config.DecodedSource.Check<GpuSample> asCheck(CostSettings cfg) {
+        return (s, nowMs) -> {
+            Problem p = check(s, nowMs, cfg.maxIntervalMs(), cfg.maxFutureMs(), cfg.maxAgeMs());
+            return p == null ? null : new costline.streams.config.Decoding.Refusal(p.reason().name(), p.detail());
+        };
+    }
+
+    /**
      * The checks that need no state. {@code maxAgeMs}: a sample_time further back than this before {@code nowMs} is
      * refused as {@link DlqReason#PAST_TIMESTAMP} (a clock at 1970, a replayed file from years ago).
      */
@@ -54,6 +67,10 @@ public final class SampleRules {
         if (s.getPowerW() != null && s.getPowerW() > PowerBounds.maxWatts(s.getGpuModel())) {
             return new Problem(DlqReason.OUT_OF_RANGE, "power_w " + s.getPowerW() + " above the plausible "
                     + PowerBounds.maxWatts(s.getGpuModel()) + " W of one " + s.getGpuModel());
+        }
+        p = readings(s);
+        if (p != null) {
+            return p;
         }
         if (s.getEnergyCounterMj() != null && s.getEnergyCounterMj() < 0) {
             return new Problem(DlqReason.OUT_OF_RANGE, "energy_counter_mj " + s.getEnergyCounterMj() + " is negative");
@@ -116,6 +133,38 @@ public final class SampleRules {
     private static Problem name(Kind kind, String value) {
         String why = Names.check(kind, value);
         return why == null ? null : new Problem(DlqReason.INVALID_NAME, why);
+    }
+
+    /** Coldest and hottest plausible GPU temperature reading, degrees C: beyond them the sensor is broken. */
+    public static final int MIN_TEMP_C = -40;
+    public static final int MAX_TEMP_C = 150;
+    /** Highest plausible SM clock, MHz (today's GPUs boost to about 2,600). */
+    public static final int MAX_SM_CLOCK_MHZ = 10_000;
+
+    /**
+     * The readings that are not costed but stored and drawn (the dashboards' fleet panels): a temperature outside
+     * {@value #MIN_TEMP_C}..{@value #MAX_TEMP_C} C, a negative memory figure or more used than there is, a negative or
+     * absurd SM clock, a negative GPU index. Such a sample's other readings are not to be trusted either.
+     */
+    private static Problem readings(GpuSample s) {
+        if (s.getGpuIndex() < 0) {
+            return new Problem(DlqReason.OUT_OF_RANGE, "gpu_index " + s.getGpuIndex() + " is negative");
+        }
+        if (s.getTempC() != null && (s.getTempC() < MIN_TEMP_C || s.getTempC() > MAX_TEMP_C)) {
+            return new Problem(DlqReason.OUT_OF_RANGE, "temp_c " + s.getTempC() + " outside " + MIN_TEMP_C + ".." + MAX_TEMP_C);
+        }
+        if (s.getSmClockMhz() != null && (s.getSmClockMhz() < 0 || s.getSmClockMhz() > MAX_SM_CLOCK_MHZ)) {
+            return new Problem(DlqReason.OUT_OF_RANGE, "sm_clock_mhz " + s.getSmClockMhz() + " outside 0.." + MAX_SM_CLOCK_MHZ);
+        }
+        Long used = s.getMemUsedBytes();
+        Long total = s.getMemTotalBytes();
+        if ((used != null && used < 0) || (total != null && total < 0)) {
+            return new Problem(DlqReason.OUT_OF_RANGE, "memory bytes used " + used + " / total " + total + ": negative");
+        }
+        if (used != null && total != null && used > total) {
+            return new Problem(DlqReason.OUT_OF_RANGE, "mem_used_bytes " + used + " more than mem_total_bytes " + total);
+        }
+        return null;
     }
 
     private static Problem percent(String field, Float v) {

@@ -1,6 +1,7 @@
 package costline.streams.drift;
 
 import costline.schemas.Topics;
+import costline.streams.cost.CostSettings;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
 import costline.streams.runtime.StreamsApp;
@@ -18,7 +19,7 @@ public final class DriftApp implements StreamsApp {
 
     @Override
     public Topology topology(Settings settings) {
-        return DriftTopology.build(DriftConfig.from(settings));
+        return DriftTopology.build(DriftConfig.from(settings), CostSettings.from(settings));
     }
 
     @Override
@@ -34,6 +35,9 @@ public final class DriftApp implements StreamsApp {
 
     @Override
     public List<Setting> settings() {
-        return DriftConfig.SETTINGS;
+        // gpu.samples is read under the cost topology's rules, with its limits
+        List<Setting> all = new java.util.ArrayList<>(DriftConfig.SETTINGS);
+        all.addAll(List.of(CostSettings.MAX_INTERVAL, CostSettings.MAX_FUTURE, CostSettings.MAX_AGE));
+        return List.copyOf(all);
     }
 }

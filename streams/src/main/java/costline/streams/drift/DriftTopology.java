@@ -8,6 +8,12 @@ import costline.events.WorkloadShare;
 import costline.schemas.Topics;
 import costline.schemas.serde.AvroSerde;
 import costline.streams.config.DecodedSource;
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Settings;
+import costline.streams.cost.CostSettings;
+import costline.streams.cost.SampleRules;
+import costline.streams.finance.CostRecordCheck;
+import java.util.Map;
 import costline.streams.drift.WorkloadInput.CostPart;
 import costline.streams.drift.WorkloadInput.Observation;
 import java.util.ArrayList;
@@ -47,15 +53,26 @@ public final class DriftTopology {
     private DriftTopology() {
     }
 
+    /** With the cost topology's default limits for samples ({@link CostSettings}). */
     public static Topology build(DriftConfig config) {
-        return build(config, true);
+        return build(config, CostSettings.from(Settings.of(Map.of(KafkaSettings.REGISTRY_URL.key(), config.schemaRegistryUrl()))));
+    }
+
+    /** {@code sampleRules}: the limits of {@link SampleRules} (cost.max.*), the same as the cost topology's. */
+    public static Topology build(DriftConfig config, CostSettings sampleRules) {
+        return build(config, sampleRules, true);
+    }
+
+    public static Topology build(DriftConfig config, boolean persistent) {
+        return build(config, CostSettings.from(Settings.of(Map.of(KafkaSettings.REGISTRY_URL.key(), config.schemaRegistryUrl()))),
+                persistent);
     }
 
     /**
      * With {@code persistent} false the stores are in memory (still changelogged). Only for tests that drive many
      * thousands of records through TopologyTestDriver, which flushes RocksDB after every record.
      */
-    public static Topology build(DriftConfig config, boolean persistent) {
+    public static Topology build(DriftConfig config, CostSettings sampleRules, boolean persistent) {
         Serde<DriftSignal> signalSerde = AvroSerde.forValues(config.schemaRegistryUrl(), DriftSignal.class);
         JsonSerde<WorkloadInput> inputSerde = new JsonSerde<>(WorkloadInput.class);
 
@@ -68,9 +85,11 @@ public final class DriftTopology {
                 Serdes.String(), new JsonSerde<>(HeldGpu.class)));
 
         // Both inputs are decoded inside the topology: a record that does not decode goes to gpu.drift.dlq instead
-        // of failing the task (which, replaced at the same offset, would fail again for good).
+        // of failing the task (which, replaced at the same offset, would fail again for good). Samples pass the cost
+        // topology's own rules (names, ranges, plausible power, sample time), CostRecords the finance check: what the
+        // cost topology refuses never moves a detector, and goes to gpu.drift.dlq with the same reason.
         KStream<String, GpuSample> samples = DecodedSource.stream(builder, config.samplesTopic(), GpuSample.class,
-                config.schemaRegistryUrl(), Topics.GPU_DRIFT_DLQ, "drift-samples");
+                config.schemaRegistryUrl(), Topics.GPU_DRIFT_DLQ, "drift-samples", SampleRules.asCheck(sampleRules));
 
         KStream<String, DriftSignal> gpuSignals = samples.process(() -> new GpuDriftProcessor(config),
                 Named.as("drift-gpu"), GpuDriftProcessor.STORE);
@@ -78,7 +97,7 @@ public final class DriftTopology {
         KStream<String, WorkloadInput> observations = samples.flatMap(
                 (gpu, sample) -> observations(gpu, sample), Named.as("drift-shares"));
         KStream<String, WorkloadInput> costs = DecodedSource.stream(builder, config.costTopic(), CostRecord.class,
-                        config.schemaRegistryUrl(), Topics.GPU_DRIFT_DLQ, "drift-cost")
+                        config.schemaRegistryUrl(), Topics.GPU_DRIFT_DLQ, "drift-cost", CostRecordCheck.asCheck())
                 // owned GPUs' unsampled hours (and the samples moving money back out of them) are no workload's cost rate
                 .filter((k, c) -> !Topics.UNOBSERVED.equals(c.getWorkload()), Named.as("drift-cost-sampled"))
                 .map((k, c) -> KeyValue.pair(c.getWorkload(), WorkloadInput.of(new CostPart(c.getSite().name(),

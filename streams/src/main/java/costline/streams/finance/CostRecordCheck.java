@@ -14,6 +14,14 @@ public final class CostRecordCheck {
     private CostRecordCheck() {
     }
 
+    /** This check as a {@link costline.streams.config.DecodedSource} check (drift reads gpu.cost with it). */
+    public static costline.streams.config.DecodedSource.Check<CostRecord> asCheck() {
+        return (r, nowMs) -> {
+            String reason = reasonOf(r);
+            return reason == null ? null : new costline.streams.config.Decoding.Refusal(reason, String.valueOf(r));
+        };
+    }
+
     public static String reasonOf(CostRecord r) {
         if (r == null) {
             return "NULL_VALUE";

@@ -2,6 +2,7 @@ package costline.streams.reconcile;
 
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.serde.AvroDeserializer;
+import costline.streams.config.Skips;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,6 +30,15 @@ public final class TopicScan {
 
     public static <T extends SpecificRecord> int scan(Properties client, String registryUrl, String topic, Class<T> type,
                                                       Instant from, Duration timeout, Consumer<T> each) {
+        return scan(client, registryUrl, topic, type, from, timeout, new Skips(topic), each);
+    }
+
+    /**
+     * As above; a record that is not a {@code type} (garbage, another event's schema, null or empty) is left out and
+     * counted in {@code skips} by its reason ({@link costline.streams.config.Decoding}).
+     */
+    public static <T extends SpecificRecord> int scan(Properties client, String registryUrl, String topic, Class<T> type,
+                                                      Instant from, Duration timeout, Skips skips, Consumer<T> each) {
         Properties p = new Properties();
         p.putAll(client);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -57,12 +67,10 @@ public final class TopicScan {
                     throw new IllegalStateException("reading " + topic + " did not reach its end within " + timeout + "; raise --timeout");
                 }
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (r.value() != null) {
-                        T v = values.deserialize(topic, r.value());
-                        if (v != null) {
-                            each.accept(v);
-                            n++;
-                        }
+                    T v = skips.decode(values, r.value());
+                    if (v != null) {
+                        each.accept(v);
+                        n++;
                     }
                 }
             }

@@ -2,6 +2,7 @@ package costline.streams.rollup;
 
 import costline.events.MonthlyRollup;
 import costline.schemas.serde.AvroDeserializer;
+import costline.streams.config.Skips;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,13 +25,27 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public final class RollupTopicReader {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RollupTopicReader.class);
+
     private RollupTopicReader() {
     }
 
     public static Map<String, MonthlyRollup> latestOfMonth(String bootstrap, String registryUrl, String topic, String month,
                                                            Duration timeout) {
+        Skips skips = new Skips(topic);
+        Map<String, MonthlyRollup> latest = latestOfMonth(bootstrap, registryUrl, topic, month, timeout, skips);
+        warn(skips);
+        return latest;
+    }
+
+    /**
+     * As above; a record of the month that is not a MonthlyRollup (garbage, another event's schema, an empty value)
+     * is left out and counted in {@code skips} by its reason, and the key keeps its previous record.
+     */
+    public static Map<String, MonthlyRollup> latestOfMonth(String bootstrap, String registryUrl, String topic, String month,
+                                                           Duration timeout, Skips skips) {
         Map<String, MonthlyRollup> latest = new HashMap<>();
-        read(bootstrap, registryUrl, topic, month, timeout, (key, value) -> {
+        read(bootstrap, registryUrl, topic, month, timeout, skips, (key, value) -> {
             if (value == null) {
                 latest.remove(key);
             } else {
@@ -47,8 +62,17 @@ public final class RollupTopicReader {
      */
     public static List<MonthlyRollup> historyOfMonth(String bootstrap, String registryUrl, String topic, String month,
                                                      Duration timeout) {
+        Skips skips = new Skips(topic);
+        List<MonthlyRollup> all = historyOfMonth(bootstrap, registryUrl, topic, month, timeout, skips);
+        warn(skips);
+        return all;
+    }
+
+    /** As above, counting in {@code skips} what is not a MonthlyRollup (left out). */
+    public static List<MonthlyRollup> historyOfMonth(String bootstrap, String registryUrl, String topic, String month,
+                                                     Duration timeout, Skips skips) {
         List<MonthlyRollup> all = new ArrayList<>();
-        read(bootstrap, registryUrl, topic, month, timeout, (key, value) -> {
+        read(bootstrap, registryUrl, topic, month, timeout, skips, (key, value) -> {
             if (value != null) {
                 all.add(value);
             }
@@ -56,8 +80,33 @@ public final class RollupTopicReader {
         return all;
     }
 
+    /**
+     * Why a decoded rollup cannot be reported, or null: a zone that is no zone id ({@code INVALID_ZONE}) or a month
+     * that is not YYYY-MM ({@code INVALID_MONTH}). The rollup topology never writes one; a record written by hand
+     * would otherwise end the FOCUS export and the HTML report, which draw the month's days in that zone.
+     */
+    public static String reasonOf(MonthlyRollup r) {
+        try {
+            java.time.ZoneId.of(r.getZone());
+        } catch (RuntimeException e) {
+            return "INVALID_ZONE";
+        }
+        try {
+            java.time.YearMonth.parse(r.getMonth());
+        } catch (RuntimeException e) {
+            return "INVALID_MONTH";
+        }
+        return null;
+    }
+
+    private static void warn(Skips skips) {
+        if (skips.total() > 0) {
+            LOG.warn("{}", skips.summary());
+        }
+    }
+
     private static void read(String bootstrap, String registryUrl, String topic, String month, Duration timeout,
-                             BiConsumer<String, MonthlyRollup> each) {
+                             Skips skips, BiConsumer<String, MonthlyRollup> each) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -85,7 +134,17 @@ public final class RollupTopicReader {
                     if (r.key() == null || !r.key().startsWith(prefix)) {
                         continue;
                     }
-                    each.accept(r.key(), r.value() == null ? null : values.deserialize(topic, r.value()));
+                    if (r.value() == null) {
+                        each.accept(r.key(), null); // a tombstone: the compacted topic's deletion of the key
+                        continue;
+                    }
+                    MonthlyRollup value = skips.decode(values, r.value());
+                    String invalid = value == null ? null : reasonOf(value);
+                    if (invalid != null) {
+                        skips.count(invalid);
+                    } else if (value != null) {
+                        each.accept(r.key(), value);
+                    }
                 }
             }
         }

@@ -1,6 +1,7 @@
 package costline.streams.sink;
 
 import costline.schemas.Topics;
+import costline.streams.config.Decoding;
 import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.InfluxDBClientOptions;
@@ -57,6 +58,8 @@ public final class InfluxSink implements AutoCloseable {
     private final InfluxSettings cfg;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> dlq;
+    /** The first dead letter whose send failed since the last commit: the batch is read again instead of committed. */
+    private final java.util.concurrent.atomic.AtomicReference<Exception> dlqFailure = new java.util.concurrent.atomic.AtomicReference<>();
     private final InfluxDBClient client;
     private final WriteApiBlocking writer;
     private final PointDecoder decoder;
@@ -131,6 +134,19 @@ public final class InfluxSink implements AutoCloseable {
                     return;
                 }
                 dlq.flush();
+                Exception lost = dlqFailure.getAndSet(null);
+                if (lost != null) {
+                    // A dead letter did not reach gpu.sink.dlq: commit nothing, read the batch again after a back-off
+                    // (its points are rewritten in place), so no bad record is dropped without its dead letter.
+                    LOG.warn("a dead letter could not be written to {} ({}); retrying the batch in {} ms", Topics.GPU_SINK_DLQ,
+                            lost.toString(), cfg.retryInitialMs());
+                    for (TopicPartition tp : records.partitions()) {
+                        consumer.seek(tp, records.records(tp).get(0).offset());
+                    }
+                    writeRetries.incrementAndGet();
+                    waitPolling(cfg.retryInitialMs());
+                    continue;
+                }
                 try {
                     consumer.commitSync(offsets);
                 } catch (org.apache.kafka.clients.consumer.CommitFailedException e) {
@@ -148,7 +164,11 @@ public final class InfluxSink implements AutoCloseable {
     private void toPoint(ConsumerRecord<byte[], byte[]> r, List<Point> points) {
         if (r.value() == null && !COMPACTED.contains(r.topic())) {
             // a tombstone only means something on a compacted topic; elsewhere it is a bad record
-            deadLetter(r, "NULL_VALUE", "null value (a tombstone) on a topic of events");
+            deadLetter(r, Decoding.NULL_VALUE, "null value (a tombstone) on a topic of events");
+            return;
+        }
+        if (r.value() != null && r.value().length == 0) {
+            deadLetter(r, Decoding.EMPTY_VALUE, "value of 0 bytes"); // the reason every reader gives it (Decoding)
             return;
         }
         try {
@@ -254,16 +274,25 @@ public final class InfluxSink implements AutoCloseable {
         RecordHeaders headers = new RecordHeaders(r.headers().toArray());
         headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, (r.topic() + ": " + detail).getBytes(StandardCharsets.UTF_8));
-        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, r.timestamp(), r.key(), r.value(), headers));
+        headers.add(costline.streams.config.DecodedSource.ORIGIN_HEADER,
+                (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
+        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, r.timestamp(), r.key(), r.value(), headers), this::sent);
         deadLettered.incrementAndGet();
         LOG.error("record {}-{}@{} dead-lettered: {} {}", r.topic(), r.partition(), r.offset(), reason, detail);
+    }
+
+    private void sent(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
+        if (e != null) {
+            dlqFailure.compareAndSet(null, e);
+        }
     }
 
     private void deadLetterPoint(Point p, String reason, String detail) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, detail.getBytes(StandardCharsets.UTF_8));
-        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, null, null, p.toLineProtocol().getBytes(StandardCharsets.UTF_8), headers));
+        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, null, null, p.toLineProtocol().getBytes(StandardCharsets.UTF_8), headers),
+                this::sent);
         deadLettered.incrementAndGet();
         LOG.error("point dead-lettered: {} {}", reason, detail);
     }

@@ -139,6 +139,69 @@ class HostileRecordsTest {
         }
     }
 
+    /**
+     * Samples that decode but break the cost topology's rules: drift refuses them with the cost topology's reason
+     * ({@link costline.streams.cost.SampleRules}), to gpu.drift.dlq, and none reaches a detector. On the old code drift
+     * took all of them (a 1e9 W reading fed the power-per-util detector, an empty GPU id got a state of its own).
+     */
+    @Test
+    void driftRefusesWhatTheCostTopologyRefusesWithTheSameReason() {
+        String registry = registry();
+        Topology topology = DriftTopology.build(DriftConfig.defaults(registry));
+        Instant now = Instant.now();
+        List<GpuSample> bad = List.of(
+                Samples.onPrem("h-1/0", now, 10_000, 50f, 1e9f, null).build(),                                   // OUT_OF_RANGE
+                Samples.onPrem("h-1/1", now, 10_000, 50f, -1f, null).build(),                                    // OUT_OF_RANGE
+                Samples.onPrem("h-1/2", now, 10_000, Float.NaN, 300f, null).build(),                            // OUT_OF_RANGE
+                Samples.onPrem("", now, 10_000, 50f, 300f, null).build(),                                        // INVALID_NAME
+                Samples.onPrem("h-1/3", now, 10_000, 50f, 300f, null).setWorkloads(Samples.shares("*fleet*", 1.0)).build(),
+                Samples.onPrem("h-1/4", now, 10_000, 50f, 300f, null).setWorkloads(Samples.shares("UNALLOCATED", 1.0)).build(),
+                Samples.onPrem("h-1/5", now, 10_000, 50f, 300f, null).setWorkloads(Samples.shares("d\\e\nf", 1.0)).build(),
+                Samples.onPrem("h-1/6", now, 10_000, 50f, 300f, null).setWorkloads(Samples.shares("x".repeat(100_000), 1.0)).build(),
+                Samples.onPrem("h-1/7", Instant.parse("2100-01-01T00:00:00Z"), 10_000, 50f, 300f, null).build(), // FUTURE
+                Samples.onPrem("h-1/8", Instant.parse("1970-01-01T00:00:10Z"), 10_000, 50f, 300f, null).build(), // PAST
+                Samples.onPrem("h-1/9", now, 0, 50f, 300f, null).build());                                      // OUT_OF_RANGE
+        List<String> expected = List.of("OUT_OF_RANGE", "OUT_OF_RANGE", "OUT_OF_RANGE", "INVALID_NAME", "INVALID_NAME",
+                "INVALID_NAME", "INVALID_NAME", "INVALID_NAME", "FUTURE_TIMESTAMP", "PAST_TIMESTAMP", "OUT_OF_RANGE");
+        costline.streams.cost.CostSettings rules = costline.streams.cost.CostSettings.from(
+                costline.streams.config.Settings.of(java.util.Map.of("schema.registry.url", registry)));
+        // the cost topology's own verdict on each, by the one rule set
+        assertThat(bad).extracting(b -> costline.streams.cost.SampleRules.check(b, now.toEpochMilli(), rules.maxIntervalMs(),
+                rules.maxFutureMs(), rules.maxAgeMs()).reason().name()).containsExactlyElementsOf(expected);
+        try (TopologyTestDriver driver = new TopologyTestDriver(topology, props("drift"))) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic(Topics.GPU_SAMPLES, new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(Topics.GPU_DRIFT_DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            for (GpuSample b : bad) {
+                in.pipeInput(b.getGpuId().getBytes(StandardCharsets.UTF_8), sample(registry, b), b.getSampleTime());
+            }
+            GpuSample good = Samples.onPrem("h-2/0", now, 10_000, 50f, 300f, null).setWorkloads(Samples.shares("llm", 1.0)).build();
+            in.pipeInput("h-2/0".getBytes(StandardCharsets.UTF_8), sample(registry, good), now);
+            List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+            assertThat(dead).extracting(r -> header(r, Topics.DLQ_REASON_HEADER)).containsExactlyElementsOf(expected);
+            var gpus = driver.getKeyValueStore("drift-gpu-state");
+            for (GpuSample b : bad) {
+                assertThat(gpus.get(b.getGpuId())).as(b.getGpuId()).isNull();
+            }
+            assertThat(gpus.get("h-2/0")).isNotNull();
+        }
+    }
+
+    /** A CostRecord drift cannot count (no workload) goes to gpu.drift.dlq with the finance check's reason, as in the rollups. */
+    @Test
+    void driftRefusesCostRecordsTheFinanceCheckRefuses() {
+        String registry = registry();
+        try (TopologyTestDriver driver = new TopologyTestDriver(DriftTopology.build(DriftConfig.defaults(registry)), props("drift"))) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic(Topics.GPU_COST, new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(Topics.GPU_DRIFT_DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            CostRecord noWorkload = CostRecord.newBuilder(goodCost("x")).setWorkload("").build();
+            CostRecord badWindow = CostRecord.newBuilder(goodCost("x")).setWindowEnd(T).setWindowStart(T).build();
+            in.pipeInput("x".getBytes(StandardCharsets.UTF_8), cost(registry, noWorkload), T);
+            in.pipeInput("x".getBytes(StandardCharsets.UTF_8), cost(registry, badWindow), T);
+            assertThat(dlq.readRecordsToList()).extracting(r -> header(r, Topics.DLQ_REASON_HEADER))
+                    .containsExactly("NO_WORKLOAD", "BAD_WINDOW");
+        }
+    }
+
     @Test
     void rollupDeadLettersHostileCostsAndKeepsRunning() {
         String registry = registry();
