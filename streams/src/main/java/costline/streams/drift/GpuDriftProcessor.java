@@ -22,6 +22,8 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
     private final DriftDetector utilDetector;
     private final DriftDetector ppuDetector;
     private KeyValueStore<String, GpuDriftState> store;
+    /** Decoded GpuDriftStates of the store (see StateCache): decoding per record was most of this thread's time. */
+    private costline.streams.runtime.StateCache<GpuDriftState> cache;
 
     GpuDriftProcessor(DriftConfig config) {
         this.config = config;
@@ -33,16 +35,27 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
     public void init(ProcessorContext<String, DriftSignal> context) {
         super.init(context);
         store = context.getStateStore(STORE);
+        this.cache = new costline.streams.runtime.StateCache<>(store, 10000);
     }
 
     @Override
     public void process(Record<String, GpuSample> record) {
+        try {
+            processRecord(record);
+        } catch (RuntimeException e) {
+            // the cached state may be half-updated while the store is not: read it from the store again
+            cache.clear();
+            throw e;
+        }
+    }
+
+    private void processRecord(Record<String, GpuSample> record) {
         GpuSample sample = record.value();
         if (sample == null) {
             return;
         }
         String gpu = record.key() != null ? record.key() : sample.getGpuId();
-        GpuDriftState state = store.get(gpu);
+        GpuDriftState state = cache.get(gpu);
         if (state == null) {
             state = new GpuDriftState();
             state.utilization = utilDetector.newState();
@@ -52,7 +65,7 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
         if (t <= state.lastSampleTime) {
             // A redelivered or late sample: the detectors need time order, and a duplicate would count twice.
             state.skippedOutOfOrder++;
-            store.put(gpu, state);
+            cache.put(gpu, state);
             return;
         }
         state.lastSampleTime = t;
@@ -70,7 +83,7 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
                 emit(gpu, DriftMetric.POWER_PER_UTIL, ppuDetector.update(state.powerPerUtil, t, power / util));
             }
         }
-        store.put(gpu, state);
+        cache.put(gpu, state);
     }
 
     private void emit(String gpu, DriftMetric metric, Optional<Detection> detection) {

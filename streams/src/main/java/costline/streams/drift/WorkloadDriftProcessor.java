@@ -38,6 +38,8 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     private final DriftConfig config;
     private final long bucketMs;
     private KeyValueStore<String, WorkloadDriftState> store;
+    /** Decoded WorkloadDriftStates of the store (see StateCache): decoding per record was most of this thread's time. */
+    private costline.streams.runtime.StateCache<WorkloadDriftState> cache;
     private KeyValueStore<String, HeldGpu> gpuStore;
 
     WorkloadDriftProcessor(DriftConfig config) {
@@ -49,18 +51,29 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     public void init(ProcessorContext<String, DriftSignal> context) {
         super.init(context);
         store = context.getStateStore(STORE);
+        this.cache = new costline.streams.runtime.StateCache<>(store, 10000);
         gpuStore = context.getStateStore(GPU_STORE);
     }
 
     @Override
     public void process(Record<String, WorkloadInput> record) {
+        try {
+            processRecord(record);
+        } catch (RuntimeException e) {
+            // the cached state may be half-updated while the store is not: read it from the store again
+            cache.clear();
+            throw e;
+        }
+    }
+
+    private void processRecord(Record<String, WorkloadInput> record) {
         String workload = record.key();
         WorkloadInput input = record.value();
         if (workload == null || input == null) {
             return;
         }
         DriftThresholds t = config.thresholdsFor(workload);
-        WorkloadDriftState state = store.get(workload);
+        WorkloadDriftState state = cache.get(workload);
         if (state == null) {
             state = new WorkloadDriftState();
         }
@@ -76,7 +89,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
         } else if (input.cost() != null) {
             cost(workload, state, input.cost(), t, costDetector);
         }
-        store.put(workload, state);
+        cache.put(workload, state);
     }
 
     private void observe(String workload, WorkloadDriftState s, Observation o, DriftThresholds t,
