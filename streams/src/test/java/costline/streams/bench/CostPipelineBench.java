@@ -97,22 +97,32 @@ public final class CostPipelineBench {
             Encoded data = encode(n, Instant.now().minus(Duration.ofMinutes(30)), REGISTRY);
             System.out.printf("%,d samples of %,d GPUs, value size %d bytes (first), %d partitions%n", n, GPUS,
                     data.values.get(0).length, PARTITIONS);
-            // Warm-up of the broker and the JIT on both paths, not counted.
-            raw(kafka, data, "bench.raw");
-            double raw1 = raw(kafka, data, "bench.raw");
-            System.out.printf("raw producer->consumer (idempotent acks=all, read_committed, pre-encoded bytes): %,.0f records/s%n", raw1);
+            // Warm-up of the broker and the JIT on both paths (a quarter of the samples each), not counted.
+            Encoded warm = new Encoded(data.keys.subList(0, n / 4), data.values.subList(0, n / 4));
+            raw(kafka, warm, "bench.raw");
+            costThroughput(kafka, warm, tmp, commitMs, 1);
+            Run raw1 = raw(kafka, data, "bench.raw");
+            System.out.printf("raw producer->consumer (idempotent acks=all, read_committed, pre-encoded bytes): %,.0f records/s;"
+                    + " process CPU %.1f us per record (producer, consumer, broker)%n", raw1.samplesPerSecond, raw1.processCpuNanos / 1e3);
             Run one = costThroughput(kafka, data, tmp, commitMs, 1);
             Run two = costThroughput(kafka, data, tmp, commitMs, 2);
-            double raw2 = raw(kafka, data, "bench.raw");
-            System.out.printf("raw producer->consumer again: %,.0f records/s%n", raw2);
-            double raw = (raw1 + raw2) / 2;
+            Run raw2 = raw(kafka, data, "bench.raw");
+            System.out.printf("raw producer->consumer again: %,.0f records/s; process CPU %.1f us per record%n", raw2.samplesPerSecond,
+                    raw2.processCpuNanos / 1e3);
+            double raw = (raw1.samplesPerSecond + raw2.samplesPerSecond) / 2;
+            double rawCpu = (raw1.processCpuNanos + raw2.processCpuNanos) / 2;
             for (Run r : List.of(one, two)) {
                 System.out.printf("cost topology (exactly_once_v2, %d stream thread%s, commit %s ms): %,.0f samples/s = %.0f%% of raw;"
-                                + " stream threads' CPU %.1f us per sample%n", r.threads, r.threads == 1 ? "" : "s", commitMs,
-                        r.samplesPerSecond, 100 * r.samplesPerSecond / raw, r.cpuNanosPerSample / 1e3);
+                                + " stream threads' CPU %.1f us per sample; process CPU %.1f us per sample = raw's CPU per record x %.2f%n",
+                        r.threads, r.threads == 1 ? "" : "s", commitMs, r.samplesPerSecond, 100 * r.samplesPerSecond / raw,
+                        r.cpuNanosPerSample / 1e3, r.processCpuNanos / 1e3, r.processCpuNanos / rawCpu);
             }
-            System.out.printf(Locale.ROOT, "cost: %.0f samples/s (%.2f of raw %.0f records/s; 2 threads: %.0f samples/s, %.2f of raw)%n",
-                    one.samplesPerSecond, one.samplesPerSecond / raw, raw, two.samplesPerSecond, two.samplesPerSecond / raw);
+            // Under load the scheduler shares the cores per runnable thread, so one stream thread gets a smaller share than
+            // the raw run's producer, consumer and broker threads: the CPU ratio (raw CPU per record / cost CPU per sample)
+            // is the throughput ratio at equal CPU, and holds better on a shared machine.
+            System.out.printf(Locale.ROOT, "cost: %.0f samples/s (%.2f of raw %.0f records/s; 2 threads: %.0f samples/s, %.2f of raw;"
+                            + " at equal CPU %.2f of raw)%n", one.samplesPerSecond, one.samplesPerSecond / raw, raw, two.samplesPerSecond,
+                    two.samplesPerSecond / raw, rawCpu / one.processCpuNanos);
         }
     }
 
@@ -135,7 +145,8 @@ public final class CostPipelineBench {
         }
     }
 
-    record Run(int threads, double samplesPerSecond, double cpuNanosPerSample) {
+    /** A timed run: records/s, the stream threads' CPU and this whole process's CPU (broker included) per record. */
+    record Run(int threads, double samplesPerSecond, double cpuNanosPerSample, double processCpuNanos) {
     }
 
     /** n samples of GPUS GPUs (half cloud A100s in p4d.24xlarge, half on-prem H100s), one per GPU per second. */
@@ -185,7 +196,7 @@ public final class CostPipelineBench {
     }
 
     /** Records/s of a producer and a read_committed consumer at once over {@code topic}, from the first send to the last read. */
-    static double raw(InProcessKafka kafka, Encoded data, String topic) throws Exception {
+    static Run raw(InProcessKafka kafka, Encoded data, String topic) throws Exception {
         Properties c = kafka.clientProperties();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         long[] consumed = {0};
@@ -198,6 +209,7 @@ public final class CostPipelineBench {
         consumer.assign(parts);
         consumer.seekToEnd(parts);
         parts.forEach(consumer::position); // resolve the end offsets now: only this run's records are counted
+        long cpu0 = processCpuNanos();
         long start = System.nanoTime();
         Thread reader = new Thread(() -> {
             try (consumer) {
@@ -209,7 +221,12 @@ public final class CostPipelineBench {
         reader.start();
         send(kafka.clientProperties(), topic, data);
         reader.join();
-        return data.size() / ((System.nanoTime() - start) / 1e9);
+        double perSecond = data.size() / ((System.nanoTime() - start) / 1e9);
+        return new Run(0, perSecond, 0, (double) (processCpuNanos() - cpu0) / data.size());
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static Settings settings(InProcessKafka kafka, Path tmp, String prefix) {
@@ -233,11 +250,13 @@ public final class CostPipelineBench {
             runner.start(s, List.of(new CostApp()));
             awaitRunning(runner.streams().get(0));
             long cpu0 = threadsCpuNanos(app);
+            long process0 = processCpuNanos();
             long start = System.nanoTime();
             send(kafka.clientProperties(), Topics.GPU_SAMPLES, data);
             awaitConsumed(admin, app + "-cost", Topics.GPU_SAMPLES, endOffsets(admin, Topics.GPU_SAMPLES, PARTITIONS));
             double perSecond = data.size() / ((System.nanoTime() - start) / 1e9);
-            return new Run(threads, perSecond, (double) (threadsCpuNanos(app) - cpu0) / data.size());
+            return new Run(threads, perSecond, (double) (threadsCpuNanos(app) - cpu0) / data.size(),
+                    (double) (processCpuNanos() - process0) / data.size());
         }
     }
 
