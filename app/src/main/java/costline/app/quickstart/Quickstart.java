@@ -275,6 +275,9 @@ public final class Quickstart implements AutoCloseable {
         int prices = PricesLoader.load(client, registryUrl, PriceCatalog.readDefault());
         out.println("price catalog: " + prices + " entries loaded into " + Topics.GPU_PRICES);
 
+        // The sink's dead-letter topic belongs to no topology, so no runner creates it; without it the sink's first dead
+        // letter (a sample stamped ahead of the clock, say) blocked for the producer's max.block.ms (60 s) per record.
+        StreamsRunner.createTopics(settings, Map.of(Topics.GPU_SINK_DLQ, "delete"));
         InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
                 costline.streams.cost.CostSettings.from(settings));
         Thread sinkThread = new Thread(() -> {
