@@ -79,6 +79,18 @@ public final class Quickstart implements AutoCloseable {
     private String storeUrl;
     private long samplesProduced;
     private StreamsRunner runner;
+    /** How long the simulation took to publish its samples, and the pipeline to consume everything after it. */
+    private Duration simulationTime = Duration.ZERO;
+    private Duration drainTime = Duration.ZERO;
+
+    public Duration simulationTime() {
+        return simulationTime;
+    }
+
+    public Duration drainTime() {
+        return drainTime;
+    }
+
     /** Records the topologies and the sink have still to consume, once the simulation has ended. */
     private volatile long pendingRecords = -1;
 
@@ -95,14 +107,20 @@ public final class Quickstart implements AutoCloseable {
     public Result run() throws Exception {
         long started = System.nanoTime();
         start();
+        long simulating = System.nanoTime();
         Instant end = simulate();
+        long simulated = System.nanoTime();
         awaitProcessed(end);
+        simulationTime = Duration.ofNanos(simulated - simulating);
+        drainTime = Duration.ofNanos(System.nanoTime() - simulated);
         Result result = new Result(samplesProduced, end, options.outDir(), storeUrl, Duration.ofNanos(System.nanoTime() - started),
                 stopping.get());
         if (result.stopped()) {
             return result; // stopped (Ctrl-C): the outputs would be partial
         }
-        out.printf("%nsimulated %d samples up to %s in %.1f s%n", samplesProduced, end, result.wallTime().toMillis() / 1000.0);
+        out.printf("%nsimulated %d samples up to %s in %.1f s (simulation %.1f s, %,.0f samples/s; the pipeline drained %.1f s after it)%n",
+                samplesProduced, end, result.wallTime().toMillis() / 1000.0, simulationTime.toMillis() / 1000.0,
+                samplesProduced / Math.max(0.001, simulationTime.toNanos() / 1e9), drainTime.toMillis() / 1000.0);
         afterDrain();
         return result;
     }
@@ -254,6 +272,11 @@ public final class Quickstart implements AutoCloseable {
         // and owned GPUs' hours close as the samples' time passes: booked by the wall clock, a month replayed in minutes
         // would put its hours, and the months up to today, in gpu.cost ahead of the samples
         values.put(costline.streams.cost.CostSettings.UNOBSERVED_CLOCK.key(), "STREAM_TIME");
+        // Hourly recomputes (and price checks every minute) of replayed time come hundreds of times a wall-clock second
+        // in a replay this fast, each reading every scope's 30-day demand curve: most of the break-even thread's time in
+        // the profile. A replay recomputes daily and checks prices hourly; the month's last recommendation is the same.
+        values.put(costline.streams.breakeven.BreakEvenConfig.INTERVAL.key(), "1d");
+        values.put(costline.streams.breakeven.BreakEvenConfig.PRICE_CHECK_INTERVAL.key(), "1h");
         // The cost topology's partitions run hours apart in a replay this fast: wait longer for a minute's increments.
         values.put(costline.streams.drift.DriftConfig.COST_GRACE.key(), "2h");
         if (options.influxUrl() == null) {

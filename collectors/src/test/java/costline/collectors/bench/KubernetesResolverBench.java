@@ -150,7 +150,7 @@ public final class KubernetesResolverBench {
                 double added = onUs - offUs + perSampleRefresh;
                 System.out.printf(Locale.ROOT, "resolver adds at steady state: %.2f us CPU per GPU sample (goal: under "
                         + "10 us)%n", added);
-                System.out.printf(Locale.ROOT, "collector CPU per GPU sample with the Kubernetes resolver: %.2f us "
+                System.out.printf(Locale.ROOT, "kubernetes: %.2f us collector CPU per GPU sample with the resolver "
                         + "(%.3f of %.2f us without it)%n", onUs + perSampleRefresh,
                         (onUs + perSampleRefresh) / offUs, offUs);
             }

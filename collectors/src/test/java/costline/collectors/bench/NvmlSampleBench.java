@@ -67,6 +67,7 @@ public final class NvmlSampleBench {
         NvmlSettings settings = new NvmlSettings(library, Duration.ofSeconds(1), Duration.ofDays(1),
                 Duration.ofDays(1), "bench-host");
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double sampleCpuUs;
         try (NvmlReader reader = NvmlReader.open(library);
              NvmlCollector collector = new NvmlCollector(NvmlReader.open(library), AttributionSettings.defaults()
                      .build("bench-host"), settings)) {
@@ -90,6 +91,7 @@ public final class NvmlSampleBench {
             }
             long cpu = threads.getCurrentThreadCpuTime() - cpu0;
             long wall = System.nanoTime() - wall0;
+            sampleCpuUs = cpu / 1e3 / samples;
             System.out.printf(Locale.ROOT, "full sample (NVML reads + attribution + GpuSample), no energy counter: "
                     + "%.1f us CPU, %.1f us wall per GPU sample (%d samples)%n", cpu / 1e3 / samples,
                     wall / 1e3 / samples, samples);
@@ -116,20 +118,24 @@ public final class NvmlSampleBench {
             System.out.printf(Locale.ROOT, "NVML reads with energy + health counters: %.1f us CPU, %.1f us wall per GPU%n",
                     cpu / 1e3 / ((long) energyRounds * devices), wall / 1e3 / ((long) energyRounds * devices));
         }
+        double execCpuUs = Double.NaN;
         for (String command : commands) {
-            execBaseline(command, execs);
+            double us = execBaseline(command, execs);
+            execCpuUs = Double.isNaN(execCpuUs) ? us : execCpuUs;
         }
+        System.out.printf(Locale.ROOT, "nvml: %.1f us CPU per GPU sample (%.4f of exec '%s', %.1f us CPU per call)%n",
+                sampleCpuUs, sampleCpuUs / execCpuUs, commands.get(0), execCpuUs);
     }
 
     /** Wall time and CPU time (this JVM's fork/exec side plus the child's own) per exec of {@code command}. */
-    private static void execBaseline(String command, int n) throws Exception {
+    private static double execBaseline(String command, int n) throws Exception {
         String[] argv = command.split(" ");
         try {
             new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .start().waitFor();
         } catch (java.io.IOException e) {
             System.out.printf(Locale.ROOT, "exec %s: not available (%s)%n", command, e.getMessage());
-            return;
+            return Double.NaN;
         }
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long self0 = os.getProcessCpuTime();
@@ -145,6 +151,7 @@ public final class NvmlSampleBench {
         System.out.printf(Locale.ROOT, "exec '%s': %.1f us wall, %.1f us CPU (JVM side %.1f + child %.1f) per call "
                 + "(%d calls)%n", command, wall / 1e3 / n, (self + children) / 1e3 / n, self / 1e3 / n,
                 children / 1e3 / n, n);
+        return (self + children) / 1e3 / n;
     }
 
     /** cutime + cstime of /proc/self/stat: CPU of children this process has waited for, in clock ticks (1/100 s). */

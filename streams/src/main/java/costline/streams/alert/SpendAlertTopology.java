@@ -53,7 +53,7 @@ public final class SpendAlertTopology {
         StreamsBuilder builder = new StreamsBuilder();
         PriceStore.addTo(builder, PRICES, SchemaRegistries.forUrl(config.registryUrl()));
         builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(STORE, persistent), Serdes.String(),
-                new JsonSerde<>(ScopeMonth.class)));
+                new JsonSerde<>(ScopeMonth.class)).withCachingEnabled()); // one changelog record per scope per commit
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
         KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,

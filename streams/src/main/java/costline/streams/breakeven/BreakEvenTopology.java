@@ -60,11 +60,13 @@ public final class BreakEvenTopology {
         PriceStore.addTo(builder, PRICES, SchemaRegistries.forUrl(config.registryUrl()));
         // a day more than the window, so a window's first minutes are still there when it is read
         Duration retention = config.window().plusDays(1);
+        // Cached: a scope's minute is updated by every workload's increment of that minute (the fleet's by all of
+        // them); the cache folds those into one changelog record per minute and commit.
         builder.addStateStore(Stores.windowStoreBuilder(
                 StateStores.window(DEMAND, retention, Duration.ofMinutes(1), persistent),
-                Serdes.String(), new JsonSerde<>(MinuteUsage.class)));
+                Serdes.String(), new JsonSerde<>(MinuteUsage.class)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(SCOPES, persistent), Serdes.String(),
-                new JsonSerde<>(ScopeSeen.class)));
+                new JsonSerde<>(ScopeSeen.class)).withCachingEnabled());
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
         KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,

@@ -59,6 +59,11 @@ public final class KafkaSettings {
                 : System.getProperty("java.io.tmpdir") + "/costline-streams");
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.intValue(THREADS)));
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(settings.longValue(COMMIT_MS)));
+        // Every application's output, changelog and repartition records go through one producer per thread: batches
+        // of 64 KB (not 16), lz4-compressed (cheap on CPU; the keys and names repeat within a batch), so the broker
+        // handles fewer, smaller requests. streams.producer.* settings override these.
+        props.putIfAbsent(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        props.putIfAbsent(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.BATCH_SIZE_CONFIG), "65536");
         return props;
     }
 }

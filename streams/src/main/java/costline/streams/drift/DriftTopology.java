@@ -77,12 +77,14 @@ public final class DriftTopology {
         JsonSerde<WorkloadInput> inputSerde = new JsonSerde<>(WorkloadInput.class);
 
         StreamsBuilder builder = new StreamsBuilder();
+        // Cached: a GPU's or workload's state changes with every sample; the cache folds the changes between two
+        // commits into one changelog record per key instead of one per sample.
         builder.addStateStore(Stores.keyValueStoreBuilder(store(GpuDriftProcessor.STORE, persistent),
-                Serdes.String(), new JsonSerde<>(GpuDriftState.class)));
+                Serdes.String(), new JsonSerde<>(GpuDriftState.class)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.STORE, persistent),
-                Serdes.String(), new JsonSerde<>(WorkloadDriftState.class)));
+                Serdes.String(), new JsonSerde<>(WorkloadDriftState.class)).withCachingEnabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.GPU_STORE, persistent),
-                Serdes.String(), new JsonSerde<>(HeldGpu.class)));
+                Serdes.String(), new JsonSerde<>(HeldGpu.class)).withCachingEnabled());
 
         // Both inputs are decoded inside the topology: a record that does not decode goes to gpu.drift.dlq instead
         // of failing the task (which, replaced at the same offset, would fail again for good). Samples pass the cost

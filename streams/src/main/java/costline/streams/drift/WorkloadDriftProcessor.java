@@ -39,6 +39,8 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     private final DriftConfig config;
     private final long bucketMs;
     private KeyValueStore<String, WorkloadDriftState> store;
+    /** Decoded WorkloadDriftStates of the store (see StateCache): decoding per record was most of this thread's time. */
+    private costline.streams.runtime.StateCache<WorkloadDriftState> cache;
     private KeyValueStore<String, HeldGpu> gpuStore;
     /** This task's newest event time (sample time or cost minute): the clock of expiry. */
     private long newestInputMs = Long.MIN_VALUE;
@@ -52,24 +54,35 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     public void init(ProcessorContext<String, DriftSignal> context) {
         super.init(context);
         store = context.getStateStore(STORE);
+        this.cache = new costline.streams.runtime.StateCache<>(store, 10000);
         gpuStore = context.getStateStore(GPU_STORE);
         // workloads come and go: one not active for the retention is forgotten with the GPUs it held
         StateExpiry.schedule(context, config.stateRetention(), () -> newestInputMs,
                 new StateExpiry<>(store, WorkloadDriftState::lastActiveMs, config.stateRetention(),
-                        StateExpiry.sensor(context, "costline-drift", "drift-workload")),
+                        StateExpiry.sensor(context, "costline-drift", "drift-workload")).through(cache),
                 new StateExpiry<>(gpuStore, g -> g.lastSeen, config.stateRetention(),
                         StateExpiry.sensor(context, "costline-drift", "drift-workload-gpus")));
     }
 
     @Override
     public void process(Record<String, WorkloadInput> record) {
+        try {
+            processRecord(record);
+        } catch (RuntimeException e) {
+            // the cached state may be half-updated while the store is not: read it from the store again
+            cache.clear();
+            throw e;
+        }
+    }
+
+    private void processRecord(Record<String, WorkloadInput> record) {
         String workload = record.key();
         WorkloadInput input = record.value();
         if (workload == null || input == null) {
             return;
         }
         DriftThresholds t = config.thresholdsFor(workload);
-        WorkloadDriftState state = store.get(workload);
+        WorkloadDriftState state = cache.get(workload);
         if (state == null) {
             state = new WorkloadDriftState();
         }
@@ -87,7 +100,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
             newestInputMs = Math.max(newestInputMs, input.cost().windowStart());
             cost(workload, state, input.cost(), t, costDetector);
         }
-        store.put(workload, state);
+        cache.put(workload, state);
     }
 
     private void observe(String workload, WorkloadDriftState s, Observation o, DriftThresholds t,

@@ -49,7 +49,7 @@ public final class MonthlyRollupTopology {
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(STORE, persistent), Serdes.String(),
-                new JsonSerde<>(RollupState.class)));
+                new JsonSerde<>(RollupState.class)).withCachingEnabled()); // one changelog record per key per commit
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
         KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,

@@ -41,8 +41,17 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
     private final MonthCalendar calendar;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RollupState> store;
+    /** Decoded RollupStates of the store (see StateCache): decoding per record was most of this thread's time. */
+    private costline.streams.runtime.StateCache<RollupState> cache;
     private Sensor tooLate;
     private Sensor negativeTotal;
+    /**
+     * The earliest time at which a scan of the store could close or expire anything (Long.MIN_VALUE: unknown, scan).
+     * The stream-time punctuation fires every punctuate-interval of stream time, which a replay passes thousands of
+     * times a second: scanning the whole store each time was most of this thread's time in the quickstart's profile.
+     * Kept in memory only: after a restart the first punctuation scans and sets it again.
+     */
+    private long nextDueMs = Long.MIN_VALUE;
 
     RollupProcessor(RollupConfig config, MonthCalendar calendar) {
         this.config = config;
@@ -53,6 +62,7 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(MonthlyRollupTopology.STORE);
+        this.cache = new costline.streams.runtime.StateCache<>(store, 10000);
         this.tooLate = context.metrics().addRateTotalSensor("costline-finance", "rollup", "past-retention",
                 Sensor.RecordingLevel.INFO);
         this.negativeTotal = context.metrics().addRateTotalSensor("costline-finance", "rollup", "negative-total",
@@ -68,7 +78,7 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
         CostRecord c = record.value();
         YearMonth month = calendar.monthOf(c.getWindowStart().toEpochMilli());
         long now = context.currentStreamTimeMs();
-        RollupState s = store.get(record.key());
+        RollupState s = cache.get(record.key());
         if (s == null && now > closeAt(month) + config.retention().toMillis()) {
             tooLate.record();
             LOG.warn("CostRecord for {} arrived after the month's totals were dropped (retention {}): dead-lettered",
@@ -95,32 +105,48 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
             s = s.corrected();
             status = RollupStatus.CORRECTION;
         }
-        store.put(record.key(), s);
+        cache.put(record.key(), s);
+        // a key's month may close (or, once closed, expire) before the earliest the last scan knew of
+        dueAt(s.closed() ? closeAt(month) + config.retention().toMillis() : closeAt(month));
         context.forward(new Record<>(record.key(), toRollup(s, status), record.timestamp()));
     }
 
     /** Closes the months whose end + grace is before {@code time} (stream time, or the wall clock where enabled). */
     private void closeDueMonths(long streamTime) {
+        if (nextDueMs != Long.MIN_VALUE && streamTime <= nextDueMs) {
+            return; // nothing in the store closes or expires before then
+        }
         List<KeyValue<String, RollupState>> due = new ArrayList<>();
         List<String> expired = new ArrayList<>();
+        long next = Long.MAX_VALUE;
         try (KeyValueIterator<String, RollupState> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, RollupState> kv = it.next();
                 long closeAt = closeAt(YearMonth.parse(kv.value.month()));
                 if (!kv.value.closed() && streamTime > closeAt) {
                     due.add(kv);
+                    next = Math.min(next, closeAt + config.retention().toMillis());
                 } else if (kv.value.closed() && streamTime > closeAt + config.retention().toMillis()) {
                     expired.add(kv.key);
+                } else {
+                    next = Math.min(next, kv.value.closed() ? closeAt + config.retention().toMillis() : closeAt);
                 }
             }
         }
+        nextDueMs = next;
         for (KeyValue<String, RollupState> kv : due) {
             RollupState closed = kv.value.closedNow();
-            store.put(kv.key, closed);
+            cache.put(kv.key, closed);
             long closeAt = closeAt(YearMonth.parse(closed.month()));
             context.forward(new Record<>(kv.key, toRollup(closed, RollupStatus.FINAL), closeAt));
         }
-        expired.forEach(store::delete);
+        expired.forEach(cache::delete);
+    }
+
+    private void dueAt(long ms) {
+        if (nextDueMs != Long.MIN_VALUE && ms < nextDueMs) {
+            nextDueMs = ms;
+        }
     }
 
     private long closeAt(YearMonth month) {

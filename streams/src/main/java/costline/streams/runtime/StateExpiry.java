@@ -29,6 +29,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class StateExpiry<V> {
 
+    private java.util.function.Consumer<String> delete;
+
     /**
      * How far ahead of the wall clock the time used for expiry may be. Stream time is the largest record timestamp
      * seen; a producer with a clock years ahead would otherwise make every entry look expired.
@@ -48,6 +50,7 @@ public final class StateExpiry<V> {
             throw new IllegalArgumentException("retention must be > 0: " + retention);
         }
         this.store = store;
+        this.delete = store::delete;
         this.lastActiveMs = lastActiveMs;
         this.retentionMs = retention.toMillis();
         this.expired = expired;
@@ -88,6 +91,15 @@ public final class StateExpiry<V> {
         return tenth.isZero() ? Duration.ofMillis(1) : tenth;
     }
 
+    /**
+     * Deletes through {@code cache} (which deletes from the store and forgets its decoded copy), for a processor that
+     * reads its store through a {@link StateCache}: a copy left in the cache would bring an expired entry back.
+     */
+    public StateExpiry<V> through(StateCache<V> cache) {
+        this.delete = cache::delete;
+        return this;
+    }
+
     /** Deletes the entries last active before {@code nowMs - retention}; returns how many. */
     public int expire(long nowMs) {
         if (nowMs == Long.MIN_VALUE || nowMs < Long.MIN_VALUE + retentionMs) {
@@ -104,7 +116,7 @@ public final class StateExpiry<V> {
             }
         }
         // deleted after the scan: a store may not be modified under an open iterator
-        old.forEach(store::delete);
+        old.forEach(delete);
         if (expired != null && !old.isEmpty()) {
             expired.record(old.size());
         }

@@ -8,6 +8,7 @@ import costline.streams.drift.Synthetic;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.IntToDoubleFunction;
 
 /**
@@ -48,19 +49,23 @@ public final class DriftDetectorBench {
         System.out.printf("drift detector benchmark: %d seeds per scenario, 1 Hz samples, noise sigma 5, clamped 0..100%n",
                 seeds);
         System.out.printf("params %s%n%n", DetectorParams.DEFAULTS);
+        long[] falseAlarms = new long[2];
         for (String[] c : new String[][] {{"tuned detector", "ours"}, {"baseline: plain CUSUM k=0.5 h=8", "plain"}}) {
             Candidate cand = c[1].equals("ours") ? ours : plain;
+            int who = c[1].equals("ours") ? 0 : 1;
             System.out.println("== " + c[0]);
             delay(cand, seeds, "step 90 -> 40", Synthetic.step(90, 40, WARM), WARM, 2400);
             delay(cand, seeds, "step 90 -> 80 (2 sigma)", Synthetic.step(90, 80, WARM), WARM, 3600);
             delay(cand, seeds, "ramp 90 -> 40 over 3600 s", Synthetic.ramp(90, 40, WARM, 3600), WARM, WARM + 4200);
-            falseAlarms(cand, Math.max(1, seeds / 10), "stationary 90, 100,000 samples", i -> 90.0, 100_000);
-            falseAlarms(cand, Math.max(1, seeds / 10), "stationary 50, 100,000 samples", i -> 50.0, 100_000);
-            falseAlarms(cand, seeds, "one 10-sample spike 90 -> 5", Synthetic.spike(90, 5, 1500, 10), 3000);
-            falseAlarms(cand, seeds, "one 10-sample spike 40 -> 100", Synthetic.spike(40, 100, 1500, 10), 3000);
+            falseAlarms[who] += falseAlarms(cand, Math.max(1, seeds / 10), "stationary 90, 100,000 samples", i -> 90.0, 100_000);
+            falseAlarms[who] += falseAlarms(cand, Math.max(1, seeds / 10), "stationary 50, 100,000 samples", i -> 50.0, 100_000);
+            falseAlarms[who] += falseAlarms(cand, seeds, "one 10-sample spike 90 -> 5", Synthetic.spike(90, 5, 1500, 10), 3000);
+            falseAlarms[who] += falseAlarms(cand, seeds, "one 10-sample spike 40 -> 100", Synthetic.spike(40, 100, 1500, 10), 3000);
             System.out.println();
         }
         throughput(tuned);
+        System.out.printf(Locale.ROOT, "drift: %d false alarms in the stationary and spike series (%s of plain CUSUM's %d)%n",
+                falseAlarms[0], falseAlarms[1] == 0 ? "-" : String.format(Locale.ROOT, "%.4f", (double) falseAlarms[0] / falseAlarms[1]), falseAlarms[1]);
     }
 
     private static void delay(Candidate cand, int seeds, String name, IntToDoubleFunction shape, int changeAt, int n) {
@@ -89,7 +94,7 @@ public final class DriftDetectorBench {
                 early);
     }
 
-    private static void falseAlarms(Candidate cand, int seeds, String name, IntToDoubleFunction shape, int n) {
+    private static int falseAlarms(Candidate cand, int seeds, String name, IntToDoubleFunction shape, int n) {
         long alarms = 0;
         int seriesWithAlarm = 0;
         for (int seed = 1; seed <= seeds; seed++) {
@@ -99,6 +104,7 @@ public final class DriftDetectorBench {
         }
         System.out.printf("  %-34s false alarms: %d in %d series (%d series with any), %,d samples%n",
                 name, alarms, seeds, seriesWithAlarm, (long) seeds * n);
+        return (int) alarms;
     }
 
     private static void throughput(DriftDetector detector) {
