@@ -213,56 +213,29 @@ public final class BatchFold {
 
     /** The accrual's memory in plain maps (GPU ids are unique across partitions). */
     private static final class AccrualMaps implements FixedCostAccrual.State {
-        final Map<String, OwnedGpu> inventory = new java.util.LinkedHashMap<>();
-        final Map<String, Long> cursors = new HashMap<>();
-        final Map<String, TreeMap<Long, long[]>> charged = new HashMap<>();
-        final Map<String, Integer> partitionOf = new HashMap<>();
+        final Map<String, OwnedGpu> inventory;
+        final Map<String, Long> cursors;
+        final Map<String, TreeMap<Long, long[]>> charged;
+        final Map<String, Integer> partitionOf;
+        /** The one partition whose GPUs {@link #gpuIds} lists, or null for all. */
+        private final Integer only;
+
+        AccrualMaps() {
+            this(new java.util.LinkedHashMap<>(), new HashMap<>(), new HashMap<>(), new HashMap<>(), null);
+        }
+
+        private AccrualMaps(Map<String, OwnedGpu> inventory, Map<String, Long> cursors,
+                            Map<String, TreeMap<Long, long[]>> charged, Map<String, Integer> partitionOf, Integer only) {
+            this.inventory = inventory;
+            this.cursors = cursors;
+            this.charged = charged;
+            this.partitionOf = partitionOf;
+            this.only = only;
+        }
 
         /** The same memory, with only the GPUs of one partition to close. */
-        FixedCostAccrual.State partition(int partition) {
-            AccrualMaps all = this;
-            return new FixedCostAccrual.State() {
-                @Override
-                public OwnedGpu gpu(String gpuId) {
-                    return all.gpu(gpuId);
-                }
-
-                @Override
-                public Iterable<String> gpuIds() {
-                    List<String> ids = new ArrayList<>();
-                    all.inventory.keySet().forEach(id -> {
-                        if (all.partitionOf.getOrDefault(id, 0) == partition) {
-                            ids.add(id);
-                        }
-                    });
-                    return ids;
-                }
-
-                @Override
-                public Long cursor(String gpuId) {
-                    return all.cursor(gpuId);
-                }
-
-                @Override
-                public void cursor(String gpuId, long hourMs) {
-                    all.cursor(gpuId, hourMs);
-                }
-
-                @Override
-                public long[] charged(String gpuId, long hourMs) {
-                    return all.charged(gpuId, hourMs);
-                }
-
-                @Override
-                public void charged(String gpuId, long hourMs, long[] microUsdAndMs) {
-                    all.charged(gpuId, hourMs, microUsdAndMs);
-                }
-
-                @Override
-                public NavigableMap<Long, long[]> takeCharged(String gpuId, long beforeHourMs) {
-                    return all.takeCharged(gpuId, beforeHourMs);
-                }
-            };
+        AccrualMaps partition(int partition) {
+            return new AccrualMaps(inventory, cursors, charged, partitionOf, partition);
         }
 
         @Override
@@ -272,7 +245,13 @@ public final class BatchFold {
 
         @Override
         public Iterable<String> gpuIds() {
-            return new ArrayList<>(inventory.keySet());
+            List<String> ids = new ArrayList<>();
+            inventory.keySet().forEach(id -> {
+                if (only == null || partitionOf.getOrDefault(id, 0).equals(only)) {
+                    ids.add(id);
+                }
+            });
+            return ids;
         }
 
         @Override
