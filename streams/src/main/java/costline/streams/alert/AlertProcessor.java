@@ -38,7 +38,7 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
     private final String pricesStore;
     private ProcessorContext<String, SpendAlert> context;
     private KeyValueStore<String, ScopeMonth> store;
-    /** Decoded ScopeMonths of the store (see StateCache): decoding per record was most of this thread's time. */
+    /** The store's ScopeMonths, decoded, written back once per commit (see StateCache). */
     private costline.streams.runtime.StateCache<ScopeMonth> cache;
     private PriceBook prices;
     private Sensor late;
@@ -59,7 +59,8 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
     public void init(ProcessorContext<String, SpendAlert> context) {
         this.context = context;
         this.store = context.getStateStore(SpendAlertTopology.STORE);
-        this.cache = new costline.streams.runtime.StateCache<>(store, 10000);
+        this.cache = costline.streams.runtime.StateCache.writeBack(context, SpendAlertTopology.STORE,
+                SpendAlertTopology.COMMIT_HOOK, 10000);
         this.prices = PriceBook.over(context.getStateStore(pricesStore), SchemaRegistries.forUrl(config.registryUrl()));
         this.late = context.metrics().addRateTotalSensor("costline-finance", "alert", "earlier-month-skipped",
                 Sensor.RecordingLevel.INFO);
@@ -68,12 +69,12 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
 
     @Override
     public void process(Record<String, CostRecord> record) {
+        costline.streams.runtime.FailedRecords.refuseIfFailedBefore(context);
         try {
             processRecord(record);
         } catch (RuntimeException e) {
-            // the cached state may be half-updated while the store is not: read it from the store again
-            cache.clear();
-            throw e;
+            // the held state may be half-updated: the task starts again from its last commit (FailedRecords)
+            throw costline.streams.runtime.FailedRecords.abortTask(context, e);
         }
     }
 
@@ -166,6 +167,7 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
         }
         List<KeyValue<String, ScopeMonth>> ended = new ArrayList<>();
         long next = Long.MAX_VALUE;
+        cache.flush();
         try (KeyValueIterator<String, ScopeMonth> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, ScopeMonth> kv = it.next();

@@ -36,6 +36,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class SpendAlertTopology {
 
     public static final String STORE = "alert-scope-month";
+    /** Writes the processor's held state before each commit ({@link costline.streams.runtime.CommitHook}). */
+    public static final String COMMIT_HOOK = "alert-commit-hook";
     public static final String PRICES = "alert-prices";
 
     private SpendAlertTopology() {
@@ -53,7 +55,8 @@ public final class SpendAlertTopology {
         StreamsBuilder builder = new StreamsBuilder();
         PriceStore.addTo(builder, PRICES, SchemaRegistries.forUrl(config.registryUrl()));
         builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(STORE, persistent), Serdes.String(),
-                new JsonSerde<>(ScopeMonth.class)).withCachingEnabled()); // one changelog record per scope per commit
+                new JsonSerde<>(ScopeMonth.class))); // written back once per scope per commit by the processor's StateCache
+        builder.addStateStore(costline.streams.runtime.CommitHook.store(COMMIT_HOOK));
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
         KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,
@@ -63,7 +66,7 @@ public final class SpendAlertTopology {
                 .flatMap((k, v) -> List.of(KeyValue.pair(v.getWorkload(), v), KeyValue.pair(Topics.FLEET, v)),
                         Named.as("alert-workload-and-fleet"))
                 .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("alert-by-scope"))
-                .process(() -> new AlertProcessor(config, PRICES), Named.as("alert-state-machine"), STORE)
+                .process(() -> new AlertProcessor(config, PRICES), Named.as("alert-state-machine"), STORE, COMMIT_HOOK)
                 .to(config.outputTopic(), Produced.with(Serdes.String(), alertSerde).withName("alert-out"));
         return builder.build();
     }

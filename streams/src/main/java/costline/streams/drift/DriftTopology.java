@@ -77,14 +77,17 @@ public final class DriftTopology {
         JsonSerde<WorkloadInput> inputSerde = new JsonSerde<>(WorkloadInput.class);
 
         StreamsBuilder builder = new StreamsBuilder();
-        // Cached: a GPU's or workload's state changes with every sample; the cache folds the changes between two
-        // commits into one changelog record per key instead of one per sample.
+        // A GPU's or workload's state changes with every sample: the processors hold it decoded (StateCache) and
+        // write it back once per key per commit, before Streams commits (the commit hooks), instead of encoding it
+        // per sample. The GPU and workload processors are in different sub-topologies (tasks): a hook each.
         builder.addStateStore(Stores.keyValueStoreBuilder(store(GpuDriftProcessor.STORE, persistent),
-                Serdes.String(), new JsonSerde<>(GpuDriftState.class)).withCachingEnabled());
+                Serdes.String(), new JsonSerde<>(GpuDriftState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.STORE, persistent),
-                Serdes.String(), new JsonSerde<>(WorkloadDriftState.class)).withCachingEnabled());
+                Serdes.String(), new JsonSerde<>(WorkloadDriftState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.GPU_STORE, persistent),
-                Serdes.String(), new JsonSerde<>(HeldGpu.class)).withCachingEnabled());
+                Serdes.String(), new JsonSerde<>(HeldGpu.class)));
+        builder.addStateStore(costline.streams.runtime.CommitHook.store(GpuDriftProcessor.COMMIT_HOOK));
+        builder.addStateStore(costline.streams.runtime.CommitHook.store(WorkloadDriftProcessor.COMMIT_HOOK));
 
         // Both inputs are decoded inside the topology: a record that does not decode goes to gpu.drift.dlq instead
         // of failing the task (which, replaced at the same offset, would fail again for good). Samples pass the cost
@@ -94,7 +97,7 @@ public final class DriftTopology {
                 config.schemaRegistryUrl(), Topics.GPU_DRIFT_DLQ, "drift-samples", SampleRules.asCheck(sampleRules));
 
         KStream<String, DriftSignal> gpuSignals = samples.process(() -> new GpuDriftProcessor(config),
-                Named.as("drift-gpu"), GpuDriftProcessor.STORE);
+                Named.as("drift-gpu"), GpuDriftProcessor.STORE, GpuDriftProcessor.COMMIT_HOOK);
 
         KStream<String, WorkloadInput> observations = samples.flatMap(
                 (gpu, sample) -> observations(gpu, sample), Named.as("drift-shares"));
@@ -110,7 +113,7 @@ public final class DriftTopology {
                 .merge(costs, Named.as("drift-workload-merge"))
                 .repartition(Repartitioned.with(Serdes.String(), inputSerde).withName(WORKLOAD_REPARTITION))
                 .process(() -> new WorkloadDriftProcessor(config), Named.as("drift-workload"),
-                        WorkloadDriftProcessor.STORE, WorkloadDriftProcessor.GPU_STORE);
+                        WorkloadDriftProcessor.STORE, WorkloadDriftProcessor.GPU_STORE, WorkloadDriftProcessor.COMMIT_HOOK);
 
         gpuSignals.merge(workloadSignals, Named.as("drift-signals"))
                 .to(config.driftTopic(), Produced.with(Serdes.String(), signalSerde).withName("drift-out"));

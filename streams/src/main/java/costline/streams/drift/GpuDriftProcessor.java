@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, String, DriftSignal> {
 
     static final String STORE = "drift-gpu-state";
+    static final String COMMIT_HOOK = "drift-gpu-commit-hook";
     private static final Logger LOG = LoggerFactory.getLogger(GpuDriftProcessor.class);
 
     private final DriftConfig config;
@@ -25,7 +26,7 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
     private KeyValueStore<String, GpuDriftState> store;
     /** This task's newest sample time: the clock of expiry. */
     private long newestSampleMs = Long.MIN_VALUE;
-    /** Decoded GpuDriftStates of the store (see StateCache): decoding per record was most of this thread's time. */
+    /** The store's GpuDriftStates, decoded, written back once per commit (see StateCache). */
     private costline.streams.runtime.StateCache<GpuDriftState> cache;
 
     GpuDriftProcessor(DriftConfig config) {
@@ -38,7 +39,7 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
     public void init(ProcessorContext<String, DriftSignal> context) {
         super.init(context);
         store = context.getStateStore(STORE);
-        this.cache = new costline.streams.runtime.StateCache<>(store, 10000);
+        this.cache = costline.streams.runtime.StateCache.writeBack(context, STORE, COMMIT_HOOK, 10000);
         // a GPU not sampled for the retention (replaced, decommissioned) is forgotten; one that returns re-warms
         StateExpiry.schedule(context, config.stateRetention(), () -> newestSampleMs, new StateExpiry<>(store, s -> s.lastSampleTime,
                 config.stateRetention(), StateExpiry.sensor(context, "costline-drift", "drift-gpu")).through(cache));
@@ -46,12 +47,12 @@ final class GpuDriftProcessor extends ContextualProcessor<String, GpuSample, Str
 
     @Override
     public void process(Record<String, GpuSample> record) {
+        costline.streams.runtime.FailedRecords.refuseIfFailedBefore(context());
         try {
             processRecord(record);
         } catch (RuntimeException e) {
-            // the cached state may be half-updated while the store is not: read it from the store again
-            cache.clear();
-            throw e;
+            // the held state may be half-updated: the task starts again from its last commit (FailedRecords)
+            throw costline.streams.runtime.FailedRecords.abortTask(context(), e);
         }
     }
 

@@ -39,9 +39,13 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     private final DriftConfig config;
     private final long bucketMs;
     private KeyValueStore<String, WorkloadDriftState> store;
-    /** Decoded WorkloadDriftStates of the store (see StateCache): decoding per record was most of this thread's time. */
+    static final String COMMIT_HOOK = "drift-workload-commit-hook";
+
+    /** The store's WorkloadDriftStates, decoded, written back once per commit (see StateCache). */
     private costline.streams.runtime.StateCache<WorkloadDriftState> cache;
     private KeyValueStore<String, HeldGpu> gpuStore;
+    /** The held GPUs, likewise: every observation updates one. */
+    private costline.streams.runtime.StateCache<HeldGpu> gpus;
     /** This task's newest event time (sample time or cost minute): the clock of expiry. */
     private long newestInputMs = Long.MIN_VALUE;
 
@@ -54,24 +58,25 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     public void init(ProcessorContext<String, DriftSignal> context) {
         super.init(context);
         store = context.getStateStore(STORE);
-        this.cache = new costline.streams.runtime.StateCache<>(store, 10000);
+        this.cache = costline.streams.runtime.StateCache.writeBack(context, STORE, COMMIT_HOOK, 10000);
         gpuStore = context.getStateStore(GPU_STORE);
+        this.gpus = costline.streams.runtime.StateCache.writeBack(context, GPU_STORE, COMMIT_HOOK, 10000);
         // workloads come and go: one not active for the retention is forgotten with the GPUs it held
         StateExpiry.schedule(context, config.stateRetention(), () -> newestInputMs,
                 new StateExpiry<>(store, WorkloadDriftState::lastActiveMs, config.stateRetention(),
                         StateExpiry.sensor(context, "costline-drift", "drift-workload")).through(cache),
                 new StateExpiry<>(gpuStore, g -> g.lastSeen, config.stateRetention(),
-                        StateExpiry.sensor(context, "costline-drift", "drift-workload-gpus")));
+                        StateExpiry.sensor(context, "costline-drift", "drift-workload-gpus")).through(gpus));
     }
 
     @Override
     public void process(Record<String, WorkloadInput> record) {
+        costline.streams.runtime.FailedRecords.refuseIfFailedBefore(context());
         try {
             processRecord(record);
         } catch (RuntimeException e) {
-            // the cached state may be half-updated while the store is not: read it from the store again
-            cache.clear();
-            throw e;
+            // the held state may be half-updated: the task starts again from its last commit (FailedRecords)
+            throw costline.streams.runtime.FailedRecords.abortTask(context(), e);
         }
     }
 
@@ -107,7 +112,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
                          DriftDetector detector) {
         s.lastObservation = Math.max(s.lastObservation, o.sampleTime());
         String gpuKey = workload + KEY_SEPARATOR + o.gpuId();
-        HeldGpu gpu = gpuStore.get(gpuKey);
+        HeldGpu gpu = gpus.get(gpuKey);
         if (gpu == null) {
             gpu = new HeldGpu();
         }
@@ -125,7 +130,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
                 gpu.idleSince = null;
             }
         }
-        gpuStore.put(gpuKey, gpu);
+        gpus.put(gpuKey, gpu);
         if (o.utilPct() != null) {
             long bucket = Math.floorDiv(o.sampleTime(), bucketMs) * bucketMs;
             if (s.bucketStart < 0) {
@@ -164,6 +169,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
         long idleAfter = t.idleAfter().toMillis();
         List<HeldGpu> idle = new ArrayList<>();
         List<String> released = new ArrayList<>();
+        gpus.flush();
         try (KeyValueIterator<String, HeldGpu> it = gpuStore.prefixScan(workload + KEY_SEPARATOR,
                 Serdes.String().serializer())) {
             while (it.hasNext()) {
@@ -176,7 +182,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
                 }
             }
         }
-        released.forEach(gpuStore::delete);
+        released.forEach(gpus::delete);
         if (UNALLOCATED.equals(workload)) {
             return;
         }

@@ -33,6 +33,8 @@ import org.apache.kafka.streams.state.Stores;
 public final class MonthlyRollupTopology {
 
     public static final String STORE = "rollup-monthly-store";
+    /** Writes the processor's held state before each commit ({@link costline.streams.runtime.CommitHook}). */
+    public static final String COMMIT_HOOK = "rollup-commit-hook";
 
     private MonthlyRollupTopology() {
     }
@@ -49,7 +51,8 @@ public final class MonthlyRollupTopology {
 
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(STORE, persistent), Serdes.String(),
-                new JsonSerde<>(RollupState.class)).withCachingEnabled()); // one changelog record per key per commit
+                new JsonSerde<>(RollupState.class))); // written back once per key per commit by the processor's StateCache
+        builder.addStateStore(costline.streams.runtime.CommitHook.store(COMMIT_HOOK));
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
         KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,
@@ -58,7 +61,7 @@ public final class MonthlyRollupTopology {
         valid.selectKey((k, v) -> RollupKey.of(calendar.monthOf(v.getWindowStart().toEpochMilli()), v),
                         Named.as("rollup-key-by-month"))
                 .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("rollup-by-month"))
-                .process(() -> new RollupProcessor(config, calendar), Named.as("rollup-sum"), STORE)
+                .process(() -> new RollupProcessor(config, calendar), Named.as("rollup-sum"), STORE, COMMIT_HOOK)
                 .split(Named.as("rollup-result-"))
                 .branch((k, v) -> v instanceof MonthlyRollup, Branched.withConsumer(rollups -> rollups
                         .mapValues(v -> (MonthlyRollup) v, Named.as("rollup-as-rollup"))

@@ -41,7 +41,7 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
     private final MonthCalendar calendar;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RollupState> store;
-    /** Decoded RollupStates of the store (see StateCache): decoding per record was most of this thread's time. */
+    /** The store's RollupStates, decoded, written back once per commit (see StateCache). */
     private costline.streams.runtime.StateCache<RollupState> cache;
     private Sensor tooLate;
     private Sensor negativeTotal;
@@ -62,7 +62,8 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.store = context.getStateStore(MonthlyRollupTopology.STORE);
-        this.cache = new costline.streams.runtime.StateCache<>(store, 10000);
+        this.cache = costline.streams.runtime.StateCache.writeBack(context, MonthlyRollupTopology.STORE,
+                MonthlyRollupTopology.COMMIT_HOOK, 10000);
         this.tooLate = context.metrics().addRateTotalSensor("costline-finance", "rollup", "past-retention",
                 Sensor.RecordingLevel.INFO);
         this.negativeTotal = context.metrics().addRateTotalSensor("costline-finance", "rollup", "negative-total",
@@ -75,6 +76,15 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
 
     @Override
     public void process(Record<String, CostRecord> record) {
+        costline.streams.runtime.FailedRecords.refuseIfFailedBefore(context);
+        try {
+            processRecord(record);
+        } catch (RuntimeException e) {
+            throw costline.streams.runtime.FailedRecords.abortTask(context, e);
+        }
+    }
+
+    private void processRecord(Record<String, CostRecord> record) {
         CostRecord c = record.value();
         YearMonth month = calendar.monthOf(c.getWindowStart().toEpochMilli());
         long now = context.currentStreamTimeMs();
@@ -119,6 +129,7 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
         List<KeyValue<String, RollupState>> due = new ArrayList<>();
         List<String> expired = new ArrayList<>();
         long next = Long.MAX_VALUE;
+        cache.flush();
         try (KeyValueIterator<String, RollupState> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, RollupState> kv = it.next();

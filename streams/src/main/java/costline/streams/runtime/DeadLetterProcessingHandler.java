@@ -73,12 +73,19 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     context.partition(), context.offset(), exception.toString());
             return ProcessingHandlerResponse.FAIL;
         }
+        if (cause(exception, FailedRecords.AbortTask.class) != null) {
+            // a processor with write-back state: its task must start again from its last commit (FailedRecords)
+            LOG.warn("processing failed at {}/{}@{}; aborting the task's transaction: {}", context.topic(),
+                    context.partition(), context.offset(), exception.getMessage());
+            return ProcessingHandlerResponse.FAIL;
+        }
+        FailedRecords.FailedBefore before = cause(exception, FailedRecords.FailedBefore.class);
         RecordHeaders headers = new RecordHeaders();
         if (context.headers() != null) {
             context.headers().forEach(headers::add);
         }
         headers.add(Topics.DLQ_REASON_HEADER, REASON.getBytes(StandardCharsets.UTF_8));
-        String detail = exception + " in processor " + context.processorNodeId();
+        String detail = (before != null ? before.getMessage() : exception.toString()) + " in processor " + context.processorNodeId();
         headers.add(Topics.DLQ_DETAIL_HEADER, detail.substring(0, Math.min(detail.length(), 4_000)).getBytes(StandardCharsets.UTF_8));
         String origin = context.topic() + "/" + context.partition() + "@" + context.offset();
         headers.add(DecodedSource.ORIGIN_HEADER, origin.getBytes(StandardCharsets.UTF_8));
@@ -100,6 +107,15 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
             producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
         }
         return producer;
+    }
+
+    private static <T extends Throwable> T cause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     static boolean dependencyFailure(Throwable e) {

@@ -92,13 +92,18 @@ public final class StateExpiry<V> {
     }
 
     /**
-     * Deletes through {@code cache} (which deletes from the store and forgets its decoded copy), for a processor that
-     * reads its store through a {@link StateCache}: a copy left in the cache would bring an expired entry back.
+     * Scans after {@code cache} has written what it holds, and deletes through it, for a processor that reads its
+     * store through a {@link StateCache}: a copy left in the cache would bring an expired entry back.
      */
     public StateExpiry<V> through(StateCache<V> cache) {
         this.delete = cache::delete;
+        this.beforeScan = cache::flush;
         return this;
     }
+
+    /** Writes a write-back cache's held values before the store is scanned. */
+    private Runnable beforeScan = () -> {
+    };
 
     /** Deletes the entries last active before {@code nowMs - retention}; returns how many. */
     public int expire(long nowMs) {
@@ -106,6 +111,7 @@ public final class StateExpiry<V> {
             return 0; // no data yet
         }
         long cutoff = nowMs - retentionMs;
+        beforeScan.run();
         List<String> old = new ArrayList<>();
         try (KeyValueIterator<String, V> it = store.all()) {
             while (it.hasNext()) {
