@@ -12,6 +12,7 @@
 #   pipeline    the quickstart's whole pipeline, as fast as it goes (baseline: 10,000 samples/s, the goal)
 #   scaleout    cost topology, 1 instance vs 2 JVMs on 12 partitions (baseline: 1 instance, 1 thread)
 #   drift       drift detector delay and false alarms              (baseline: plain CUSUM)
+#   memory      the whole pipeline over 3 months: heap, RSS, state  (baseline: the first month's heap)
 #
 # Each prints its figures and, last, one line "<name>: <figure> <unit> (<ratio> of <baseline>)". The load average
 # before and after is printed too: on a shared machine, compare ratios measured in one run.
@@ -31,6 +32,7 @@ case "$name" in
   scaleout)   module=streams;     main=costline.streams.bench.ScaleOutBench ;;
   drift)      module=streams;     main=costline.streams.drift.bench.DriftDetectorBench ;;
   pipeline)   module=app;         main=costline.app.bench.PipelineBench ;;
+  memory)     module=app;         main=costline.app.bench.MemoryBench ;;
   *)
     sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2 ;;

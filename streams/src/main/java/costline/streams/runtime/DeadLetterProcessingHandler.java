@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * <p>Two failures still fail the task, because the record is not at fault: a failing dependency (the schema
  * registry unreachable, a retriable Kafka error), which the replaced thread retries from the last commit; and a
  * dead letter that cannot be written, so nothing is ever dropped silently. The dead letter is written by this
- * handler's own producer, outside the task's transaction: a crash between it and the task's next commit writes it a
- * second time (at least once).
+ * handler's own producer, outside the task's transaction: when that transaction is aborted (another task of the
+ * thread failed) and the record comes again, the handler remembers it was dead-lettered and does not write it again
+ * ({@link FailedRecords}); a process that crashes between the dead letter and the next commit writes it a second time
+ * (at least once).
  */
 public final class DeadLetterProcessingHandler implements ProcessingExceptionHandler {
 
@@ -45,6 +47,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
 
     private final Map<String, Object> producerConfig = new HashMap<>();
     private String topic;
+    private String applicationId;
     private KafkaProducer<byte[], byte[]> producer;
 
     /** Records dead-lettered by this handler in this process, over all applications. */
@@ -55,6 +58,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
     @Override
     public void configure(Map<String, ?> configs) {
         topic = (String) configs.get(TOPIC_CONFIG);
+        applicationId = String.valueOf(configs.get(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG));
         for (Map.Entry<String, ?> e : configs.entrySet()) {
             // the client settings (bootstrap, security, SASL, SSL) the application's own clients use
             if (ProducerConfig.configNames().contains(e.getKey())) {
@@ -79,6 +83,14 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     context.partition(), context.offset(), exception.getMessage());
             return ProcessingHandlerResponse.FAIL;
         }
+        String place = FailedRecords.place(applicationId, context.topic(), context.partition(), context.offset());
+        if (FailedRecords.deadLetteredBefore(place)) {
+            // its transaction was aborted after the dead letter was written (another task of the thread failed):
+            // the record came again from the last commit, and its dead letter is already there
+            LOG.info("record at {}/{}@{} was dead-lettered before; not writing it again", context.topic(),
+                    context.partition(), context.offset());
+            return ProcessingHandlerResponse.CONTINUE;
+        }
         FailedRecords.FailedBefore before = cause(exception, FailedRecords.FailedBefore.class);
         RecordHeaders headers = new RecordHeaders();
         if (context.headers() != null) {
@@ -97,6 +109,7 @@ public final class DeadLetterProcessingHandler implements ProcessingExceptionHan
                     origin, exception, topic, sendFailed.toString());
             return ProcessingHandlerResponse.FAIL;
         }
+        FailedRecords.deadLettered(place);
         DEAD_LETTERED.incrementAndGet();
         LOG.warn("record at {} dead-lettered to {}: {}", origin, topic, detail, exception);
         return ProcessingHandlerResponse.CONTINUE;

@@ -18,7 +18,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  *       detail) and lets the task go on.</li>
  * </ol>
  * The result is exact: every record but the failing one is applied once. A process that restarts between the two
- * forgets the place; the record then fails once more, the same way.
+ * forgets the place; the record then fails once more, the same way. A dependency failure (see
+ * {@link DeadLetterProcessingHandler}) aborts the task the same way but is not remembered: the record is retried.
  */
 public final class FailedRecords {
 
@@ -47,6 +48,11 @@ public final class FailedRecords {
         if (failure instanceof FailedBefore || failure instanceof AbortTask) {
             return failure;
         }
+        if (DeadLetterProcessingHandler.dependencyFailure(failure)) {
+            // not the record's fault (a broker timeout, the registry down): the handler fails the task all the same, so
+            // its memory is discarded, but the record must be processed again when it comes back, not dead-lettered
+            return failure;
+        }
         String place = place(context);
         if (place == null) {
             return failure; // no source record (a punctuation): fails the task as any exception there does
@@ -69,9 +75,44 @@ public final class FailedRecords {
 
     private static String place(ProcessingContext context) {
         RecordMetadata m = context.recordMetadata().orElse(null);
-        if (m == null || m.topic() == null || m.offset() < 0) {
+        if (m == null) {
             return null;
         }
-        return context.applicationId() + "|" + m.topic() + "|" + m.partition() + "|" + m.offset();
+        return place(context.applicationId(), m.topic(), m.partition(), m.offset());
+    }
+
+    /** A source record's place, {@code application|topic|partition|offset}; null when there is no source record. */
+    static String place(String applicationId, String topic, int partition, long offset) {
+        if (topic == null || offset < 0) {
+            return null;
+        }
+        return applicationId + "|" + topic + "|" + partition + "|" + offset;
+    }
+
+    /**
+     * Places dead-lettered in this process, most recent last. Under exactly_once_v2 the tasks of a stream thread share one
+     * transaction: a record dead-lettered (by the handler's own producer, outside the transaction) and then aborted
+     * with another task's failure comes again from the last commit, and would be dead-lettered a second time. A
+     * redelivery comes within a commit interval or two, so the most recent places are enough.
+     */
+    private static final int DEAD_LETTERED_KEPT = 100_000;
+    private static final Map<String, Boolean> DEAD_LETTERED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > DEAD_LETTERED_KEPT;
+                }
+            });
+
+    /** Whether the record at {@code place} was dead-lettered before in this process (null place: no). */
+    static boolean deadLetteredBefore(String place) {
+        return place != null && DEAD_LETTERED.containsKey(place);
+    }
+
+    /** Remembers that the record at {@code place} is in its dead-letter topic (written and acknowledged). */
+    static void deadLettered(String place) {
+        if (place != null) {
+            DEAD_LETTERED.put(place, Boolean.TRUE);
+        }
     }
 }
