@@ -370,6 +370,72 @@ class WriteBackStateTest {
                 .hasMessageContaining("store " + STORE + " has a record cache");
     }
 
+    /**
+     * Under exactly_once_v2 a thread's tasks share a transaction: a record dead-lettered (outside it) and then aborted
+     * with another task's failure comes again from the last commit. The handler remembers the place and does not write
+     * a second dead letter for it; another offset is written.
+     */
+    @Test
+    @Timeout(120)
+    void aRecordDeadLetteredBeforeIsNotWrittenAgainWhenItComesBack() throws Exception {
+        String dlq = "wb-once.dlq";
+        kafka.createTopics(1, dlq);
+        DeadLetterProcessingHandler handler = new DeadLetterProcessingHandler();
+        Map<String, Object> config = new HashMap<>();
+        kafka.clientProperties().forEach((k, v) -> config.put((String) k, v));
+        config.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, "costline-wb-once");
+        config.put(DeadLetterProcessingHandler.TOPIC_CONFIG, dlq);
+        handler.configure(config);
+        Record<String, String> record = new Record<>("k", "bad", 0L);
+        var first = handler.handle(context("wb-once.in", 3, 41L), record, new IllegalStateException("cannot count bad"));
+        var again = handler.handle(context("wb-once.in", 3, 41L), record, new FailedRecords.FailedBefore("java.lang.IllegalStateException: cannot count bad"));
+        var other = handler.handle(context("wb-once.in", 3, 42L), record, new IllegalStateException("cannot count bad"));
+        assertThat(List.of(first, again, other)).containsOnly(org.apache.kafka.streams.errors.ProcessingExceptionHandler.ProcessingHandlerResponse.CONTINUE);
+        List<ConsumerRecord<String, String>> dead = read(dlq, 2);
+        assertThat(dead).extracting(r -> ProcessingFailureTest.header(r, costline.streams.config.DecodedSource.ORIGIN_HEADER))
+                .containsExactly("wb-once.in/3@41", "wb-once.in/3@42");
+    }
+
+    static org.apache.kafka.streams.errors.ErrorHandlerContext context(String topic, int partition, long offset) {
+        return new org.apache.kafka.streams.errors.ErrorHandlerContext() {
+            public String topic() {
+                return topic;
+            }
+
+            public int partition() {
+                return partition;
+            }
+
+            public long offset() {
+                return offset;
+            }
+
+            public org.apache.kafka.common.header.Headers headers() {
+                return new org.apache.kafka.common.header.internals.RecordHeaders();
+            }
+
+            public String processorNodeId() {
+                return "count";
+            }
+
+            public org.apache.kafka.streams.processor.TaskId taskId() {
+                return new org.apache.kafka.streams.processor.TaskId(0, partition);
+            }
+
+            public long timestamp() {
+                return 0L;
+            }
+
+            public byte[] sourceRawKey() {
+                return "k".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            public byte[] sourceRawValue() {
+                return "bad".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+        };
+    }
+
     // ---- helpers ----
 
     /** Sends records {@code from .. from + n - 1}, keyed k0..k6, in one flush; returns where each landed. */
