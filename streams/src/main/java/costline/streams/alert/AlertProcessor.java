@@ -2,7 +2,6 @@ package costline.streams.alert;
 
 import costline.events.AlertState;
 import costline.events.CostRecord;
-import costline.events.PriceEntry;
 import costline.events.SpendAlert;
 import costline.schemas.registry.SchemaRegistries;
 import costline.streams.finance.MonthCalendar;
@@ -11,7 +10,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -40,8 +38,13 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
     private KeyValueStore<String, ScopeMonth> store;
     /** The store's ScopeMonths, decoded, written back once per commit (see StateCache). */
     private costline.streams.runtime.StateCache<ScopeMonth> cache;
-    private PriceBook prices;
+    private LinePrices linePrices;
     private Sensor late;
+    /** The month of the last record and its edges: consecutive records are nearly always in the same month. */
+    private YearMonth lastMonth;
+    private String lastMonthText;
+    private long lastMonthStartMs = Long.MAX_VALUE;
+    private long lastMonthEndMs = Long.MIN_VALUE;
     /**
      * The earliest month end among the stored scopes (Long.MIN_VALUE: unknown, scan). The stream-time punctuation
      * fires every punctuate-interval of stream time, thousands of times a second in a replay; scanning the store each
@@ -61,7 +64,8 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
         this.store = context.getStateStore(SpendAlertTopology.STORE);
         this.cache = costline.streams.runtime.StateCache.writeBack(context, SpendAlertTopology.STORE,
                 SpendAlertTopology.COMMIT_HOOK, 10000);
-        this.prices = PriceBook.over(context.getStateStore(pricesStore), SchemaRegistries.forUrl(config.registryUrl()));
+        this.linePrices = new LinePrices(PriceBook.over(context.getStateStore(pricesStore),
+                SchemaRegistries.forUrl(config.registryUrl())), config.catalog());
         this.late = context.metrics().addRateTotalSensor("costline-finance", "alert", "earlier-month-skipped",
                 Sensor.RecordingLevel.INFO);
         context.schedule(config.punctuateEvery(), PunctuationType.STREAM_TIME, this::endMonths);
@@ -81,28 +85,42 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
     private void processRecord(Record<String, CostRecord> record) {
         CostRecord c = record.value();
         String scope = record.key();
-        YearMonth month = calendar.monthOf(c.getWindowStart().toEpochMilli());
+        YearMonth month = monthOf(c.getWindowStart().toEpochMilli());
         ScopeMonth s = cache.get(scope);
-        if (s != null && YearMonth.parse(s.month).isAfter(month)) {
-            // the alert is about the live month; the rollup still counts this record for its own month
-            late.record();
-            return;
-        }
-        if (s != null && YearMonth.parse(s.month).isBefore(month)) {
-            endMonth(scope, s);
-            s = null;
+        if (s != null && !s.month.equals(lastMonthText)) {
+            YearMonth held = YearMonth.parse(s.month);
+            if (held.isAfter(month)) {
+                // the alert is about the live month; the rollup still counts this record for its own month
+                late.record();
+                return;
+            }
+            if (held.isBefore(month)) {
+                endMonth(scope, s);
+                s = null;
+            }
         }
         if (s == null) {
             s = new ScopeMonth();
-            s.month = month.toString();
+            s.month = lastMonthText;
         }
         add(s, c);
-        evaluate(scope, s, month, Math.max(record.timestamp(), c.getWindowEnd().toEpochMilli()));
+        evaluate(scope, s, lastMonthStartMs, lastMonthEndMs, Math.max(record.timestamp(), c.getWindowEnd().toEpochMilli()));
         cache.put(scope, s);
-        long end = calendar.endMs(month);
+        long end = lastMonthEndMs;
         if (nextEndMs != Long.MIN_VALUE && end < nextEndMs) {
             nextEndMs = end;
         }
+    }
+
+    /** The month of {@code ms} (its text and edges kept in lastMonth*): the calendar is asked only when the month changes. */
+    private YearMonth monthOf(long ms) {
+        if (ms < lastMonthStartMs || ms >= lastMonthEndMs) {
+            lastMonth = calendar.monthOf(ms);
+            lastMonthText = lastMonth.toString();
+            lastMonthStartMs = calendar.startMs(lastMonth);
+            lastMonthEndMs = calendar.endMs(lastMonth);
+        }
+        return lastMonth;
     }
 
     private void add(ScopeMonth s, CostRecord c) {
@@ -126,10 +144,8 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
         u.hourlyBusyMs.headMap(dayAgo).clear();
     }
 
-    private void evaluate(String scope, ScopeMonth s, YearMonth month, long at) {
-        long start = calendar.startMs(month);
-        long end = calendar.endMs(month);
-        OnPremLine line = OnPremLine.of(s, start, end, config.catalog(), this::onPremPrice, this::nextVersion);
+    private void evaluate(String scope, ScopeMonth s, long start, long end, long at) {
+        OnPremLine line = OnPremLine.of(s, start, end, linePrices);
         if (line.lineMicroUsd() == 0) {
             return; // no on-prem equivalent priced for any of its models: nothing to compare against
         }
@@ -156,7 +172,7 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
         }
         YearMonth month = YearMonth.parse(s.month);
         long end = calendar.endMs(month);
-        OnPremLine line = OnPremLine.of(s, calendar.startMs(month), end, config.catalog(), this::onPremPrice, this::nextVersion);
+        OnPremLine line = OnPremLine.of(s, calendar.startMs(month), end, linePrices);
         send(scope, s.month, AlertState.RESOLVED, end, line, null);
         s.state = "NONE";
     }
@@ -199,15 +215,5 @@ final class AlertProcessor implements Processor<String, CostRecord, String, Spen
                 .setProjectedMonthMicroUsd(line.projectedMonthMicroUsd())
                 .build();
         context.forward(new Record<>(scope, alert, at));
-    }
-
-    /** The on-prem version standing for {@code cloudModel} in force at {@code atMs}: never one that starts later. */
-    private Optional<PriceEntry> onPremPrice(String cloudModel, long atMs) {
-        return prices.onPremFor(config.catalog(), cloudModel, atMs);
-    }
-
-    /** The next effective_from of {@code priceKey} after {@code atMs}, or null. */
-    private Long nextVersion(String priceKey, long atMs) {
-        return prices.versions(priceKey).higherKey(atMs);
     }
 }

@@ -3,7 +3,6 @@ package costline.streams.alert;
 import costline.events.OnPremPrice;
 import costline.events.PriceEntry;
 import costline.pricing.CostModel;
-import costline.streams.finance.OnPremCatalog;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
@@ -32,9 +31,7 @@ public record OnPremLine(long cloudMtdMicroUsd, long lineMicroUsd, long fixedMic
     /** The trailing span whose rates are projected. */
     public static final long RUN_RATE_WINDOW_MS = 24 * 3_600_000L;
 
-    public static OnPremLine of(ScopeMonth s, long monthStartMs, long monthEndMs, OnPremCatalog catalog,
-                                BiFunction<String, Long, Optional<PriceEntry>> onPremPriceAt,
-                                BiFunction<String, Long, Long> nextVersionAfter) {
+    static OnPremLine of(ScopeMonth s, long monthStartMs, long monthEndMs, LinePrices prices) {
         long cloud = 0;
         long fixed = 0;
         long energy = 0;
@@ -45,18 +42,18 @@ public record OnPremLine(long cloudMtdMicroUsd, long lineMicroUsd, long fixedMic
         long recentEnergy = 0;
         for (Map.Entry<String, ScopeMonth.ModelUsage> e : s.models.entrySet()) {
             ScopeMonth.ModelUsage u = e.getValue();
-            Optional<PriceEntry> price = onPremPriceAt.apply(e.getKey(), now);
+            Optional<PriceEntry> price = prices.onPremAt(e.getKey(), now);
             if (price.isEmpty()) {
                 unpriced += u.costMicroUsd;
                 continue;
             }
             OnPremPrice p = price.get().getOnprem();
             cloud += u.costMicroUsd;
-            fixed += u.peakGpus * fixedOverMonth(e.getKey(), monthStartMs, monthEndMs, onPremPriceAt, nextVersionAfter);
-            double watts = catalog.boardPowerW(e.getKey());
+            fixed += u.peakGpus * prices.fixedOverMonth(e.getKey(), monthStartMs, monthEndMs);
+            double watts = prices.boardPowerW(e.getKey());
             energy += CostModel.energyCostMicroUsd(p, CostModel.energyMjFromPower(watts, u.busyGpuMs));
-            recentCloud += u.hourlyCost.tailMap(from, true).values().stream().mapToLong(Long::longValue).sum();
-            long recentBusy = u.hourlyBusyMs.tailMap(from, true).values().stream().mapToLong(Long::longValue).sum();
+            recentCloud += sumFrom(u.hourlyCost, from);
+            long recentBusy = sumFrom(u.hourlyBusyMs, from);
             recentEnergy += CostModel.energyCostMicroUsd(p, CostModel.energyMjFromPower(watts, recentBusy));
         }
         // rates per ms over the trailing day, or over the month so far while it is shorter than a day
@@ -73,6 +70,14 @@ public record OnPremLine(long cloudMtdMicroUsd, long lineMicroUsd, long fixedMic
             }
         }
         return new OnPremLine(cloud, line, fixed, energy, unpriced, projected, cross);
+    }
+
+    private static long sumFrom(java.util.NavigableMap<Long, Long> hourly, long fromMs) {
+        long sum = 0;
+        for (long v : hourly.tailMap(fromMs, true).values()) {
+            sum += v;
+        }
+        return sum;
     }
 
     /** One owned GPU's fixed cost over the month, each span at the version in force for it (none before the first). */

@@ -3,6 +3,8 @@ package costline.streams.breakeven;
 import costline.events.BreakEvenRecommendation;
 import costline.events.HistoryStatus;
 import costline.events.Recommendation;
+import costline.streams.runtime.FailedRecords;
+import costline.streams.runtime.StateCache;
 import costline.streams.runtime.StateExpiry;
 import java.time.Duration;
 import costline.events.CostRecord;
@@ -17,7 +19,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
@@ -46,10 +47,16 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
 
     private final BreakEvenConfig config;
     /** On-prem price and board power each scope was last computed with; lost on restart, which only recomputes once. */
-    private final Map<String, Integer> usedPrice = new HashMap<>();
+    private final Map<String, UsedPrice> usedPrice = new HashMap<>();
+    /** Board power per cloud model: the catalog is fixed for the processor's life (the family regex ran per scope). */
+    private final Map<String, Double> watts = new HashMap<>();
     private ProcessorContext<String, BreakEvenRecommendation> context;
     private WindowStore<String, MinuteUsage> demand;
+    /** The demand minutes added since the last commit, written to the window store before it (see PendingDemand). */
+    private PendingDemand pending;
     private KeyValueStore<String, ScopeSeen> scopes;
+    /** The ScopeSeen entries, decoded, written back once per commit (see StateCache). */
+    private StateCache<ScopeSeen> seenCache;
     private PriceBook prices;
     /** This task's newest minute of demand: the clock of expiry. */
     private long newestMinuteMs = Long.MIN_VALUE;
@@ -65,6 +72,8 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         this.context = context;
         this.demand = context.getStateStore(BreakEvenTopology.DEMAND);
         this.scopes = context.getStateStore(BreakEvenTopology.SCOPES);
+        this.seenCache = StateCache.writeBack(context, BreakEvenTopology.SCOPES, BreakEvenTopology.COMMIT_HOOK, 10000);
+        this.pending = PendingDemand.writeBack(context, demand, BreakEvenTopology.COMMIT_HOOK);
         this.prices = PriceBook.over(context.getStateStore(BreakEvenTopology.PRICES),
                 SchemaRegistries.forUrl(config.registryUrl()));
         this.unpriced = context.metrics().addRateTotalSensor("costline-finance", "breakeven", "no-onprem-price",
@@ -73,11 +82,21 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         context.schedule(config.priceCheckEvery(), config.schedule(), now -> recompute(true, now));
         // scopes (workloads come and go) are forgotten breakeven.retention after their last minute of demand
         StateExpiry.schedule(context, config.retention(), () -> newestMinuteMs, new StateExpiry<>(scopes, ScopeSeen::lastMinuteMs,
-                config.retention(), StateExpiry.sensor(context, "costline-finance", "breakeven")));
+                config.retention(), StateExpiry.sensor(context, "costline-finance", "breakeven")).through(seenCache));
     }
 
     @Override
     public void process(Record<String, CostRecord> record) {
+        FailedRecords.refuseIfFailedBefore(context);
+        try {
+            processRecord(record);
+        } catch (RuntimeException e) {
+            // the held state may be half-updated: the task starts again from its last commit (FailedRecords)
+            throw FailedRecords.abortTask(context, e);
+        }
+    }
+
+    private void processRecord(Record<String, CostRecord> record) {
         CostRecord c = record.value();
         long start = c.getWindowStart().toEpochMilli();
         long end = c.getWindowEnd().toEpochMilli();
@@ -87,21 +106,28 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         for (int i = 0; i < minutes; i++) {
             long share = c.getGpuMs() / minutes + (i < c.getGpuMs() % minutes ? 1 : 0);
             long cost = c.getCostMicroUsd() / minutes + (i < c.getCostMicroUsd() % minutes ? 1 : 0);
-            long minute = firstMinute + i * MINUTE;
-            MinuteUsage old = demand.fetch(record.key(), minute);
-            demand.put(record.key(), (old == null ? new MinuteUsage(0, 0) : old).plus(share, cost), minute);
+            pending.add(record.key(), firstMinute + i * MINUTE, share, cost);
         }
         long lastMinute = firstMinute + (minutes - 1) * MINUTE;
         newestMinuteMs = Math.max(newestMinuteMs, lastMinute);
-        ScopeSeen seen = scopes.get(record.key());
+        ScopeSeen seen = seenCache.get(record.key());
         if (seen != null && seen.lastMinuteMs() < firstMinute - config.window().toMillis()) {
             seen = null; // back after more than a window without demand: its history starts again
         }
-        String scope = record.key().substring(0, record.key().length() - c.getGpuModel().length() - 1);
-        scopes.put(record.key(), seen == null
-                ? new ScopeSeen(scope, c.getGpuModel(), firstMinute, lastMinute)
-                : new ScopeSeen(scope, c.getGpuModel(), Math.min(seen.firstMinuteMs(), firstMinute),
-                        Math.max(seen.lastMinuteMs(), lastMinute)));
+        if (seen == null) {
+            String scope = record.key().substring(0, record.key().length() - c.getGpuModel().length() - 1);
+            seenCache.put(record.key(), new ScopeSeen(scope, c.getGpuModel(), firstMinute, lastMinute));
+        } else if (firstMinute < seen.firstMinuteMs() || lastMinute > seen.lastMinuteMs()) {
+            seenCache.put(record.key(), new ScopeSeen(seen.scope(), seen.gpuModel(), Math.min(seen.firstMinuteMs(), firstMinute),
+                    Math.max(seen.lastMinuteMs(), lastMinute)));
+        }
+    }
+
+    /** The on-prem price and board power a scope was last computed with. */
+    private record UsedPrice(OnPremPrice price, double watts) {
+        boolean same(OnPremPrice p, double w) {
+            return Double.compare(w, watts) == 0 && (p == price || p.equals(price));
+        }
     }
 
     /** Every scope, or (price check) only those whose on-prem price or board power changed since last time. */
@@ -112,6 +138,8 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
         }
         long dataEnd = Math.floorDiv(streamTime + MINUTE - 1, MINUTE) * MINUTE;
         List<KeyValue<String, ScopeSeen>> all = new ArrayList<>();
+        seenCache.flush();
+        pending.flush();
         try (KeyValueIterator<String, ScopeSeen> it = scopes.all()) {
             it.forEachRemaining(all::add);
         }
@@ -138,13 +166,13 @@ final class BreakEvenProcessor implements Processor<String, CostRecord, String, 
                 }
                 continue;
             }
-            double watts = config.catalog().boardPowerW(seen.gpuModel());
-            int fingerprint = Objects.hash(price.get().getOnprem(), watts);
-            Integer last = usedPrice.get(kv.key);
-            if (onlyChangedPrices && last != null && last == fingerprint) {
+            double watts = this.watts.computeIfAbsent(seen.gpuModel(), config.catalog()::boardPowerW);
+            OnPremPrice onPrem = price.get().getOnprem();
+            UsedPrice last = usedPrice.get(kv.key);
+            if (onlyChangedPrices && last != null && last.same(onPrem, watts)) {
                 continue;
             }
-            usedPrice.put(kv.key, fingerprint);
+            usedPrice.put(kv.key, new UsedPrice(onPrem, watts));
             compute(kv.key, seen, price.get().getOnprem(), watts, windowEnd, punctuationTime)
                     .ifPresent(rec -> context.forward(new Record<>(kv.key, rec, windowEnd)));
         }

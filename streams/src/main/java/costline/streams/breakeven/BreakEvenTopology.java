@@ -38,6 +38,8 @@ public final class BreakEvenTopology {
     public static final String DEMAND = "breakeven-demand";
     public static final String SCOPES = "breakeven-scopes";
     public static final String PRICES = "breakeven-prices";
+    /** Writes the processor's held state (scopes seen, pending demand minutes) before each commit ({@link costline.streams.runtime.CommitHook}). */
+    public static final String COMMIT_HOOK = "breakeven-commit-hook";
 
     private BreakEvenTopology() {
     }
@@ -61,12 +63,14 @@ public final class BreakEvenTopology {
         // a day more than the window, so a window's first minutes are still there when it is read
         Duration retention = config.window().plusDays(1);
         // Not cached: a record cache in front of the window store kept minutes past the retention visible (the soak
-        // counted 36 h of minutes against a 30 h retention), so the demand store is written through.
+        // counted 36 h of minutes against a 30 h retention); the processor sums a commit's minutes itself
+        // (PendingDemand) and adds them to the store before the commit.
         builder.addStateStore(Stores.windowStoreBuilder(
                 StateStores.window(DEMAND, retention, Duration.ofMinutes(1), persistent),
                 Serdes.String(), new JsonSerde<>(MinuteUsage.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(SCOPES, persistent), Serdes.String(),
-                new JsonSerde<>(ScopeSeen.class)).withCachingEnabled());
+                new JsonSerde<>(ScopeSeen.class))); // written back once per scope per commit by the processor's StateCache
+        builder.addStateStore(costline.streams.runtime.CommitHook.store(COMMIT_HOOK));
 
         // decoded inside the topology: a record that does not decode is dead-lettered, never fails the task
         KStream<String, CostRecord> costs = DecodedSource.stream(builder, config.inputTopic(), CostRecord.class,
@@ -76,7 +80,7 @@ public final class BreakEvenTopology {
                 .flatMap((k, v) -> List.of(KeyValue.pair(key(v.getWorkload(), v.getGpuModel()), v),
                         KeyValue.pair(key(Topics.FLEET, v.getGpuModel()), v)), Named.as("breakeven-workload-and-fleet"))
                 .repartition(Repartitioned.with(Serdes.String(), costSerde).withName("breakeven-by-scope"))
-                .process(() -> new BreakEvenProcessor(config), Named.as("breakeven-compute"), DEMAND, SCOPES)
+                .process(() -> new BreakEvenProcessor(config), Named.as("breakeven-compute"), DEMAND, SCOPES, COMMIT_HOOK)
                 .to(config.outputTopic(), Produced.with(Serdes.String(), outSerde).withName("breakeven-out"));
         return builder.build();
     }

@@ -40,6 +40,19 @@ public final class PriceBook {
     private final Source source;
     private final Map<String, NavigableMap<Long, PriceEntry>> cache = new HashMap<>();
     private long cachedGeneration = Long.MIN_VALUE;
+    /**
+     * {@link #onPremFor} results per cloud model, each with the span around its time in which no on-prem version
+     * starts: the family/name/map resolution only reads on-prem versions in force, so it cannot change inside the span.
+     * Resolving a model scanned the on-prem keys and ran the family regex; the alert and break-even threads asked it
+     * for every record and scope. Cleared with the version cache (a new generation) and when another catalog asks.
+     */
+    private final Map<String, OnPremSpan> onPremSpans = new HashMap<>();
+    private OnPremCatalog spansCatalog;
+    /** effective_from of every on-prem version of this generation (null: not read yet). */
+    private java.util.NavigableSet<Long> onPremStarts;
+
+    private record OnPremSpan(long fromMs, long untilMs, Optional<PriceEntry> entry) {
+    }
 
     private PriceBook(Source source) {
         this.source = source;
@@ -110,12 +123,23 @@ public final class PriceBook {
 
     /** Every version of {@code priceKey}, by effective_from (epoch ms). */
     public NavigableMap<Long, PriceEntry> versions(String priceKey) {
+        generation();
+        return cache.computeIfAbsent(priceKey, source::versions);
+    }
+
+    /**
+     * The catalog's generation: it changes whenever a price version is added or replaced, so a result computed from
+     * these prices and kept with the generation it was computed at stays valid while this returns the same number.
+     */
+    public long generation() {
         long g = source.generation();
         if (g != cachedGeneration) {
             cache.clear();
+            onPremSpans.clear();
+            onPremStarts = null;
             cachedGeneration = g;
         }
-        return cache.computeIfAbsent(priceKey, source::versions);
+        return g;
     }
 
     /** The version of {@code priceKey} in force at {@code atMs}, or null (none yet). */
@@ -136,6 +160,31 @@ public final class PriceBook {
 
     /** The on-prem version that stands for owning a GPU like {@code cloudModel} at {@code atMs} ({@link OnPremCatalog} rules). */
     public Optional<PriceEntry> onPremFor(OnPremCatalog catalog, String cloudModel, long atMs) {
+        generation();
+        if (catalog != spansCatalog) {
+            onPremSpans.clear();
+            spansCatalog = catalog;
+        }
+        OnPremSpan span = onPremSpans.get(cloudModel);
+        if (span != null && atMs >= span.fromMs() && atMs < span.untilMs()) {
+            return span.entry();
+        }
+        Optional<PriceEntry> entry = resolveOnPrem(catalog, cloudModel, atMs);
+        if (onPremStarts == null) {
+            java.util.NavigableSet<Long> starts = new java.util.TreeSet<>();
+            for (String k : source.onPremKeys()) {
+                starts.addAll(versions(k).keySet());
+            }
+            onPremStarts = starts;
+        }
+        Long from = onPremStarts.floor(atMs);
+        Long until = onPremStarts.higher(atMs);
+        onPremSpans.put(cloudModel, new OnPremSpan(from == null ? Long.MIN_VALUE : from,
+                until == null ? Long.MAX_VALUE : until, entry));
+        return entry;
+    }
+
+    private Optional<PriceEntry> resolveOnPrem(OnPremCatalog catalog, String cloudModel, long atMs) {
         Function<String, PriceEntry> byKey = k -> at(k, atMs);
         return catalog.resolve(cloudModel, byKey, () -> {
             List<PriceEntry> inForce = new ArrayList<>();
