@@ -25,8 +25,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <p>Kafka Streams has no calendar windows (months differ in length and zone offsets move), so each record is
  * re-keyed by {@code month|workload|site|gpu model} (which repartitions it) and summed in a key-value store by
- * {@link RollupProcessor}: MONTH_TO_DATE on every contribution, one FINAL after the month's end plus the grace
- * period (stream time), then a numbered CORRECTION for every record later than that. Run it with
+ * {@link RollupProcessor}: a key's MONTH_TO_DATE once per {@code rollup.emit-interval} (wall clock) while its totals
+ * change, one FINAL after the month's end plus the grace period (stream time), then a numbered CORRECTION for every
+ * record later than that. Readers keep the latest record per key (the topic is compacted): they get the same totals
+ * as when every increment was sent, with one record per key per interval instead of one per increment. Run it with
  * {@code processing.guarantee=exactly_once_v2}: the store, its changelog and the output then move together, so the
  * totals stay exact across restarts and redelivery.
  */

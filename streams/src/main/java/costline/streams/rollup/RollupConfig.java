@@ -27,9 +27,14 @@ import java.util.List;
  *                         grace (default true). Stream time is per partition: a partition whose keys fall quiet at
  *                         month end would otherwise wait for its next record to send FINAL. Set false to replay old
  *                         data, where the wall clock is far past every month.
+ * @param emitInterval     {@code rollup.emit-interval}: how often the month-to-date totals of the keys changed since
+ *                         the last emit are sent (wall clock; default 500ms, the cost topology's emit interval). One
+ *                         record per changed key per interval instead of one per cost increment; FINAL and CORRECTION
+ *                         records are sent at once, as before.
  */
 public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Duration retention, Duration punctuateEvery,
-                           String inputTopic, String outputTopic, String deadLetterTopic, boolean wallClockClose) {
+                           String inputTopic, String outputTopic, String deadLetterTopic, boolean wallClockClose,
+                           Duration emitInterval) {
 
 
     public static final Setting ZONE = Setting.zone("rollup.zone", "UTC", "time zone that draws month edges (any region id, e.g. Europe/Berlin)");
@@ -46,9 +51,14 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
     public static final Setting WALL_CLOCK_CLOSE = Setting.bool("rollup.wall-clock-close", true,
             "also close months when the wall clock passes end + grace (a quiet partition would otherwise wait for its next record); false to replay old data");
 
+    public static final Setting EMIT_INTERVAL = Setting.duration("rollup.emit-interval", "500ms", "1ms", "10m",
+            "how often the month-to-date totals of the keys changed since the last emit are sent to gpu.rollup.monthly "
+                    + "(wall clock): one record per changed key per interval, not one per cost increment; FINAL and "
+                    + "CORRECTION are sent at once");
+
     /** What the rollup topology reads. */
     public static final List<Setting> SETTINGS = List.of(KafkaSettings.REGISTRY_URL, ZONE, GRACE, RETENTION,
-            PUNCTUATE_INTERVAL, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, WALL_CLOCK_CLOSE);
+            PUNCTUATE_INTERVAL, INPUT_TOPIC, OUTPUT_TOPIC, DEAD_LETTER_TOPIC, WALL_CLOCK_CLOSE, EMIT_INTERVAL);
 
     public RollupConfig {
         SettingsException.require(registryUrl != null && !registryUrl.isBlank(), KafkaSettings.REGISTRY_URL.key(),
@@ -58,33 +68,39 @@ public record RollupConfig(String registryUrl, ZoneId zone, Duration grace, Dura
         SettingsException.require(!grace.isNegative(), GRACE.key(), grace + " is negative", "use e.g. 6h");
         SettingsException.require(retention.compareTo(Duration.ofDays(1)) >= 0, RETENTION.key(),
                 retention + " is under a day", "keep at least 1d (corrections need the month's totals), e.g. 400d");
+        SettingsException.require(emitInterval != null && !emitInterval.isZero() && !emitInterval.isNegative(),
+                EMIT_INTERVAL.key(), emitInterval + " is not above zero", "use e.g. 500ms");
     }
 
     public static RollupConfig defaults(String registryUrl) {
         return new RollupConfig(registryUrl, ZoneId.of("UTC"), Duration.ofHours(6), Duration.ofDays(400),
-                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, Topics.GPU_FINANCE_DLQ, true);
+                Duration.ofMinutes(1), Topics.GPU_COST, Topics.GPU_ROLLUP_MONTHLY, Topics.GPU_FINANCE_DLQ, true, Duration.ofMillis(500));
     }
 
     /** From the settings; absent keys take the defaults. */
     public static RollupConfig from(Settings s) {
         return new RollupConfig(s.string(KafkaSettings.REGISTRY_URL), s.zone(ZONE), s.duration(GRACE), s.duration(RETENTION),
                 s.duration(PUNCTUATE_INTERVAL), s.string(INPUT_TOPIC), s.string(OUTPUT_TOPIC), s.string(DEAD_LETTER_TOPIC),
-                s.bool(WALL_CLOCK_CLOSE));
+                s.bool(WALL_CLOCK_CLOSE), s.duration(EMIT_INTERVAL));
     }
 
     public RollupConfig withZone(ZoneId z) {
-        return new RollupConfig(registryUrl, z, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose);
+        return new RollupConfig(registryUrl, z, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose, emitInterval);
     }
 
     public RollupConfig withGrace(Duration g) {
-        return new RollupConfig(registryUrl, zone, g, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose);
+        return new RollupConfig(registryUrl, zone, g, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose, emitInterval);
     }
 
     public RollupConfig withRetention(Duration r) {
-        return new RollupConfig(registryUrl, zone, grace, r, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose);
+        return new RollupConfig(registryUrl, zone, grace, r, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose, emitInterval);
+    }
+
+    public RollupConfig withEmitInterval(Duration every) {
+        return new RollupConfig(registryUrl, zone, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, wallClockClose, every);
     }
 
     public RollupConfig withWallClockClose(boolean on) {
-        return new RollupConfig(registryUrl, zone, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, on);
+        return new RollupConfig(registryUrl, zone, grace, retention, punctuateEvery, inputTopic, outputTopic, deadLetterTopic, on, emitInterval);
     }
 }

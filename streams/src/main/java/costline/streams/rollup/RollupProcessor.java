@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.KeyValue;
@@ -24,14 +26,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sums CostRecords already keyed by {@code month|workload|site|gpu model}. Forwards a {@link MonthlyRollup} for
- * every change, or the {@link CostRecord} itself (with a reason header, for the dead-letter topic) when its month
- * is past retention and its totals are gone.
+ * Sums CostRecords already keyed by {@code month|workload|site|gpu model}, and sends the totals as
+ * {@link MonthlyRollup}s: a key's month-to-date totals once per emit interval (wall clock) when they changed since the
+ * last record sent, not once per cost increment (a quickstart's month sent 2.5 rollups per sample that way, each one
+ * written to the store by the sink); a FINAL when the month closes; a numbered CORRECTION at once for every record
+ * after that. A record whose month is past retention and whose totals are gone comes back as the {@link CostRecord}
+ * itself (with a reason header, for the dead-letter topic).
  *
  * <p>A month closes when stream time passes its end plus the grace period. Stream time, not the wall clock, so
  * that a replay of last year's data closes months exactly as the live run did. Closing happens on the stream-time
- * punctuation, and also on the next record of a key whose month has closed, so the FINAL always precedes the
- * first CORRECTION.
+ * punctuation, on the next record of a key whose month has closed, and on an emit that finds the month closed, so the
+ * FINAL always precedes the first CORRECTION and no MONTH_TO_DATE follows a FINAL. The FINAL carries every increment
+ * counted, sent or not.
+ *
+ * <p>Which keys changed since the last emit is part of each key's state ({@link RollupState#unsent}), written with the
+ * totals once per commit (write-back {@link costline.streams.runtime.StateCache}) and so in the same exactly-once
+ * transaction as the consumed offsets: after a restart between two emits the restored state still marks the key,
+ * and {@link #init} finds it again.
  */
 final class RollupProcessor implements Processor<String, CostRecord, String, SpecificRecord> {
 
@@ -52,6 +63,8 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
      * Kept in memory only: after a restart the first punctuation scans and sets it again.
      */
     private long nextDueMs = Long.MIN_VALUE;
+    /** Keys whose state is {@link RollupState#unsent}, in the order they changed: what the next emit sends. */
+    private final Set<String> unsent = new LinkedHashSet<>();
 
     RollupProcessor(RollupConfig config, MonthCalendar calendar) {
         this.config = config;
@@ -68,6 +81,15 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
                 Sensor.RecordingLevel.INFO);
         this.negativeTotal = context.metrics().addRateTotalSensor("costline-finance", "rollup", "negative-total",
                 Sensor.RecordingLevel.INFO);
+        // the keys a previous run of this task left unsent (a restart between two emits): the store is restored by now
+        try (KeyValueIterator<String, RollupState> it = store.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.value.unsent()) {
+                    unsent.add(kv.key);
+                }
+            });
+        }
+        context.schedule(config.emitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitChanged);
         context.schedule(config.punctuateEvery(), PunctuationType.STREAM_TIME, this::closeDueMonths);
         if (config.wallClockClose()) {
             context.schedule(config.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::closeDueMonths);
@@ -100,6 +122,7 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
         boolean monthClosed = now > closeAt(month);
         if (s != null && !s.closed() && monthClosed) {
             s = s.closedNow();
+            unsent.remove(record.key());
             context.forward(new Record<>(record.key(), toRollup(s, RollupStatus.FINAL), Math.max(closeAt(month), s.updatedAtMs())));
         }
         s = add(s, month, c, monthClosed);
@@ -110,15 +133,48 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
             negativeTotal.record();
             LOG.debug("the month's totals of {} are below zero after this increment", record.key());
         }
-        RollupStatus status = RollupStatus.MONTH_TO_DATE;
+        // a month already closed gets its CORRECTION at once (rare: data later than the grace period); an open one is
+        // sent at the next emit, with whatever else changes its totals until then
         if (s.closed()) {
             s = s.corrected();
-            status = RollupStatus.CORRECTION;
+            cache.put(record.key(), s);
+            dueAt(closeAt(month) + config.retention().toMillis());
+            context.forward(new Record<>(record.key(), toRollup(s, RollupStatus.CORRECTION), record.timestamp()));
+            return;
         }
-        cache.put(record.key(), s);
-        // a key's month may close (or, once closed, expire) before the earliest the last scan knew of
-        dueAt(s.closed() ? closeAt(month) + config.retention().toMillis() : closeAt(month));
-        context.forward(new Record<>(record.key(), toRollup(s, status), record.timestamp()));
+        cache.put(record.key(), s.changed());
+        unsent.add(record.key());
+        // a key's month may close before the earliest the last scan knew of
+        dueAt(closeAt(month));
+    }
+
+    /**
+     * Sends the month-to-date totals of every key changed since the last emit (wall-clock punctuation), or its FINAL
+     * where stream time has passed the month's close meanwhile (the stream-time punctuation had not come to it yet).
+     */
+    private void emitChanged(long wallClockMs) {
+        if (unsent.isEmpty()) {
+            return;
+        }
+        long now = context.currentStreamTimeMs();
+        for (String key : unsent) {
+            RollupState s = cache.get(key);
+            if (s == null || !s.unsent() || s.closed()) {
+                continue; // closed (its FINAL carried the totals) or expired since it changed
+            }
+            long closeAt = closeAt(YearMonth.parse(s.month()));
+            if (now > closeAt) {
+                RollupState closed = s.closedNow();
+                cache.put(key, closed);
+                dueAt(closeAt + config.retention().toMillis());
+                context.forward(new Record<>(key, toRollup(closed, RollupStatus.FINAL), Math.max(closeAt, s.updatedAtMs())));
+            } else {
+                cache.put(key, s.sent());
+                // the record's time is the newest window counted: the same for a replay as for the live run
+                context.forward(new Record<>(key, toRollup(s, RollupStatus.MONTH_TO_DATE), s.updatedAtMs()));
+            }
+        }
+        unsent.clear();
     }
 
     /** Closes the months whose end + grace is before {@code time} (stream time, or the wall clock where enabled). */
@@ -148,6 +204,7 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
         for (KeyValue<String, RollupState> kv : due) {
             RollupState closed = kv.value.closedNow();
             cache.put(kv.key, closed);
+            unsent.remove(kv.key);
             long closeAt = closeAt(YearMonth.parse(closed.month()));
             context.forward(new Record<>(kv.key, toRollup(closed, RollupStatus.FINAL), closeAt));
         }
@@ -169,12 +226,13 @@ final class RollupProcessor implements Processor<String, CostRecord, String, Spe
         if (s == null) {
             return new RollupState(month.toString(), config.zone().getId(), c.getWorkload(), c.getTeam(),
                     c.getSite().name(), c.getGpuModel(), c.getGpuMs(), c.getBusyGpuMs(), c.getCostMicroUsd(),
-                    c.getIdleMicroUsd(), c.getEnergyMj(), updated, monthClosed, 0);
+                    c.getIdleMicroUsd(), c.getEnergyMj(), updated, monthClosed, 0, false);
         }
         return new RollupState(s.month(), s.zone(), s.workload(), c.getTeam() != null ? c.getTeam() : s.team(), s.site(),
                 s.gpuModel(), Math.addExact(s.gpuMs(), c.getGpuMs()), Math.addExact(s.busyGpuMs(), c.getBusyGpuMs()),
                 Math.addExact(s.costMicroUsd(), c.getCostMicroUsd()), Math.addExact(s.idleMicroUsd(), c.getIdleMicroUsd()),
-                Math.addExact(s.energyMj(), c.getEnergyMj()), Math.max(s.updatedAtMs(), updated), s.closed(), s.revision());
+                Math.addExact(s.energyMj(), c.getEnergyMj()), Math.max(s.updatedAtMs(), updated), s.closed(), s.revision(),
+                s.unsent());
     }
 
     static MonthlyRollup toRollup(RollupState s, RollupStatus status) {

@@ -173,6 +173,7 @@ class FocusExportTest {
         // 2026-10-01 00:30 in Berlin (UTC+2) is still September 30 in UTC; October in Berlin ends 2026-10-31T23:00Z
         send(cost("train", "ml", Site.CLOUD, A100, Instant.parse("2026-09-30T22:30:00Z"), 3_600_000L, 1_800_000L,
                 2_745_000L, 1_372_500L, 0), Instant.parse("2026-09-30T22:31:00Z"));
+        driver.advanceWallClockTime(Duration.ofMillis(500)); // the rollup's emit interval: the month-to-date goes out
         FocusExport.Result result = export.export(YearMonth.of(2026, 10), out.readValuesToList());
         assertThat(result.openRows()).isEqualTo(1);
         StringWriter csv = new StringWriter();
@@ -190,6 +191,7 @@ class FocusExportTest {
         start(RollupConfig.defaults(registry));
         send(cost("train", "ml", Site.CLOUD, A100, Instant.parse("2026-10-01T00:00:00Z"), 3_600_000L, 1_800_000L,
                 2_745_000L, 1_372_500L, 0), Instant.parse("2026-10-01T00:01:00Z"));
+        driver.advanceWallClockTime(Duration.ofMillis(500)); // the rollup's emit interval
         StringWriter csv = new StringWriter();
         FocusCsv.write(export.export(YearMonth.of(2026, 10), out.readValuesToList()), csv);
         FocusRules.Dataset good = FocusRules.read(new StringReader(csv.toString()));

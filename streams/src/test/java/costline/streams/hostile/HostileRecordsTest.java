@@ -211,6 +211,7 @@ class HostileRecordsTest {
             TestOutputTopic<String, MonthlyRollup> out = driver.createOutputTopic(Topics.GPU_ROLLUP_MONTHLY,
                     new StringDeserializer(), new AvroDeserializer<>(SchemaRegistries.forUrl(registry), MonthlyRollup.class));
             pipe(driver, Topics.GPU_COST, Topics.GPU_FINANCE_DLQ, corpus(good, aSample(registry)), "train", good);
+            driver.advanceWallClockTime(java.time.Duration.ofMillis(500)); // the emit interval: the month-to-date goes out
             List<MonthlyRollup> rollups = out.readValuesToList();
             assertThat(rollups).hasSize(1);
             assertThat(rollups.get(0).getCostMicroUsd()).isEqualTo(1_000_000);

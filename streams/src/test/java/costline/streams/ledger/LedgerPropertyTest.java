@@ -192,6 +192,7 @@ class LedgerPropertyTest {
                 }
                 pointKeys.put(identity, k);
             }
+            rollup.advanceWallClockTime(Duration.ofMillis(500)); // the emit interval: the month-to-date totals go out
             for (var kv : rollupOut.readKeyValuesToList()) {
                 MonthlyRollup r = kv.value;
                 rollups.put(new Key(r.getMonth(), r.getWorkload(), r.getSite().name(), r.getGpuModel()), r.getCostMicroUsd());
