@@ -60,7 +60,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
  * workload names: the slope is heap per GPU), {@code Kw} the same with every clone's workloads named apart (5 K
  * workloads: the difference from {@code K} is heap per workload).
  *
- * <p>Run: {@code scripts/bench.sh memory [--months 3] [--runs 1,2,2w] [--interval 300]}, {@code --interval}: seconds
+ * <p>Run: {@code scripts/bench.sh memory [--months 3] [--runs 1,4,4w] [--interval 300]}, {@code --interval}: seconds
  * between a GPU's samples. Last line: the base fleet's heap growth per month over the months after the first (when the
  * retention windows, 30 days at most but the rollup's month totals, are full), against its first month's heap.
  */
@@ -110,7 +110,7 @@ public final class MemoryBench {
         System.out.printf("costline memory benchmark, %s, %d cores, java %s, max heap %d MiB; %d months from %s, a sample per GPU every %s%n",
                 Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20, months, start, interval);
-        List<String> labels = List.of(opt.getOrDefault("runs", "1,2,2w").split(","));
+        List<String> labels = List.of(opt.getOrDefault("runs", "1,4,4w").split(","));
         Map<String, long[][]> figures = new LinkedHashMap<>();
         for (String label : labels) {
             figures.put(label, child(label, args));
