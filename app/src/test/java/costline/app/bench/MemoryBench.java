@@ -43,6 +43,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.TopologyDescription;
+import costline.streams.runtime.StreamsApp;
+import costline.streams.runtime.StreamsRunner;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 
@@ -57,7 +60,7 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
  * workload names: the slope is heap per GPU), {@code Kw} the same with every clone's workloads named apart (5 K
  * workloads: the difference from {@code K} is heap per workload).
  *
- * <p>Run: {@code scripts/bench.sh memory [--months 3] [--runs 1,2,2w] [--interval 300]}, {@code --interval}: seconds
+ * <p>Run: {@code scripts/bench.sh memory [--months 3] [--runs 1,4,4w] [--interval 300]}, {@code --interval}: seconds
  * between a GPU's samples. Last line: the base fleet's heap growth per month over the months after the first (when the
  * retention windows, 30 days at most but the rollup's month totals, are full), against its first month's heap.
  */
@@ -107,7 +110,7 @@ public final class MemoryBench {
         System.out.printf("costline memory benchmark, %s, %d cores, java %s, max heap %d MiB; %d months from %s, a sample per GPU every %s%n",
                 Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20, months, start, interval);
-        List<String> labels = List.of(opt.getOrDefault("runs", "1,2,2w").split(","));
+        List<String> labels = List.of(opt.getOrDefault("runs", "1,4,4w").split(","));
         Map<String, long[][]> figures = new LinkedHashMap<>();
         for (String label : labels) {
             figures.put(label, child(label, args));
@@ -262,15 +265,16 @@ public final class MemoryBench {
     private static Month measure(String label, long samples, double seconds, Quickstart quickstart, Map<String, Long> written)
             throws IOException, InterruptedException {
         Map<String, Long> entries = new TreeMap<>();
+        TreeSet<String> names = storeNames(quickstart);
         for (KafkaStreams streams : quickstart.streams()) {
-            entries.putAll(storeEntries(streams));
+            entries.putAll(storeEntries(streams, names));
         }
         Path data = quickstart.dataDir();
         Map<String, Long> stores = storeDisk(data.resolve("streams"));
         Map<String, Long> disk = new TreeMap<>();
         try (Stream<Path> top = Files.list(data)) {
             for (Path p : top.toList()) {
-                disk.put(p.getFileName().toString(), size(p));
+                disk.put(p.getFileName().toString(), diskUsage(p));
             }
         }
         // a full GC, twice (the first may only queue finalizable objects), then what is still used
@@ -288,7 +292,7 @@ public final class MemoryBench {
         out.printf(Locale.ROOT, "%s: %,d samples replayed and drained in %.1f s%s; heap after full GC %.1f MiB; RSS %.1f MiB (peak %.1f MiB)%n",
                 m.label(), m.samples(), m.seconds(), left > 0 ? " (" + left + " records NOT drained)" : "", m.heapAfterGc() / MIB,
                 m.rss() / MIB, m.peakRss() / MIB);
-        out.printf(Locale.ROOT, "  data on disk (MiB):%s%n", joined(m.dataDiskBytes(), v -> String.format(Locale.ROOT, "%.1f", v / MIB)));
+        out.printf(Locale.ROOT, "  data on disk (MiB, du):%s%n", joined(m.dataDiskBytes(), v -> String.format(Locale.ROOT, "%.1f", v / MIB)));
         out.printf(Locale.ROOT, "  %-60s %10s %10s%n", "state store (application/store)", "entries", "disk KiB");
         TreeSet<String> names = new TreeSet<>(m.storeEntries().keySet());
         names.addAll(m.storeDiskBytes().keySet());
@@ -312,16 +316,30 @@ public final class MemoryBench {
         return b.toString();
     }
 
+    /** The stores of every topology the quickstart runs (from their descriptions: Streams lists them only with application.server set). */
+    static TreeSet<String> storeNames(Quickstart quickstart) {
+        TreeSet<String> names = new TreeSet<>();
+        for (StreamsApp app : StreamsRunner.discover()) {
+            TopologyDescription d = app.topology(quickstart.settings()).describe();
+            d.subtopologies().forEach(sub -> sub.nodes().forEach(n -> {
+                if (n instanceof TopologyDescription.Processor p) {
+                    names.addAll(p.stores());
+                }
+            }));
+            d.globalStores().forEach(g -> names.addAll(g.processor().stores()));
+        }
+        return names;
+    }
+
     /**
      * Entries of every key-value and window store of an application, counted by iterating it (interactive queries);
-     * keyed {@code application/store}. A store that cannot be queried (the commit hook, a store of another kind) is left out.
+     * keyed {@code application/store}. A store the application does not have, or that cannot be queried (the commit
+     * hook), is left out.
      */
-    static Map<String, Long> storeEntries(KafkaStreams streams) {
+    static Map<String, Long> storeEntries(KafkaStreams streams, TreeSet<String> names) {
         Map<String, Long> entries = new TreeMap<>();
         String app = streams.metadataForLocalThreads().stream().findFirst().map(t -> t.threadName()).orElse("?")
                 .replaceFirst("-[0-9a-f]{8}-[0-9a-f]{4}-.*$", "");
-        TreeSet<String> names = new TreeSet<>();
-        streams.metadataForAllStreamsClients().forEach(md -> names.addAll(md.stateStoreNames()));
         for (String name : names) {
             Long n = count(streams, name);
             if (n != null) {
@@ -386,16 +404,17 @@ public final class MemoryBench {
         return sizes;
     }
 
-    private static long size(Path p) {
-        try (Stream<Path> files = Files.walk(p)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
-                try {
-                    return Files.size(f);
-                } catch (IOException goneMeanwhile) {
-                    return 0;
-                }
-            }).sum();
-        } catch (IOException | java.io.UncheckedIOException e) {
+    /**
+     * Bytes a folder takes on disk ({@code du}): the broker's index files and QuestDB's tables are preallocated sparse
+     * files, whose sizes say gigabytes where megabytes are used. -1 where du cannot run.
+     */
+    private static long diskUsage(Path p) {
+        try {
+            Process du = new ProcessBuilder("du", "-sk", p.toString()).redirectErrorStream(false).start();
+            String line = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            du.waitFor();
+            return Long.parseLong(line.split("\\s+")[0]) * 1024;
+        } catch (IOException | NumberFormatException | InterruptedException e) {
             return -1;
         }
     }
