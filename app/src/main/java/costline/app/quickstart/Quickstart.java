@@ -395,12 +395,25 @@ public final class Quickstart implements AutoCloseable {
         groups.add(InfluxSettings.from(settings).groupId());
         long lastLag = Long.MAX_VALUE;
         long lastProgress = System.nanoTime();
+        // Consumed is not yet written: the cost topology holds increments up to cost.emit-interval and the rollups hold
+        // month-to-date totals up to rollup.emit-interval, each then waiting for its commit. A lag of 0 counts once it
+        // has stayed 0 for longer than both holds one after the other (cost, then the rollup of what cost emitted).
+        long settleNanos = settleTime().toNanos();
+        long zeroSince = -1;
         try (Admin admin = Admin.create(KafkaSettings.clientProperties(settings))) {
             while (!stopping.get()) {
                 long lag = lag(admin, groups);
                 if (lag == 0) {
-                    break;
+                    if (zeroSince < 0) {
+                        zeroSince = System.nanoTime();
+                    }
+                    if (System.nanoTime() - zeroSince >= settleNanos) {
+                        break;
+                    }
+                    Thread.sleep(250);
+                    continue;
                 }
+                zeroSince = -1;
                 if (lag < lastLag) {
                     lastLag = lag;
                     lastProgress = System.nanoTime();
@@ -417,6 +430,14 @@ public final class Quickstart implements AutoCloseable {
         pendingRecords = 0;
         draw(1.0);
         return 0;
+    }
+
+    /** How long every lag must stay 0: two holds (emit interval + commit interval each) and a second of slack. */
+    private Duration settleTime() {
+        long commitMs = settings.longValue(KafkaSettings.COMMIT_MS);
+        Duration costHold = settings.duration(costline.streams.cost.CostSettings.EMIT_INTERVAL).plusMillis(commitMs);
+        Duration rollupHold = settings.duration(RollupConfig.EMIT_INTERVAL).plusMillis(commitMs);
+        return costHold.plus(rollupHold).plusSeconds(1);
     }
 
     /**
