@@ -16,7 +16,33 @@ final class PendingKeys {
     /** Keys kept at most; the map is started afresh beyond it (the keys of old minutes are not asked for again). */
     private static final int MAX = 100_000;
 
-    private record Id(long minuteMs, Site site, String gpuModel, String workload) {
+    /** The key's parts; the hash computed once, names compared by reference first (they come from one decoded sample). */
+    private static final class Id {
+        final long minuteMs;
+        final Site site;
+        final String gpuModel;
+        final String workload;
+        final int hash;
+
+        Id(long minuteMs, Site site, String gpuModel, String workload) {
+            this.minuteMs = minuteMs;
+            this.site = site;
+            this.gpuModel = gpuModel;
+            this.workload = workload;
+            this.hash = (Long.hashCode(minuteMs) * 31 + site.ordinal()) * 31 * 31 + gpuModel.hashCode() * 31 + workload.hashCode();
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Id i && i.hash == hash && i.minuteMs == minuteMs && i.site == site
+                    && (i.gpuModel == gpuModel || i.gpuModel.equals(gpuModel))
+                    && (i.workload == workload || i.workload.equals(workload));
+        }
     }
 
     private final Map<Id, String> keys = new HashMap<>();

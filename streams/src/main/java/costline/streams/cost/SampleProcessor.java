@@ -156,6 +156,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
                 Duration.ofMillis(cfg.stateRetentionMs()), StateExpiry.sensor(context, "costline-cost", "cost")).through(energy);
         Long wm = counters.get(WATERMARK);
         watermarkMs = wm == null ? Long.MIN_VALUE : wm;
+        // a revived task re-initialises the same processor: what this memory held beyond the last commit is gone
+        samples = 0;
+        admittedMemo.clear();
         // what was pending at the last commit is emitted by the next punctuation
         dirty.clear();
         try (KeyValueIterator<String, StateCodec.Pending> it = pendingStore.all()) {
@@ -345,11 +348,22 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
+    /** Names known admitted, by day key: a name once admitted stays so for the day, so the store need not be asked again. */
+    private final Map<String, java.util.Set<String>> admittedMemo = new java.util.HashMap<>();
+
     /** The guard's memory in the changelogged names store: {@code day SEP site SEP name} -> 1, {@code day SEP site} -> count. */
     private final WorkloadGuard.Names guardNames = new WorkloadGuard.Names() {
         @Override
         public boolean admitted(String dayKey, String workload) {
-            return names.get(dayKey + SEP + workload) != null;
+            java.util.Set<String> known = admittedMemo.get(dayKey);
+            if (known != null && known.contains(workload)) {
+                return true;
+            }
+            boolean admitted = names.get(dayKey + SEP + workload) != null;
+            if (admitted) {
+                admittedMemo.computeIfAbsent(dayKey, d -> new java.util.HashSet<>()).add(workload);
+            }
+            return admitted;
         }
 
         @Override
@@ -360,6 +374,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
 
         @Override
         public void admit(String dayKey, String workload, int count) {
+            admittedMemo.computeIfAbsent(dayKey, d -> new java.util.HashSet<>()).add(workload);
             names.put(dayKey + SEP + workload, 1L);
             names.put(dayKey, (long) count);
         }
@@ -437,7 +452,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             legacySeenLeft = notEmpty(legacySeen);
         }
         // nor the names of days that end before it
-        deleteRange(names, namesStore, pad(0), WorkloadGuard.firstDayNeeded(cutoffMs), key -> true);
+        String firstDay = WorkloadGuard.firstDayNeeded(cutoffMs);
+        deleteRange(names, namesStore, pad(0), firstDay, key -> true);
+        admittedMemo.keySet().removeIf(day -> day.compareTo(firstDay) < 0);
     }
 
     static <V> void deleteRange(KeyValueStore<String, V> store, String before) {
