@@ -137,14 +137,12 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.context = context;
         this.seenByTime = context.getStateStore(CostTopology.SEEN_BY_TIME_STORE);
         this.legacySeen = context.getStateStore(CostTopology.SEEN_STORE);
-        this.legacySeenLeft = notEmpty(legacySeen);
         this.energyStore = context.getStateStore(CostTopology.ENERGY_STORE);
         this.energy = StateCache.writeBack(context, CostTopology.ENERGY_STORE, CostTopology.COMMIT_HOOK, CACHE_ENTRIES);
         this.pendingStore = context.getStateStore(CostTopology.PENDING_STORE);
         this.pending = StateCache.writeBack(context, CostTopology.PENDING_STORE, CostTopology.COMMIT_HOOK, CACHE_ENTRIES);
         this.counters = StateCache.writeBack(context, CostTopology.COUNTERS_STORE, CostTopology.COMMIT_HOOK, CACHE_ENTRIES);
         this.legacyRevisions = context.getStateStore(CostTopology.REVISIONS_STORE);
-        this.legacyRevisionsLeft = notEmpty(legacyRevisions);
         this.pricesStore = context.getStateStore(CostTopology.PRICES_STORE);
         this.partition = context.taskId().partition();
         this.prices = PriceBook.over(context.getStateStore(CostTopology.PRICES_STORE), registry);
@@ -154,20 +152,11 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.accrual = AccrualStores.of(context, registry);
         this.energyExpiry = new StateExpiry<>(energyStore, EnergyMeter.State::atMs,
                 Duration.ofMillis(cfg.stateRetentionMs()), StateExpiry.sensor(context, "costline-cost", "cost")).through(energy);
-        Long wm = counters.get(WATERMARK);
-        watermarkMs = wm == null ? Long.MIN_VALUE : wm;
         // a revived task re-initialises the same processor: what this memory held beyond the last commit is gone
         samples = 0;
         admittedMemo.clear();
-        // what was pending at the last commit is emitted by the next punctuation
         dirty.clear();
-        try (KeyValueIterator<String, StateCodec.Pending> it = pendingStore.all()) {
-            it.forEachRemaining(kv -> {
-                if (kv.value != null && kv.value.part() != null) {
-                    dirty.add(kv.key);
-                }
-            });
-        }
+        started = false;
         this.samplesSensor = sensor("samples");
         CommitHook hook = context.getStateStore(CostTopology.COMMIT_HOOK);
         // the samples count is kept in a field and folded into the counters store before each commit
@@ -177,6 +166,31 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         });
         context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
     }
+
+    /**
+     * What the stores hold when the task starts, read at its first record or punctuation (after init, on the state as
+     * restored): the watermark, the pending keys not emitted at the last commit, and whether the earlier layout's
+     * stores still hold entries to fall back on.
+     */
+    private void startIfNeeded() {
+        if (started) {
+            return;
+        }
+        started = true;
+        Long wm = counters.get(WATERMARK);
+        watermarkMs = wm == null ? Long.MIN_VALUE : wm;
+        try (KeyValueIterator<String, StateCodec.Pending> it = pendingStore.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.value != null && kv.value.part() != null) {
+                    dirty.add(kv.key);
+                }
+            });
+        }
+        legacySeenLeft = notEmpty(legacySeen);
+        legacyRevisionsLeft = notEmpty(legacyRevisions);
+    }
+
+    private boolean started;
 
     private static boolean notEmpty(KeyValueStore<String, ?> store) {
         try (KeyValueIterator<String, ?> it = store.all()) {
@@ -190,6 +204,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         // with it) and is dead-lettered when it comes again (FailedRecords)
         FailedRecords.refuseIfFailedBefore(context);
         try {
+            startIfNeeded();
             processSample(record);
         } catch (RuntimeException e) {
             throw FailedRecords.abortTask(context, e);
@@ -267,6 +282,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
      * the de-duplication window.
      */
     private void emit(long wallClockMs) {
+        startIfNeeded();
         if (partition == 0) {
             deadLetterRefusedPrices();
         }
