@@ -39,8 +39,12 @@ public final class Names {
      * Why {@code name} is refused as a {@code kind}, or null when it is valid. The text names the kind, the first
      * offending character (as U+XXXX) or the length, and is short enough for a dead-letter header.
      */
+    /** Each kind's name as messages say it (computed once: the check runs for every name of every sample). */
+    private static final String[] WHAT = java.util.Arrays.stream(Kind.values())
+            .map(k -> k.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+
     public static String check(Kind kind, String name) {
-        String what = kind.name().toLowerCase(Locale.ROOT);
+        String what = WHAT[kind.ordinal()];
         if (name == null || name.isEmpty()) {
             return what + " is empty";
         }

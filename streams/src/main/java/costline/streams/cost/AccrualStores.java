@@ -6,10 +6,15 @@ import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
 import costline.streams.prices.PriceBook;
 import java.nio.ByteBuffer;
+import costline.streams.runtime.CommitHook;
+import costline.streams.runtime.StateCache;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import org.apache.kafka.streams.processor.api.ProcessingContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -30,15 +35,36 @@ final class AccrualStores implements FixedCostAccrual.State {
     /** Set by {@link InventoryProcessor} when an entry changes: closing must look at the inventory again. */
     static final String CHANGED = "inventory-changed";
 
+    /** Decoded inventory entries kept at most; beyond it the map starts afresh. */
+    private static final int MAX_DECODED = 100_000;
+
     private final KeyValueStore<String, byte[]> inventory;
-    private final KeyValueStore<String, byte[]> accrual;
+    /** The accrual store, for scans (after {@link StateCache#flush}); reads and writes go through {@link #accrual}. */
+    private final KeyValueStore<String, byte[]> accrualStore;
+    private final StateCache<byte[]> accrual;
     private final AvroDeserializer<OwnedGpu> decoder;
+    /** Inventory entries decoded, by GPU id (null: not in the inventory); dropped when the entry changes. */
+    private final Map<String, OwnedGpu> decoded = new HashMap<>();
     private long closedUpTo = Long.MIN_VALUE;
 
-    AccrualStores(KeyValueStore<String, byte[]> inventory, KeyValueStore<String, byte[]> accrual, SchemaRegistry registry) {
+    private AccrualStores(KeyValueStore<String, byte[]> inventory, KeyValueStore<String, byte[]> accrualStore,
+                          StateCache<byte[]> accrual, SchemaRegistry registry) {
         this.inventory = inventory;
+        this.accrualStore = accrualStore;
         this.accrual = accrual;
         this.decoder = new AvroDeserializer<>(registry, OwnedGpu.class);
+    }
+
+    /**
+     * The task's accrual memory, shared by its sample and inventory processors (one writer per store): both must be
+     * connected to the inventory, accrual and commit hook stores.
+     */
+    static AccrualStores of(ProcessingContext context, SchemaRegistry registry) {
+        CommitHook hook = context.getStateStore(CostTopology.COMMIT_HOOK);
+        return hook.shared(AccrualStores.class.getName(), () -> new AccrualStores(
+                context.getStateStore(CostTopology.INVENTORY_STORE), context.getStateStore(CostTopology.ACCRUAL_STORE),
+                StateCache.writeBack(context, CostTopology.ACCRUAL_STORE, CostTopology.COMMIT_HOOK,
+                        SampleProcessor.CACHE_ENTRIES), registry));
     }
 
     /** Closes the hours due at {@code clockMs} when anything changed since the last time. */
@@ -52,20 +78,42 @@ final class AccrualStores implements FixedCostAccrual.State {
         closedUpTo = done ? closeEnd : Long.MIN_VALUE;
     }
 
+    /** A valid gpu.inventory record for the GPU (its bytes as they came): in force for the hours that close after it. */
+    void put(String gpuId, byte[] entry) {
+        inventory.put(gpuId, entry);
+        changed(gpuId);
+    }
+
     /** The GPU left the inventory: its open hours' charged amounts stay with their samples. */
-    static void removed(KeyValueStore<String, byte[]> accrual, String gpuId) {
+    void remove(String gpuId) {
+        inventory.delete(gpuId);
         List<String> keys = new ArrayList<>();
         String prefix = CHARGED + gpuId + SEP;
-        try (KeyValueIterator<String, byte[]> it = accrual.range(prefix, prefix + Character.MAX_VALUE)) {
+        accrual.flush();
+        try (KeyValueIterator<String, byte[]> it = accrualStore.range(prefix, prefix + Character.MAX_VALUE)) {
             it.forEachRemaining(kv -> keys.add(kv.key));
         }
         keys.forEach(accrual::delete);
+        changed(gpuId);
+    }
+
+    private void changed(String gpuId) {
+        decoded.remove(gpuId);
+        accrual.put(CHANGED, new byte[] {1});
     }
 
     @Override
     public OwnedGpu gpu(String gpuId) {
+        if (decoded.containsKey(gpuId)) {
+            return decoded.get(gpuId);
+        }
         byte[] b = inventory.get(gpuId);
-        return b == null ? null : decoder.deserialize(Topics.GPU_INVENTORY, b);
+        OwnedGpu gpu = b == null ? null : decoder.deserialize(Topics.GPU_INVENTORY, b);
+        if (decoded.size() >= MAX_DECODED) {
+            decoded.clear();
+        }
+        decoded.put(gpuId, gpu);
+        return gpu;
     }
 
     @Override
@@ -109,7 +157,8 @@ final class AccrualStores implements FixedCostAccrual.State {
         String prefix = CHARGED + gpuId + SEP;
         String end = prefix + SampleProcessor.pad(Math.max(0, beforeHourMs));
         List<String> keys = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = accrual.range(prefix, end)) {
+        accrual.flush();
+        try (KeyValueIterator<String, byte[]> it = accrualStore.range(prefix, end)) {
             it.forEachRemaining(kv -> {
                 if (kv.key.compareTo(end) < 0) {
                     ByteBuffer buf = ByteBuffer.wrap(kv.value);

@@ -327,13 +327,13 @@ public final class BatchFold {
         }
 
         @Override
-        public StateCodec.Seen seen(String seenKey) {
-            return seen.get(seenKey);
+        public StateCodec.Seen seen(long sampleTimeMs, String gpuId) {
+            return seen.get(SampleCosting.seenKey(sampleTimeMs, gpuId));
         }
 
         @Override
-        public void seen(String seenKey, StateCodec.Seen s) {
-            seen.put(seenKey, s);
+        public void seen(long sampleTimeMs, String gpuId, StateCodec.Seen s) {
+            seen.put(SampleCosting.seenKey(sampleTimeMs, gpuId), s);
         }
 
         @Override

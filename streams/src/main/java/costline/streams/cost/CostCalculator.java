@@ -78,9 +78,42 @@ final class CostCalculator {
         return out;
     }
 
-    private static long busy(long amount, BigDecimal utilPct) {
+    /** amount x utilPct / 100, rounded half-even to a whole unit. */
+    static long busy(long amount, BigDecimal utilPct) {
+        // exact in longs where amount x the utilization's digits and 100 x 10^scale fit (always, for a percentage
+        // with a float's 9 digits and amounts below 10^9); BigDecimal otherwise, with the same rounding
+        int scale = utilPct.scale();
+        if (scale >= 0 && scale <= 16 && utilPct.precision() <= 18) {
+            long digits = utilPct.unscaledValue().longValue();
+            long den = POW10[scale + 2];
+            long hi = Math.multiplyHigh(amount, digits);
+            long num = amount * digits;
+            if ((hi == 0 && num >= 0) || (hi == -1 && num < 0)) {
+                return divideHalfEven(num, den);
+            }
+        }
         return BigDecimal.valueOf(amount).multiply(utilPct).divide(BigDecimal.valueOf(100), 0, RoundingMode.HALF_EVEN)
                 .longValueExact();
+    }
+
+    private static final long[] POW10 = new long[19];
+
+    static {
+        POW10[0] = 1;
+        for (int i = 1; i < POW10.length; i++) {
+            POW10[i] = POW10[i - 1] * 10;
+        }
+    }
+
+    /** num / den (den > 0) rounded half-even, as BigDecimal's HALF_EVEN does. */
+    static long divideHalfEven(long num, long den) {
+        long q = num / den;
+        long r = num % den; // same sign as num
+        long twice = 2 * Math.abs(r); // < 2 x 10^18: no overflow
+        if (twice > den || (twice == den && (q & 1) != 0)) {
+            q += num < 0 ? -1 : 1;
+        }
+        return q;
     }
 
     /** The minute a sample is booked to: the one holding its last millisecond. */

@@ -10,6 +10,8 @@ import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
 import costline.schemas.serde.AvroSerializer;
 import costline.schemas.serde.AvroSerde;
+import costline.streams.runtime.CommitHook;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -48,10 +50,18 @@ import org.slf4j.LoggerFactory;
 public final class CostTopology {
 
     public static final String PRICES_STORE = "cost-prices";
+    /** The costed samples, (GPU id, sample time) -> what they were costed at ({@link StateCodec.Seen}), for the de-duplication window. */
+    public static final String SEEN_BY_TIME_STORE = "cost-seen-by-time";
+    /** The earlier layout's seen samples, (time SEP GPU id) -> seen: read until its entries age out. */
     public static final String SEEN_STORE = "cost-seen-samples";
     public static final String ENERGY_STORE = "cost-energy-counters";
     public static final String PENDING_STORE = "cost-pending";
+    /** The earlier layout's revision sequences (now kept in the pending entries): read until its entries age out. */
     public static final String REVISIONS_STORE = "cost-revisions";
+    /** Writes the processors' held state before each commit ({@link CommitHook}). */
+    public static final String COMMIT_HOOK = "cost-commit-hook";
+    /** The seen store keeps a sample this much past the de-duplication window: no accepted sample finds its entry gone. */
+    static final long SEEN_MARGIN_MS = 60_000L;
     /** The task's part of the inventory: GPU id -> its gpu.inventory record. */
     public static final String INVENTORY_STORE = "cost-inventory";
     /** Per owned GPU: the closing cursor, and the fixed cost samples charged in hours still open ({@link FixedCostAccrual}). */
@@ -80,30 +90,36 @@ public final class CostTopology {
         StreamsBuilder b = new StreamsBuilder();
 
         PriceStore.addTo(b, PRICES_STORE, registry);
+        // The seen samples by (GPU, sample time) in a window store: segments older than the de-duplication window are
+        // dropped whole (and the changelog topic, compact+delete, ages them out), so a sample costs one changelog
+        // record instead of a put and, an hour later, a tombstone.
+        Duration seenRetention = Duration.ofMillis(cfg.dedupWindowMs() + SEEN_MARGIN_MS);
+        b.addStateStore(Stores.windowStoreBuilder(StateStores.window(SEEN_BY_TIME_STORE, seenRetention, Duration.ofMillis(1), persistent),
+                Serdes.String(), Serdes.ByteArray()));
+        // The stores the earlier layout wrote per sample, kept so that a running deployment's changelogs restore: read
+        // as a fallback and emptied as their entries age out, never written again.
         b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(SEEN_STORE, persistent), Serdes.String(), Serdes.ByteArray()));
-        // Caching folds the many updates of one key between two commits (a GPU's energy counter, a workload's pending
-        // increment, the counters) into one changelog record: without it each sample wrote several.
-        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(ENERGY_STORE, persistent), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled());
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled());
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTERS_STORE), Serdes.String(), Serdes.Long())
-                .withCachingEnabled());
-        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer())
-                .withCachingEnabled());
-        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(NAMES_STORE, persistent), Serdes.String(), Serdes.Long())
-                .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(REVISIONS_STORE), Serdes.String(), Serdes.Integer()));
+        // The rest is read and written through write-back caches (StateCache): values decoded in memory, each key
+        // written once per commit before it (the commit hook), in the same byte layout as before (StateCodec). No
+        // Streams record cache: it would be flushed apart from the hook.
+        b.addStateStore(CommitHook.store(COMMIT_HOOK));
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(ENERGY_STORE, persistent), Serdes.String(),
+                StateCodec.serde(StateCodec::energy, StateCodec::energy)));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PENDING_STORE), Serdes.String(),
+                StateCodec.serde(StateCodec::pending, StateCodec::pending)));
+        b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(COUNTERS_STORE), Serdes.String(), Serdes.Long()));
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(NAMES_STORE, persistent), Serdes.String(), Serdes.Long()));
 
         b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(INVENTORY_STORE, persistent), Serdes.String(), Serdes.ByteArray()));
-        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(ACCRUAL_STORE, persistent), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled());
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(ACCRUAL_STORE, persistent), Serdes.String(), Serdes.ByteArray()));
 
         // gpu.inventory is keyed by GPU id like gpu.samples and shares the task's stores with the sample processor:
         // one sub-topology, so partition p of both topics goes to the same task (the topics must have the same
         // partition count, which `streams run` gives the topics it creates)
         b.stream(Topics.GPU_INVENTORY, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-inventory-source"))
                 .process(() -> new InventoryProcessor(registry), Named.as("cost-inventory"),
-                        INVENTORY_STORE, ACCRUAL_STORE, COUNTERS_STORE)
+                        INVENTORY_STORE, ACCRUAL_STORE, COUNTERS_STORE, COMMIT_HOOK)
                 .map((k, v) -> KeyValue.pair((byte[]) k, ((InventoryProcessor.InventoryDeadLetter) v).value()),
                         Named.as("cost-inventory-dead-letter-bytes"))
                 .to(Topics.GPU_INVENTORY_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(INVENTORY_DLQ_SINK));
@@ -111,7 +127,8 @@ public final class CostTopology {
         Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))
                 .process(() -> new SampleProcessor(cfg, registry), Named.as("cost-samples"),
-                        SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE, INVENTORY_STORE, ACCRUAL_STORE, NAMES_STORE)
+                        SEEN_BY_TIME_STORE, SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE,
+                        INVENTORY_STORE, ACCRUAL_STORE, NAMES_STORE, COMMIT_HOOK)
                 .split(Named.as("cost-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))
                 .branch((k, v) -> v instanceof PriceDeadLetter, Branched.as("price-dead-letters"))

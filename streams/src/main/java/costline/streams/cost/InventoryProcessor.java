@@ -11,7 +11,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
+import costline.streams.runtime.FailedRecords;
+import costline.streams.runtime.StateCache;
 
 /**
  * Keeps the cost task's part of the inventory: gpu.inventory is keyed by GPU id like gpu.samples, so (both topics
@@ -27,33 +28,44 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
 
     private final AvroDeserializer<OwnedGpu> decoder;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, byte[]> inventory;
-    private KeyValueStore<String, byte[]> accrual;
-    private KeyValueStore<String, Long> counters;
+    private final SchemaRegistry registry;
+    /** The inventory and accrual stores, shared with the task's sample processor. */
+    private AccrualStores accrual;
+    private StateCache<Long> counters;
 
     InventoryProcessor(SchemaRegistry registry) {
         this.decoder = new AvroDeserializer<>(registry, OwnedGpu.class);
+        this.registry = registry;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.inventory = context.getStateStore(CostTopology.INVENTORY_STORE);
-        this.accrual = context.getStateStore(CostTopology.ACCRUAL_STORE);
-        this.counters = context.getStateStore(CostTopology.COUNTERS_STORE);
+        this.accrual = AccrualStores.of(context, registry);
+        this.counters = StateCache.writeBack(context, CostTopology.COUNTERS_STORE, CostTopology.COMMIT_HOOK,
+                SampleProcessor.CACHE_ENTRIES);
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        // the accrual and counters are written back once per commit: see SampleProcessor#process
+        FailedRecords.refuseIfFailedBefore(context);
+        try {
+            processEntry(record);
+        } catch (RuntimeException e) {
+            throw FailedRecords.abortTask(context, e);
+        }
+    }
+
+    private void processEntry(Record<byte[], byte[]> record) {
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
         if (record.value() == null) {
             if (key == null) {
                 deadLetter(record, InventoryRules.Reason.KEY_MISMATCH, "tombstone without a key");
                 return;
             }
-            inventory.delete(key);
-            AccrualStores.removed(accrual, key);
-            changed();
+            accrual.remove(key);
+            count("inventory");
             return;
         }
         OwnedGpu gpu;
@@ -78,14 +90,13 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
             deadLetter(record, problem.reason(), problem.detail());
             return;
         }
-        inventory.put(key, record.value());
-        changed();
+        accrual.put(key, record.value());
+        count("inventory");
     }
 
-    private void changed() {
-        accrual.put(AccrualStores.CHANGED, new byte[] {1});
-        Long v = counters.get("inventory");
-        counters.put("inventory", v == null ? 1 : v + 1);
+    private void count(String counter) {
+        Long v = counters.get(counter);
+        counters.put(counter, v == null ? 1 : v + 1);
     }
 
     private void deadLetter(Record<byte[], byte[]> record, InventoryRules.Reason reason, String detail) {
@@ -93,8 +104,6 @@ final class InventoryProcessor implements Processor<byte[], byte[], Object, Obje
         headers.add(Topics.DLQ_REASON_HEADER, reason.name().getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.DLQ_DETAIL_HEADER, String.valueOf(detail).getBytes(StandardCharsets.UTF_8));
         context.forward(new Record<Object, Object>(record.key(), new InventoryDeadLetter(record.value()), record.timestamp(), headers));
-        String counter = "inventory.dlq." + reason.name();
-        Long v = counters.get(counter);
-        counters.put(counter, v == null ? 1 : v + 1);
+        count("inventory.dlq." + reason.name());
     }
 }

@@ -30,9 +30,10 @@ final class SampleCosting {
 
     /** What the costing remembers per GPU (energy counter) and per (GPU, sample_time) (the pieces it was costed at). */
     interface State {
-        StateCodec.Seen seen(String seenKey);
+        /** What was remembered of the GPU's sample at {@code sampleTimeMs}, or null. */
+        StateCodec.Seen seen(long sampleTimeMs, String gpuId);
 
-        void seen(String seenKey, StateCodec.Seen seen);
+        void seen(long sampleTimeMs, String gpuId, StateCodec.Seen seen);
 
         EnergyMeter.State energy(String gpuId);
 
@@ -62,13 +63,15 @@ final class SampleCosting {
     private SampleCosting() {
     }
 
-    static String seenKey(GpuSample s) {
-        return SampleProcessor.pad(s.getSampleTime().toEpochMilli()) + SampleProcessor.SEP + s.getGpuId();
+    /** {@code <sample time, 15 digits> SEP <gpu id>}: sorts by time (the audit's maps and the cost topology's old seen store). */
+    static String seenKey(long sampleTimeMs, String gpuId) {
+        return SampleProcessor.pad(sampleTimeMs) + SampleProcessor.SEP + gpuId;
     }
 
     static Outcome cost(GpuSample s, long bodyHash, PriceBook prices, State state, long energyMaxGapMs) {
-        String seenKey = seenKey(s);
-        StateCodec.Seen previous = state.seen(seenKey);
+        long sampleTimeMs = s.getSampleTime().toEpochMilli();
+        String gpuId = s.getGpuId();
+        StateCodec.Seen previous = state.seen(sampleTimeMs, gpuId);
         if (previous != null && previous.bodyHash() == bodyHash) {
             return new Duplicate();
         }
@@ -90,7 +93,7 @@ final class SampleCosting {
                 previousIntervalMs += p.part().gpuMs();
             }
         }
-        state.seen(seenKey, new StateCodec.Seen(bodyHash, energyMj, pieces));
+        state.seen(sampleTimeMs, gpuId, new StateCodec.Seen(bodyHash, energyMj, pieces));
         return new Costed(delta, previous != null, previousIntervalMs);
     }
 

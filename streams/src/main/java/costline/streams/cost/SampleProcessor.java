@@ -8,6 +8,9 @@ import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroDeserializer;
 import costline.streams.prices.PriceBook;
 import costline.streams.prices.PriceStore;
+import costline.streams.runtime.CommitHook;
+import costline.streams.runtime.FailedRecords;
+import costline.streams.runtime.StateCache;
 import costline.streams.runtime.StateExpiry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +29,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,20 +54,34 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private static final Logger LOG = LoggerFactory.getLogger(SampleProcessor.class);
     static final char SEP = '\u001f';
     private static final String WATERMARK = "watermark";
-    /** Prefix of the revision numbers of unobserved increments: sorts after every minute key, so purges by minute pass it by. */
+    /** Prefix of the revision numbers of unobserved increments in the old revisions store (read until it is empty). */
     private static final String UNOBSERVED_REVISIONS = "u" + SEP;
+    private static final String UNOBSERVED_SUFFIX = SEP + Topics.UNOBSERVED;
+    /** Decoded entries a write-back cache keeps (held writes beyond it are written at once). */
+    static final int CACHE_ENTRIES = 50_000;
 
     private final CostSettings cfg;
     private final AvroDeserializer<GpuSample> decoder;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, byte[]> seen;
-    private KeyValueStore<String, byte[]> energy;
-    private KeyValueStore<String, byte[]> pending;
-    private KeyValueStore<String, Long> counters;
-    private KeyValueStore<String, Integer> revisions;
+    /** The seen samples by (GPU, sample time): a window store whose segments older than the de-duplication window are dropped. */
+    private WindowStore<String, byte[]> seenByTime;
+    /** The earlier layout's seen store, (time, GPU) -> seen: read until its entries age out, then never again. */
+    private KeyValueStore<String, byte[]> legacySeen;
+    private boolean legacySeenLeft;
+    private StateCache<EnergyMeter.State> energy;
+    private KeyValueStore<String, EnergyMeter.State> energyStore;
+    private StateCache<StateCodec.Pending> pending;
+    private KeyValueStore<String, StateCodec.Pending> pendingStore;
+    /** Pending keys with a part not emitted yet (the emit's work list; rebuilt from the store when the task starts). */
+    private final java.util.Set<String> dirty = new java.util.HashSet<>();
+    private StateCache<Long> counters;
+    /** The earlier layout's revisions store: read for keys whose entry does not carry the sequence, until it is empty. */
+    private KeyValueStore<String, Integer> legacyRevisions;
+    private boolean legacyRevisionsLeft;
     private KeyValueStore<String, byte[]> pricesStore;
-    private KeyValueStore<String, Long> names;
-    private StateExpiry<byte[]> energyExpiry;
+    private StateCache<Long> names;
+    private KeyValueStore<String, Long> namesStore;
+    private StateExpiry<EnergyMeter.State> energyExpiry;
     /** Watermark at the last energy expiry scan: the scan runs once per {@link #expiryStepMs} of data time. */
     private long energyExpiredAt = Long.MIN_VALUE;
     private long overflowWarnedAtMs = Long.MIN_VALUE;
@@ -77,6 +95,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private long watermarkMs = Long.MIN_VALUE;
     /** Owned GPUs' fixed cost by calendar time: the inventory and the accrual's memory. */
     private AccrualStores accrual;
+    /** Pending keys of the last sample's minutes: a GPU's samples fall in the same few minutes, site, model and workloads. */
+    private final PendingKeys pendingKeys = new PendingKeys();
 
     SampleProcessor(CostSettings cfg, SchemaRegistry registry) {
         this.cfg = cfg;
@@ -87,52 +107,111 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     /** The costing's memory, in this task's changelogged stores. */
     private final class StoreState implements SampleCosting.State {
         @Override
-        public StateCodec.Seen seen(String seenKey) {
-            byte[] b = seen.get(seenKey);
+        public StateCodec.Seen seen(long sampleTimeMs, String gpuId) {
+            byte[] b = seenByTime.fetch(gpuId, sampleTimeMs);
+            if (b == null && legacySeenLeft) {
+                b = legacySeen.get(SampleCosting.seenKey(sampleTimeMs, gpuId));
+            }
             return b == null ? null : StateCodec.seen(b);
         }
 
         @Override
-        public void seen(String seenKey, StateCodec.Seen s) {
-            seen.put(seenKey, StateCodec.seen(s));
+        public void seen(long sampleTimeMs, String gpuId, StateCodec.Seen s) {
+            // one changelog record per costed sample; its segment is dropped (no tombstone) once it is older than the window
+            seenByTime.put(gpuId, StateCodec.seen(s), sampleTimeMs);
         }
 
         @Override
         public EnergyMeter.State energy(String gpuId) {
-            byte[] b = energy.get(gpuId);
-            return b == null ? null : StateCodec.energy(b);
+            return energy.get(gpuId);
         }
 
         @Override
         public void energy(String gpuId, EnergyMeter.State s) {
-            energy.put(gpuId, StateCodec.energy(s));
+            energy.put(gpuId, s);
         }
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.seen = context.getStateStore(CostTopology.SEEN_STORE);
-        this.energy = context.getStateStore(CostTopology.ENERGY_STORE);
-        this.pending = context.getStateStore(CostTopology.PENDING_STORE);
-        this.counters = context.getStateStore(CostTopology.COUNTERS_STORE);
-        this.revisions = context.getStateStore(CostTopology.REVISIONS_STORE);
+        this.seenByTime = context.getStateStore(CostTopology.SEEN_BY_TIME_STORE);
+        this.legacySeen = context.getStateStore(CostTopology.SEEN_STORE);
+        this.energyStore = context.getStateStore(CostTopology.ENERGY_STORE);
+        this.energy = StateCache.writeBack(context, CostTopology.ENERGY_STORE, CostTopology.COMMIT_HOOK, CACHE_ENTRIES);
+        this.pendingStore = context.getStateStore(CostTopology.PENDING_STORE);
+        this.pending = StateCache.writeBack(context, CostTopology.PENDING_STORE, CostTopology.COMMIT_HOOK, CACHE_ENTRIES);
+        this.counters = StateCache.writeBack(context, CostTopology.COUNTERS_STORE, CostTopology.COMMIT_HOOK, CACHE_ENTRIES);
+        this.legacyRevisions = context.getStateStore(CostTopology.REVISIONS_STORE);
         this.pricesStore = context.getStateStore(CostTopology.PRICES_STORE);
         this.partition = context.taskId().partition();
         this.prices = PriceBook.over(context.getStateStore(CostTopology.PRICES_STORE), registry);
-        this.names = context.getStateStore(CostTopology.NAMES_STORE);
+        this.namesStore = context.getStateStore(CostTopology.NAMES_STORE);
+        this.names = StateCache.writeBack(context, CostTopology.NAMES_STORE, CostTopology.COMMIT_HOOK, CACHE_ENTRIES);
         this.costState = new StoreState();
-        this.accrual = new AccrualStores(context.getStateStore(CostTopology.INVENTORY_STORE),
-                context.getStateStore(CostTopology.ACCRUAL_STORE), registry);
-        this.energyExpiry = new StateExpiry<>(energy, b -> StateCodec.energy(b).atMs(),
-                Duration.ofMillis(cfg.stateRetentionMs()), StateExpiry.sensor(context, "costline-cost", "cost"));
+        this.accrual = AccrualStores.of(context, registry);
+        this.energyExpiry = new StateExpiry<>(energyStore, EnergyMeter.State::atMs,
+                Duration.ofMillis(cfg.stateRetentionMs()), StateExpiry.sensor(context, "costline-cost", "cost")).through(energy);
+        // a revived task re-initialises the same processor: what this memory held beyond the last commit is gone
+        samples = 0;
+        admittedMemo.clear();
+        dirty.clear();
+        started = false;
+        this.samplesSensor = sensor("samples");
+        CommitHook hook = context.getStateStore(CostTopology.COMMIT_HOOK);
+        // the samples count is kept in a field and folded into the counters store before each commit
+        hook.beforeCommit(CostTopology.COUNTERS_STORE + ".samples", () -> {
+            flushSamples();
+            counters.flush();
+        });
+        context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
+    }
+
+    /**
+     * What the stores hold when the task starts, read at its first record or punctuation (after init, on the state as
+     * restored): the watermark, the pending keys not emitted at the last commit, and whether the earlier layout's
+     * stores still hold entries to fall back on.
+     */
+    private void startIfNeeded() {
+        if (started) {
+            return;
+        }
+        started = true;
         Long wm = counters.get(WATERMARK);
         watermarkMs = wm == null ? Long.MIN_VALUE : wm;
-        context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
+        try (KeyValueIterator<String, StateCodec.Pending> it = pendingStore.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.value != null && kv.value.part() != null) {
+                    dirty.add(kv.key);
+                }
+            });
+        }
+        legacySeenLeft = notEmpty(legacySeen);
+        legacyRevisionsLeft = notEmpty(legacyRevisions);
+    }
+
+    private boolean started;
+
+    private static boolean notEmpty(KeyValueStore<String, ?> store) {
+        try (KeyValueIterator<String, ?> it = store.all()) {
+            return it.hasNext();
+        }
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        // state is written back once per commit: a record that throws half way aborts the task (its half-done changes
+        // with it) and is dead-lettered when it comes again (FailedRecords)
+        FailedRecords.refuseIfFailedBefore(context);
+        try {
+            startIfNeeded();
+            processSample(record);
+        } catch (RuntimeException e) {
+            throw FailedRecords.abortTask(context, e);
+        }
+    }
+
+    private void processSample(Record<byte[], byte[]> record) {
         // One classification of what is not a sample (Decoding), the same in every reader of gpu.samples; a registry that
         // cannot be reached throws: the task is failed, its thread replaced and the record retried from the last commit,
         // rather than a good sample dead-lettered.
@@ -172,16 +251,26 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             addPending(piece.minuteMs(), sample.getSite(), sample.getGpuModel(), piece.part());
         }
         FixedCostAccrual.onSample(sample, costed.previousIntervalMs(), prices, accrual, this::addUnobserved);
-        increment("samples");
+        samples++;
+        samplesSensor.record();
         if (t > watermarkMs) {
             watermarkMs = t;
         }
     }
 
+    /** Samples costed since the counter was last written (folded into the counters store once per emit and commit). */
+    private long samples;
+    private Sensor samplesSensor;
+
     private void addPending(long minuteMs, Site site, String gpuModel, Part p) {
-        String key = pad(minuteMs) + SEP + site.name() + SEP + gpuModel + SEP + p.workload();
-        byte[] acc = pending.get(key);
-        pending.put(key, StateCodec.part(acc == null ? p : StateCodec.part(acc).plus(p)));
+        String key = pendingKeys.of(minuteMs, site, gpuModel, p.workload());
+        StateCodec.Pending acc = pending.get(key);
+        if (acc == null) {
+            pending.put(key, new StateCodec.Pending(StateCodec.SEQUENCE_UNKNOWN, p));
+        } else {
+            pending.put(key, new StateCodec.Pending(acc.lastSequence(), acc.part() == null ? p : acc.part().plus(p)));
+        }
+        dirty.add(key);
     }
 
     private void addUnobserved(long minuteMs, String gpuModel, Part p) {
@@ -193,6 +282,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
      * the de-duplication window.
      */
     private void emit(long wallClockMs) {
+        startIfNeeded();
         if (partition == 0) {
             deadLetterRefusedPrices();
         }
@@ -200,22 +290,28 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         if (closingClock != Long.MIN_VALUE) {
             accrual.closeDue(closingClock, cfg.unobservedGraceMs(), cfg.maxAgeMs(), prices, this::addUnobserved);
         }
-        List<KeyValue<String, byte[]>> batch = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = pending.all()) {
-            it.forEachRemaining(batch::add);
-        }
-        for (KeyValue<String, byte[]> kv : batch) {
-            String[] k = kv.key.split(String.valueOf(SEP), 4);
+        // in key order, as the store would list them
+        String[] keys = dirty.toArray(new String[0]);
+        java.util.Arrays.sort(keys);
+        dirty.clear();
+        for (String key : keys) {
+            StateCodec.Pending entry = pending.get(key);
+            if (entry == null || entry.part() == null) {
+                continue;
+            }
+            String[] k = key.split(String.valueOf(SEP), 4);
             long windowStart = Long.parseLong(k[0]);
-            Part p = StateCodec.part(kv.value);
+            Part p = entry.part();
+            int sequence = nextSequence(key, entry.lastSequence());
             CostRecord out = CostRecord.newBuilder()
                     .setWorkload(k[3]).setTeam(p.team()).setSite(Site.valueOf(k[1])).setGpuModel(k[2])
                     .setWindowStart(Instant.ofEpochMilli(windowStart)).setWindowEnd(Instant.ofEpochMilli(windowStart + 60_000))
                     .setGpuMs(p.gpuMs()).setBusyGpuMs(p.busyGpuMs()).setCostMicroUsd(p.costMicroUsd())
                     .setIdleMicroUsd(p.idleMicroUsd()).setEnergyMj(p.energyMj()).setSamples(p.samples())
-                    .setRevision(nextRevision(kv.key)).build();
+                    .setRevision(new CostRevision(partition, sequence).value()).build();
             context.forward(new Record<>(k[3], out, windowStart));
-            pending.delete(kv.key);
+            // the entry stays, with nothing pending, to number the key's next increment
+            pending.put(key, new StateCodec.Pending(sequence, null));
         }
         if (watermarkMs != Long.MIN_VALUE) {
             counters.put(WATERMARK, watermarkMs);
@@ -226,8 +322,23 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
                 energyExpiredAt = watermarkMs;
             }
         }
-        // unobserved increments reach back to any hour an owned GPU was in service, up to cost.max-age
-        deleteRange(revisions, UNOBSERVED_REVISIONS + pad(0), UNOBSERVED_REVISIONS + pad(Math.max(0, wallClockMs - cfg.maxAgeMs() - 3_600_000L)));
+        // unobserved increments reach back to any hour an owned GPU was in service, up to cost.max-age, long after the
+        // minute's sample numbering was forgotten: their entries are kept that long
+        long unobservedBefore = Math.max(0, wallClockMs - cfg.maxAgeMs() - 3_600_000L);
+        deleteRange(pending, pendingStore, pad(0), pad(unobservedBefore), key -> key.endsWith(UNOBSERVED_SUFFIX));
+        if (legacyRevisionsLeft) {
+            deleteRange(legacyRevisions, UNOBSERVED_REVISIONS + pad(0), UNOBSERVED_REVISIONS + pad(unobservedBefore));
+            legacyRevisionsLeft = notEmpty(legacyRevisions);
+        }
+    }
+
+    /** Folds the samples costed since the last time into the counters store. */
+    private void flushSamples() {
+        if (samples > 0) {
+            Long v = counters.get("samples");
+            counters.put("samples", (v == null ? 0 : v) + samples);
+            samples = 0;
+        }
     }
 
     /** As every topology's expiry ({@link StateExpiry#step}): entries live at most retention + step. */
@@ -253,11 +364,22 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
+    /** Names known admitted, by day key: a name once admitted stays so for the day, so the store need not be asked again. */
+    private final Map<String, java.util.Set<String>> admittedMemo = new java.util.HashMap<>();
+
     /** The guard's memory in the changelogged names store: {@code day SEP site SEP name} -> 1, {@code day SEP site} -> count. */
     private final WorkloadGuard.Names guardNames = new WorkloadGuard.Names() {
         @Override
         public boolean admitted(String dayKey, String workload) {
-            return names.get(dayKey + SEP + workload) != null;
+            java.util.Set<String> known = admittedMemo.get(dayKey);
+            if (known != null && known.contains(workload)) {
+                return true;
+            }
+            boolean admitted = names.get(dayKey + SEP + workload) != null;
+            if (admitted) {
+                admittedMemo.computeIfAbsent(dayKey, d -> new java.util.HashSet<>()).add(workload);
+            }
+            return admitted;
         }
 
         @Override
@@ -268,29 +390,32 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
 
         @Override
         public void admit(String dayKey, String workload, int count) {
+            admittedMemo.computeIfAbsent(dayKey, d -> new java.util.HashSet<>()).add(workload);
             names.put(dayKey + SEP + workload, 1L);
             names.put(dayKey, (long) count);
         }
     };
 
     /**
-     * The revision of the next increment of a (minute, site, model, workload) from this task: partition x 100,000 +
-     * a sequence. Every GPU partition emits increments of the same minute and workload, so the partition keeps the
-     * numbers of different tasks apart without a shared counter; the sink writes each at window_start + revision
-     * microseconds with the partition as a tag ({@link CostRevision}), so no two increments share a point.
+     * The sequence of the next increment of a (minute, site, model, workload) from this task; its revision is
+     * partition x 100,000 + the sequence ({@link CostRevision}). Every GPU partition emits increments of the same minute
+     * and workload, so the partition keeps the numbers of different tasks apart without a shared counter; the sink
+     * writes each at window_start + sequence microseconds with the partition as a tag, so no two increments share a
+     * point. The last sequence is kept in the pending entry; an entry of the earlier layout finds it in the old
+     * revisions store.
      */
-    private int nextRevision(String pendingKey) {
-        // an owned GPU's unobserved increments may land in any hour back to cost.max-age, long after the minute's
-        // sample numbering was forgotten: numbered apart, and kept that long
-        String revisionKey = pendingKey.endsWith(SEP + Topics.UNOBSERVED) ? UNOBSERVED_REVISIONS + pendingKey : pendingKey;
-        Integer used = revisions.get(revisionKey);
+    private int nextSequence(String pendingKey, int lastSequence) {
+        Integer used = lastSequence != StateCodec.SEQUENCE_UNKNOWN ? Integer.valueOf(lastSequence) : null;
+        if (used == null && legacyRevisionsLeft) {
+            String revisionKey = pendingKey.endsWith(UNOBSERVED_SUFFIX) ? UNOBSERVED_REVISIONS + pendingKey : pendingKey;
+            used = legacyRevisions.get(revisionKey);
+        }
         int sequence = used == null ? 0 : used + 1;
         if (sequence >= REVISIONS_PER_PARTITION) {
             throw new IllegalStateException("more than " + REVISIONS_PER_PARTITION + " increments for " + pendingKey
                     + " from partition " + partition + "; raise cost.emit-interval");
         }
-        revisions.put(revisionKey, sequence);
-        return new CostRevision(partition, sequence).value();
+        return sequence;
     }
 
     /**
@@ -330,12 +455,22 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             return;
         }
         // A sample may reach back one maximal interval before its own time: keep the numbering of those minutes.
-        deleteRange(revisions, pad(Math.max(0, cutoffMs - cfg.maxIntervalMs() - 60_000)));
-        // Samples older than the cutoff are refused as TOO_LATE, so their (gpu, time) is not needed any more.
-        // Keys start with the zero-padded time, so this is a range scan.
-        deleteRange(seen, pad(cutoffMs));
+        String minutesBefore = pad(Math.max(0, cutoffMs - cfg.maxIntervalMs() - 60_000));
+        deleteRange(pending, pendingStore, pad(0), minutesBefore, key -> !key.endsWith(UNOBSERVED_SUFFIX));
+        if (legacyRevisionsLeft) {
+            deleteRange(legacyRevisions, minutesBefore);
+            legacyRevisionsLeft = notEmpty(legacyRevisions);
+        }
+        // Samples older than the cutoff are refused as TOO_LATE, so their (gpu, time) is not needed any more: the seen
+        // window store drops its old segments itself; the earlier layout's store is emptied by range.
+        if (legacySeenLeft) {
+            deleteRange(legacySeen, pad(cutoffMs));
+            legacySeenLeft = notEmpty(legacySeen);
+        }
         // nor the names of days that end before it
-        deleteRange(names, WorkloadGuard.firstDayNeeded(cutoffMs));
+        String firstDay = WorkloadGuard.firstDayNeeded(cutoffMs);
+        deleteRange(names, namesStore, pad(0), firstDay, key -> true);
+        admittedMemo.keySet().removeIf(day -> day.compareTo(firstDay) < 0);
     }
 
     static <V> void deleteRange(KeyValueStore<String, V> store, String before) {
@@ -354,6 +489,21 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         old.forEach(store::delete);
     }
 
+    /** The same through a write-back cache: its held writes first, then deletes through it (so no copy brings one back). */
+    static <V> void deleteRange(StateCache<V> cache, KeyValueStore<String, V> store, String from, String before,
+                                java.util.function.Predicate<String> which) {
+        cache.flush();
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, V> it = store.range(from, before)) {
+            it.forEachRemaining(kv -> {
+                if (kv.key.compareTo(before) < 0 && which.test(kv.key)) {
+                    old.add(kv.key);
+                }
+            });
+        }
+        old.forEach(cache::delete);
+    }
+
     private void deadLetter(Record<byte[], byte[]> record, String reason, String detail) {
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.add(Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
@@ -370,10 +520,16 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private void increment(String counter) {
         Long v = counters.get(counter);
         counters.put(counter, v == null ? 1 : v + 1);
-        // the same count as a Streams sensor (client metrics: /metrics of `streams run` shows it), e.g.
-        // costline-cost / cost / dlq-OUT_OF_RANGE-total; the store keeps the exact, restart-safe count
-        sensors.computeIfAbsent(counter, c -> context.metrics().addRateTotalSensor("costline-cost", "cost",
-                c.replace('.', '-'), Sensor.RecordingLevel.INFO)).record();
+        sensor(counter).record();
+    }
+
+    /**
+     * The count as a Streams sensor (client metrics: /metrics of `streams run` shows it), e.g. costline-cost / cost /
+     * dlq-OUT_OF_RANGE-total; the store keeps the exact, restart-safe count.
+     */
+    private Sensor sensor(String counter) {
+        return sensors.computeIfAbsent(counter, c -> context.metrics().addRateTotalSensor("costline-cost", "cost",
+                c.replace('.', '-'), Sensor.RecordingLevel.INFO));
     }
 
     /** One sensor per counter name (samples, duplicates, corrections, dlq.<reason>, prices.dlq.<reason>). */

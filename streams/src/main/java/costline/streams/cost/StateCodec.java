@@ -27,6 +27,20 @@ final class StateCodec {
     private static final byte PART_V2 = 2;
     /** Seen as V2, with names as length + UTF-8 bytes. */
     private static final byte SEEN_V3 = 3;
+    /** Pending entry: the last revision sequence handed out for its key, then the part not yet emitted (if any). */
+    private static final byte PENDING_V3 = 3;
+
+    /** {@link Pending#lastSequence} of an entry written by an earlier layout: the sequence is in the old revisions store. */
+    static final int SEQUENCE_UNKNOWN = Integer.MIN_VALUE;
+
+    /**
+     * One (minute, site, GPU model, workload) of the pending store: the increment summed since the last emit
+     * ({@code part}, null when nothing is pending) and the last revision sequence emitted for the key ({@code -1}
+     * when none; {@link #SEQUENCE_UNKNOWN} for an entry of the earlier layout, which kept it in a store of its own).
+     * Keeping the sequence here, in the entry the emit rewrites anyway, makes an emit one changelog record per key.
+     */
+    record Pending(int lastSequence, Part part) {
+    }
 
     /**
      * What the topology remembers of a costed sample: to drop its duplicates and to apply its corrections exactly,
@@ -61,6 +75,40 @@ final class StateCodec {
             }
             return readPart(in, v == PART_V2);
         });
+    }
+
+    static byte[] pending(Pending p) {
+        return write(out -> {
+            out.writeByte(PENDING_V3);
+            out.writeInt(p.lastSequence());
+            out.writeBoolean(p.part() != null);
+            if (p.part() != null) {
+                writePart(out, p.part());
+            }
+        });
+    }
+
+    /** Reads this layout and the earlier one (a bare {@link Part}, the sequence {@link #SEQUENCE_UNKNOWN}). */
+    static Pending pending(byte[] bytes) {
+        return read(bytes, in -> {
+            byte v = in.readByte();
+            if (v == V1 || v == PART_V2) {
+                return new Pending(SEQUENCE_UNKNOWN, readPart(in, v == PART_V2));
+            }
+            if (v != PENDING_V3) {
+                throw new IOException("unknown state layout version " + v);
+            }
+            int sequence = in.readInt();
+            return new Pending(sequence, in.readBoolean() ? readPart(in, true) : null);
+        });
+    }
+
+    /** A store value serde over an encoder and decoder of this class (null stays null: a delete). */
+    static <T> org.apache.kafka.common.serialization.Serde<T> serde(java.util.function.Function<T, byte[]> encode,
+                                                                    java.util.function.Function<byte[], T> decode) {
+        return org.apache.kafka.common.serialization.Serdes.serdeFrom(
+                (topic, v) -> v == null ? null : encode.apply(v),
+                (topic, b) -> b == null ? null : decode.apply(b));
     }
 
     static byte[] seen(Seen s) {

@@ -29,6 +29,8 @@ public final class CommitHook implements StateStore, CachedStateStore<Object, Ob
 
     private final String name;
     private final Map<String, Runnable> beforeCommit = new LinkedHashMap<>();
+    /** Objects the task's processors share (one write-back cache per store, whichever processor asks first). */
+    private final Map<String, Object> shared = new java.util.HashMap<>();
     private boolean open;
 
     private CommitHook(String name) {
@@ -43,6 +45,21 @@ public final class CommitHook implements StateStore, CachedStateStore<Object, Ob
     /** Runs {@code action} before every commit of this task, in registration order; a second registration under {@code id} replaces the first. */
     public void beforeCommit(String id, Runnable action) {
         beforeCommit.put(id, action);
+    }
+
+    /**
+     * The object registered under {@code id} in this task, created by {@code create} on first use: how two processors
+     * of one task that write the same store share its {@link StateCache} (a store has one writer). Forgotten when the
+     * hook is re-initialised, as the registrations are.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T shared(String id, java.util.function.Supplier<T> create) {
+        Object o = shared.get(id);
+        if (o == null) {
+            o = create.get(); // may itself ask for a shared object (not computeIfAbsent: it refuses nesting)
+            shared.put(id, o);
+        }
+        return (T) o;
     }
 
     @Override
@@ -70,6 +87,7 @@ public final class CommitHook implements StateStore, CachedStateStore<Object, Ob
     @Override
     public void init(StateStoreContext context, StateStore root) {
         beforeCommit.clear();
+        shared.clear();
         context.register(root, (key, value) -> {
         });
         open = true;
@@ -83,6 +101,7 @@ public final class CommitHook implements StateStore, CachedStateStore<Object, Ob
     @Override
     public void close() {
         beforeCommit.clear();
+        shared.clear();
         open = false;
     }
 

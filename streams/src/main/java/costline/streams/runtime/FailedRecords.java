@@ -45,7 +45,9 @@ public final class FailedRecords {
 
     /** Remembers where the record being processed failed; throw what it returns. */
     public static RuntimeException abortTask(ProcessingContext context, RuntimeException failure) {
-        if (failure instanceof FailedBefore || failure instanceof AbortTask) {
+        if (failure instanceof FailedBefore || failure instanceof AbortTask
+                || DeadLetterProcessingHandler.dependencyFailure(failure)) {
+            // a failing dependency (the registry unreachable) is not the record's fault: the task fails and retries it
             return failure;
         }
         if (DeadLetterProcessingHandler.dependencyFailure(failure)) {

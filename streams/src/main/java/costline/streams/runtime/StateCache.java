@@ -51,14 +51,17 @@ public final class StateCache<V> {
 
     /**
      * The write-back view of store {@code storeName}, flushed before each commit by the task's hook {@code hookName}
-     * (both connected to the processor). Call from the processor's {@code init}: a revived task gets a new view.
+     * (both connected to the processor). Call from the processor's {@code init}: a revived task gets a new view; the processors of one task that name the same store share one view.
      */
     public static <V> StateCache<V> writeBack(ProcessingContext context, String storeName, String hookName, int maxEntries) {
         KeyValueStore<String, V> store = context.getStateStore(storeName);
-        StateCache<V> cache = new StateCache<>(store, maxEntries);
         CommitHook hook = context.getStateStore(hookName);
-        hook.beforeCommit(storeName, cache::flush);
-        return cache;
+        // processors of one task that write the same store share one view (the store keeps one writer)
+        return hook.shared(StateCache.class.getName() + ":" + storeName, () -> {
+            StateCache<V> cache = new StateCache<>(store, maxEntries);
+            hook.beforeCommit(storeName, cache::flush);
+            return cache;
+        });
     }
 
     public V get(String key) {

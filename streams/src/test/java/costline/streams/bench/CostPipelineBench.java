@@ -256,9 +256,51 @@ public final class CostPipelineBench {
             send(kafka.clientProperties(), Topics.GPU_SAMPLES, data);
             awaitConsumed(admin, app + "-cost", Topics.GPU_SAMPLES, endOffsets(admin, Topics.GPU_SAMPLES, PARTITIONS));
             double perSecond = data.size() / ((System.nanoTime() - start) / 1e9);
-            return new Run(threads, perSecond, (double) (threadsCpuNanos(app) - cpu0) / data.size(),
+            Run run = new Run(threads, perSecond, (double) (threadsCpuNanos(app) - cpu0) / data.size(),
                     (double) (processCpuNanos() - process0) / data.size());
+            if (data.size() >= 1_000) {
+                printChangelogRecords(kafka, admin, app, threads, data.size());
+            }
+            return run;
         }
+    }
+
+    /**
+     * The records the run wrote to its state stores' changelogs per sample, by store (read after the timed part,
+     * read_committed: what a restore replays), and so the broker work the state costs beside gpu.cost.
+     */
+    static void printChangelogRecords(InProcessKafka kafka, Admin admin, String app, int threads, int samples) throws Exception {
+        Map<String, Long> byStore = new java.util.TreeMap<>();
+        Properties p = new Properties();
+        p.putAll(kafka.clientProperties());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+        for (String topic : admin.listTopics().names().get()) {
+            if (!topic.startsWith(app + "-") || !topic.endsWith("-changelog")) {
+                continue;
+            }
+            long n = 0;
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                List<TopicPartition> parts = new ArrayList<>();
+                c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+                c.assign(parts);
+                int empty = 0;
+                while (empty < 3) {
+                    int got = c.poll(Duration.ofMillis(300)).count();
+                    n += got;
+                    empty = got == 0 ? empty + 1 : 0;
+                }
+            }
+            byStore.put(topic.substring(app.length() + 1, topic.length() - "-changelog".length()), n);
+        }
+        long total = byStore.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder b = new StringBuilder();
+        byStore.forEach((store, n) -> b.append(String.format(Locale.ROOT, "%s%s %.2f", b.length() == 0 ? "" : ", ", store,
+                n / (double) samples)));
+        System.out.printf(Locale.ROOT, "changelog records per sample (%d stream thread%s): %.2f (%s)%n", threads,
+                threads == 1 ? "" : "s", total / (double) samples, b);
     }
 
     /** CPU of this JVM's threads whose name holds {@code app} (Streams names its threads and their clients' after the application). */

@@ -130,10 +130,10 @@ class BoundedCostStateTest {
                 // watermark 12,000 s: gpu-old's last reading (20 s) is 11,980 s = 11,980,000 ms old, over the retention
                 sum(bounded.emitted(), boundedTotals);
                 sum(unbounded.emitted(), unboundedTotals);
-                KeyValueStore<String, byte[]> energy = bounded.driver.getKeyValueStore(CostTopology.ENERGY_STORE);
+                KeyValueStore<String, EnergyMeter.State> energy = bounded.driver.getKeyValueStore(CostTopology.ENERGY_STORE);
                 assertThat(energy.get("gpu-old")).as("baseline of the GPU silent for longer than the retention").isNull();
                 assertThat(energy.get("gpu-live")).as("baseline of an active GPU").isNotNull();
-                assertThat(unbounded.driver.<String, byte[]>getKeyValueStore(CostTopology.ENERGY_STORE).get("gpu-old")).isNotNull();
+                assertThat(unbounded.driver.<String, EnergyMeter.State>getKeyValueStore(CostTopology.ENERGY_STORE).get("gpu-old")).isNotNull();
             }
         }
         sum(bounded.emitted(), boundedTotals);

@@ -23,6 +23,17 @@ class StateCodecTest {
     }
 
     @Test
+    void aPendingEntryKeepsItsSequenceAndTheEarlierBarePartIsReadWithTheSequenceUnknown() {
+        Part p = new Part("llm", "ml", 60_000, 30_000, 68_271, 34_136, 5, 1);
+        assertThat(StateCodec.pending(StateCodec.pending(new StateCodec.Pending(7, p)))).isEqualTo(new StateCodec.Pending(7, p));
+        // emitted, nothing pending: the sequence alone
+        assertThat(StateCodec.pending(StateCodec.pending(new StateCodec.Pending(0, null)))).isEqualTo(new StateCodec.Pending(0, null));
+        // the bytes the earlier layout wrote for a pending increment: a Part; its sequence is in cost-revisions
+        assertThat(StateCodec.pending(StateCodec.part(p))).isEqualTo(new StateCodec.Pending(StateCodec.SEQUENCE_UNKNOWN, p));
+        assertThatThrownBy(() -> StateCodec.pending(new byte[] {9, 0})).hasMessageContaining("unknown state layout version 9");
+    }
+
+    @Test
     void theEarlierLayoutsInTheChangelogAreStillRead() throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);

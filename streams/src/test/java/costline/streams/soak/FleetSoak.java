@@ -444,10 +444,14 @@ public final class FleetSoak {
         double batchPerMs = 1.25 / (24 * STEP_MS); // one batch GPU, jobs at least 2 h
         long dedup = cost.dedupWindowMs();
         Map<String, Long> b = new TreeMap<>();
-        b.put(CostTopology.SEEN_STORE, gpus * (dedup / STEP_MS + 2));
+        // the seen window store drops a segment (half its retention) once it is all older than the retention
+        long seenKeep = dedup + 60_000L + (dedup + 60_000L) / 2;
+        b.put(CostTopology.SEEN_BY_TIME_STORE, gpus * (seenKeep / STEP_MS + 2));
+        b.put(CostTopology.SEEN_STORE, 0L); // the earlier layout's: never written
         b.put(CostTopology.ENERGY_STORE, (long) gpus);
-        b.put(CostTopology.PENDING_STORE, gpus * (STEP_MS / 60_000 + 1));
-        b.put(CostTopology.REVISIONS_STORE, gpus * ((dedup + cost.maxIntervalMs()) / 60_000 + 2 * STEP_MS / 60_000 + 2));
+        // a pending entry stays (with the key's last revision sequence) until its minute leaves the window
+        b.put(CostTopology.PENDING_STORE, gpus * ((dedup + cost.maxIntervalMs()) / 60_000 + 2 * STEP_MS / 60_000 + 2));
+        b.put(CostTopology.REVISIONS_STORE, 0L); // the earlier layout's: never written
         b.put(CostTopology.COUNTERS_STORE, 20L);
         // owned GPUs in gpu.inventory (none in this fleet: every GPU is bounded by the fleet's size) and, per owned GPU,
         // its closing cursor and the hours still open (the grace, the hour being sampled, the one closing)
