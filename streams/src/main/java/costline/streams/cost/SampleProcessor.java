@@ -320,7 +320,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             context.commit();
         }
         if (watermarkMs != Long.MIN_VALUE) {
-            counters.put(WATERMARK, watermarkMs);
+            if (!Long.valueOf(watermarkMs).equals(counters.get(WATERMARK))) {
+                counters.put(WATERMARK, watermarkMs); // an idle task writes nothing
+            }
             purgeBefore(watermarkMs - cfg.dedupWindowMs());
             if (energyExpiredAt == Long.MIN_VALUE || watermarkMs - energyExpiredAt >= expiryStepMs()) {
                 // a full scan of the per-GPU baselines, so only once per step of data time, not every emit

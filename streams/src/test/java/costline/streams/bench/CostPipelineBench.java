@@ -286,11 +286,11 @@ public final class CostPipelineBench {
                 List<TopicPartition> parts = new ArrayList<>();
                 c.partitionsFor(topic).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
                 c.assign(parts);
-                int empty = 0;
-                while (empty < 3) {
-                    int got = c.poll(Duration.ofMillis(300)).count();
-                    n += got;
-                    empty = got == 0 ? empty + 1 : 0;
+                // up to the end offsets of now: the application keeps running (and may write) while this reads
+                Map<TopicPartition, Long> end = c.endOffsets(parts);
+                long deadline = System.nanoTime() + 60_000_000_000L;
+                while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                    n += c.poll(Duration.ofMillis(300)).count();
                 }
             }
             byStore.put(topic.substring(app.length() + 1, topic.length() - "-changelog".length()), n);
