@@ -104,9 +104,15 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
             10_000, 1, 10_000_000,
             "distinct workload names a cost task accepts per site and UTC day; the cost of further new names goes to the reserved workload overflow (counted, logged)");
 
+    /** Where the de-duplication memory (every sample of the last cost.dedup-window) is kept. */
+    public enum DedupStore { ROCKSDB, MEMORY }
+
+    public static final Setting DEDUP_STORE = Setting.choice("cost.dedup-store", "ROCKSDB", List.of("ROCKSDB", "MEMORY"),
+            "where the samples of the last cost.dedup-window are remembered (changelogged either way): ROCKSDB (on disk; its window store opens a RocksDB instance per half window of data time, which a replay of months as fast as it goes pays for thousands of times) or MEMORY (on the heap, about 200 bytes per sample kept: replays, small fleets; the quickstart)");
+
     public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL, MAX_FUTURE,
             MAX_INTERVAL, DEDUP_WINDOW, ENERGY_MAX_GAP, MAX_AGE, UNOBSERVED_GRACE, UNOBSERVED_CLOCK, STATE_RETENTION,
-            MAX_WORKLOADS_PER_SITE_PER_DAY);
+            MAX_WORKLOADS_PER_SITE_PER_DAY, DEDUP_STORE);
 
     public static CostSettings from(Settings s) {
         return new CostSettings(s.string(KafkaSettings.REGISTRY_URL), s.duration(EMIT_INTERVAL).toMillis(),

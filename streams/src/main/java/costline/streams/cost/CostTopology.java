@@ -85,6 +85,11 @@ public final class CostTopology {
 
     /** With {@code persistent} false the durable stores are in memory (still changelogged): see {@link StateStores}. */
     public static Topology build(CostSettings cfg, boolean persistent) {
+        return build(cfg, persistent, !persistent);
+    }
+
+    /** {@code dedupInMemory}: the seen samples' window store on the heap ({@code cost.dedup-store=MEMORY}). */
+    public static Topology build(CostSettings cfg, boolean persistent, boolean dedupInMemory) {
         SchemaRegistry registry = SchemaRegistries.forUrl(cfg.registryUrl());
         AvroSerde<CostRecord> costSerde = new AvroSerde<>(registry, CostRecord.class);
         StreamsBuilder b = new StreamsBuilder();
@@ -94,7 +99,7 @@ public final class CostTopology {
         // dropped whole (and the changelog topic, compact+delete, ages them out), so a sample costs one changelog
         // record instead of a put and, an hour later, a tombstone.
         Duration seenRetention = Duration.ofMillis(cfg.dedupWindowMs() + SEEN_MARGIN_MS);
-        b.addStateStore(Stores.windowStoreBuilder(StateStores.window(SEEN_BY_TIME_STORE, seenRetention, Duration.ofMillis(1), persistent),
+        b.addStateStore(Stores.windowStoreBuilder(StateStores.window(SEEN_BY_TIME_STORE, seenRetention, Duration.ofMillis(1), !dedupInMemory),
                 Serdes.String(), Serdes.ByteArray()));
         // The stores the earlier layout wrote per sample, kept so that a running deployment's changelogs restore: read
         // as a fallback and emptied as their entries age out, never written again.
