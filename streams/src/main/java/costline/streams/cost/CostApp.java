@@ -18,8 +18,7 @@ public final class CostApp implements StreamsApp {
 
     @Override
     public Topology topology(Settings settings) {
-        return CostTopology.build(CostSettings.from(settings), true,
-                settings.choice(CostSettings.DEDUP_STORE, CostSettings.DedupStore.class) == CostSettings.DedupStore.MEMORY);
+        return CostTopology.build(CostSettings.from(settings));
     }
 
     @Override

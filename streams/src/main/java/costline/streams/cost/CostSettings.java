@@ -1,6 +1,5 @@
 package costline.streams.cost;
 
-import costline.streams.config.Durations;
 import costline.streams.config.KafkaSettings;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
@@ -8,10 +7,14 @@ import costline.streams.config.SettingsException;
 import java.time.Duration;
 import java.util.List;
 
-/** Settings of the cost topology, validated when the topology is built; times held in milliseconds. */
+/**
+ * Settings of the cost topology, validated when the topology is built; times held in milliseconds. {@link #from} reads
+ * them from the settings (absent keys take their defaults); tests do the same with {@code Settings.of(...)}.
+ */
 public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs,
                            long dedupWindowMs, long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs,
-                           boolean unobservedStreamTime, long stateRetentionMs, int maxWorkloadsPerSitePerDay) {
+                           boolean unobservedStreamTime, long stateRetentionMs, int maxWorkloadsPerSitePerDay,
+                           DedupStore dedupStore) {
 
     public CostSettings {
         // the per-GPU energy baseline must outlive every sample that may still read it: one accepted late (the
@@ -25,46 +28,13 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
             throw new SettingsException(MAX_WORKLOADS_PER_SITE_PER_DAY.key(), maxWorkloadsPerSitePerDay + " is below 1",
                     "use a limit of at least 1, e.g. 10000");
         }
-    }
-
-    /** With the defaults of {@link #STATE_RETENTION} (or longer, to stay valid) and {@link #MAX_WORKLOADS_PER_SITE_PER_DAY}. */
-    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
-                        long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs, boolean unobservedStreamTime) {
-        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs, maxAgeMs,
-                unobservedGraceMs, unobservedStreamTime, defaultRetention(dedupWindowMs, energyMaxGapMs),
-                Integer.parseInt(MAX_WORKLOADS_PER_SITE_PER_DAY.defaultValue()));
-    }
-
-    /** Closing owned GPUs' hours on the wall clock, {@link #UNOBSERVED_CLOCK}'s default. */
-    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
-                        long energyMaxGapMs, long maxAgeMs, long unobservedGraceMs) {
-        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs, maxAgeMs,
-                unobservedGraceMs, false);
-    }
-
-    /** With {@link #UNOBSERVED_GRACE}'s default. */
-    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
-                        long energyMaxGapMs, long maxAgeMs) {
-        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs, maxAgeMs,
-                Durations.parse(UNOBSERVED_GRACE.defaultValue()).orElseThrow().toMillis());
-    }
-
-    /** With {@link #MAX_AGE}'s default. */
-    public CostSettings(String registryUrl, long emitIntervalMs, long maxFutureMs, long maxIntervalMs, long dedupWindowMs,
-                        long energyMaxGapMs) {
-        this(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs,
-                Durations.parse(MAX_AGE.defaultValue()).orElseThrow().toMillis());
+        SettingsException.require(dedupStore != null, DEDUP_STORE.key(), "is not set", "use ROCKSDB or MEMORY");
     }
 
     /** These settings with another retention and cardinality limit. */
     public CostSettings withBounds(long stateRetentionMs, int maxWorkloadsPerSitePerDay) {
         return new CostSettings(registryUrl, emitIntervalMs, maxFutureMs, maxIntervalMs, dedupWindowMs, energyMaxGapMs,
-                maxAgeMs, unobservedGraceMs, unobservedStreamTime, stateRetentionMs, maxWorkloadsPerSitePerDay);
-    }
-
-    private static long defaultRetention(long dedupWindowMs, long energyMaxGapMs) {
-        return Math.max(Durations.parse(STATE_RETENTION.defaultValue()).orElseThrow().toMillis(),
-                2 * (dedupWindowMs + energyMaxGapMs));
+                maxAgeMs, unobservedGraceMs, unobservedStreamTime, stateRetentionMs, maxWorkloadsPerSitePerDay, dedupStore);
     }
 
     /** What closes an owned GPU's hour. */
@@ -119,6 +89,7 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
                 s.duration(MAX_FUTURE).toMillis(), s.duration(MAX_INTERVAL).toMillis(), s.duration(DEDUP_WINDOW).toMillis(),
                 s.duration(ENERGY_MAX_GAP).toMillis(), s.duration(MAX_AGE).toMillis(), s.duration(UNOBSERVED_GRACE).toMillis(),
                 s.choice(UNOBSERVED_CLOCK, UnobservedClock.class) == UnobservedClock.STREAM_TIME,
-                s.duration(STATE_RETENTION).toMillis(), s.intValue(MAX_WORKLOADS_PER_SITE_PER_DAY));
+                s.duration(STATE_RETENTION).toMillis(), s.intValue(MAX_WORKLOADS_PER_SITE_PER_DAY),
+                s.choice(DEDUP_STORE, DedupStore.class));
     }
 }

@@ -83,9 +83,12 @@ public final class CostTopology {
         return build(cfg, true);
     }
 
-    /** With {@code persistent} false the durable stores are in memory (still changelogged): see {@link StateStores}. */
+    /**
+     * With {@code persistent} false the durable stores are in memory (still changelogged): see {@link StateStores}; the
+     * de-duplication window then too, else where {@link CostSettings#dedupStore()} says.
+     */
     public static Topology build(CostSettings cfg, boolean persistent) {
-        return build(cfg, persistent, !persistent);
+        return build(cfg, persistent, !persistent || cfg.dedupStore() == CostSettings.DedupStore.MEMORY);
     }
 
     /** {@code dedupInMemory}: the seen samples' window store on the heap ({@code cost.dedup-store=MEMORY}). */

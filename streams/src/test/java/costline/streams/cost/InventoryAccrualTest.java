@@ -13,12 +13,15 @@ import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.serde.AvroDeserializer;
 import costline.schemas.serde.AvroSerializer;
 import costline.streams.Samples;
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Settings;
 import costline.streams.prices.PriceKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -66,7 +69,8 @@ class InventoryAccrualTest {
     }
 
     private void start(boolean streamTime) {
-        CostSettings cfg = new CostSettings(REGISTRY, 1000, 300_000, 3_600_000, 3_600_000, 600_000, 34_560_000_000L, 900_000, streamTime);
+        CostSettings cfg = CostSettings.from(Settings.of(Map.of(KafkaSettings.REGISTRY_URL.key(), REGISTRY,
+                CostSettings.EMIT_INTERVAL.key(), "1s", CostSettings.UNOBSERVED_CLOCK.key(), streamTime ? "STREAM_TIME" : "WALL_CLOCK")));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "inventory-test-" + UUID.randomUUID());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

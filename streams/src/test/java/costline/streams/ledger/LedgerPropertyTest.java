@@ -18,6 +18,8 @@ import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.serde.AvroDeserializer;
 import costline.schemas.serde.AvroSerde;
 import costline.schemas.serde.AvroSerializer;
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Settings;
 import costline.streams.cost.BatchFold;
 import costline.streams.cost.CostSettings;
 import costline.streams.cost.CostTopology;
@@ -116,7 +118,8 @@ class LedgerPropertyTest {
         Random rnd = new Random(seed);
         // samples up to a day ahead of the wall clock are taken (the clock trails the streams here); hours close 5
         // minutes after their end
-        CostSettings cfg = new CostSettings(REGISTRY, 1000, 86_400_000, 3_600_000, 3_600_000, 600_000, 34_560_000_000L, 300_000);
+        CostSettings cfg = CostSettings.from(Settings.of(Map.of(KafkaSettings.REGISTRY_URL.key(), REGISTRY,
+                CostSettings.EMIT_INTERVAL.key(), "1s", CostSettings.MAX_FUTURE.key(), "1d", CostSettings.UNOBSERVED_GRACE.key(), "5m")));
         List<PriceEntry> prices = new ArrayList<>();
         List<GpuSample> samples = new ArrayList<>();
         List<InventoryEvent> inventory = new ArrayList<>();

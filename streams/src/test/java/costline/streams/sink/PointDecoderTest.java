@@ -9,8 +9,11 @@ import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.registry.SchemaRegistry;
 import costline.schemas.serde.AvroSerializer;
 import costline.streams.Samples;
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Settings;
 import costline.streams.cost.CostSettings;
 import java.time.Instant;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The sink writes a raw sample only when the cost topology's rules accept it; the rest carry the same reason. */
@@ -18,8 +21,8 @@ class PointDecoderTest {
 
     static final Instant NOW = Instant.parse("2026-11-27T10:00:00Z");
     final SchemaRegistry registry = SchemaRegistries.forUrl("mock://point-decoder");
-    final PointDecoder decoder = new PointDecoder(registry, new CostSettings("mock://point-decoder", 500, 300_000,
-            3_600_000, 3_600_000, 600_000), NOW::toEpochMilli);
+    final PointDecoder decoder = new PointDecoder(registry, CostSettings.from(
+            Settings.of(Map.of(KafkaSettings.REGISTRY_URL.key(), "mock://point-decoder"))), NOW::toEpochMilli);
 
     byte[] bytes(GpuSample s) {
         return new AvroSerializer<GpuSample>(registry).serialize(Topics.GPU_SAMPLES, s);
