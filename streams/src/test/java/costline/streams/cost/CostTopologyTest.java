@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import costline.events.CloudPrice;
 import costline.events.CostRecord;
 import costline.events.GpuSample;
-import costline.events.OnPremPrice;
 import costline.events.PriceEntry;
 import costline.events.Site;
 import costline.pricing.CostModel;
 import costline.schemas.Topics;
-import costline.schemas.registry.SchemaRegistries;
-import costline.schemas.serde.AvroDeserializer;
-import costline.schemas.serde.AvroSerializer;
 import costline.streams.Samples;
 import costline.streams.prices.PriceKeys;
 import java.nio.charset.StandardCharsets;
@@ -20,72 +16,34 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cost topology against hand-computed micro-dollar amounts.
- *
- * <p>Catalog used throughout:
- * <ul>
- *   <li>aws:us-east-1:p4d.24xlarge, 8 GPUs: $32.77/h from 2025-01-01, $21.96/h from 10:02:00 on the test day.
- *       One GPU for 60 s: 32,770,000 x 60,000 / (8 x 3,600,000) = 68,270.83 -> 68,271 micro-USD before the change;
- *       21,960,000 x 60,000 / 28,800,000 = 45,750 exactly after it.</li>
- *   <li>onprem:NVIDIA H100 80GB HBM3: capex $38,750 per GPU, no residual, 48 months, ops $2,500/yr, PUE 1.4,
- *       $0.12/kWh. Fixed cost of 10 s: 38,750,000,000 x 10,000 / (48 x 730 x 3,600,000) = 3,071.889
- *       + 2,500,000,000 x 10,000 / (8,760 x 3,600,000) = 792.744, together 3,864.63 -> 3,865 micro-USD.
- *       Energy: 6,000,000 mJ (600 W for 10 s) x 1.4 x 120,000 / 3,600,000,000 = 280 micro-USD exactly.</li>
- * </ul>
+ * The cost topology against hand-computed micro-dollar amounts, on the catalog of {@link CostDriver} (its comment works
+ * out the prices per GPU-minute and per 10 s of an on-prem H100 that the comments here use).
  */
 class CostTopologyTest {
 
     static final String REGISTRY = "mock://cost-topology-test";
-    static final Instant DAY = Instant.parse("2026-11-27T10:00:00Z");
-    static final Instant PRICE_CUT = DAY.plusSeconds(120);
+    static final Instant DAY = CostDriver.DAY;
 
-    private TopologyTestDriver driver;
-    private TestInputTopic<byte[], byte[]> samples;
-    private TestOutputTopic<String, CostRecord> cost;
-    private TestOutputTopic<byte[], byte[]> dlq;
-    private TestInputTopic<String, PriceEntry> prices;
-    private final AvroSerializer<GpuSample> sampleSerializer = new AvroSerializer<>(SchemaRegistries.forUrl(REGISTRY));
+    private CostDriver app;
 
     @BeforeEach
     void start() {
-        CostSettings cfg = new CostSettings(REGISTRY, 1000, 300_000, 3_600_000, 3_600_000, 600_000);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "cost-test-" + UUID.randomUUID());
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/costline-tt-" + UUID.randomUUID());
-        driver = new TopologyTestDriver(CostTopology.build(cfg), props, DAY.plusSeconds(300));
-        prices = driver.createInputTopic(Topics.GPU_PRICES, new StringSerializer(),
-                new AvroSerializer<PriceEntry>(SchemaRegistries.forUrl(REGISTRY)));
-        for (PriceEntry p : List.of(cloudPrice("32.77", Instant.parse("2025-01-01T00:00:00Z")), cloudPrice("21.96", PRICE_CUT), onPremPrice())) {
-            prices.pipeInput(PriceKeys.topicKey(p), p);
-        }
-        samples = driver.createInputTopic(Topics.GPU_SAMPLES, new ByteArraySerializer(), new ByteArraySerializer());
-        cost = driver.createOutputTopic(Topics.GPU_COST, new StringDeserializer(),
-                new AvroDeserializer<>(SchemaRegistries.forUrl(REGISTRY), CostRecord.class));
-        dlq = driver.createOutputTopic(Topics.GPU_SAMPLES_DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        app = new CostDriver(CostDriver.settings(REGISTRY), "cost-test-" + UUID.randomUUID(), DAY.plusSeconds(300));
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        app.close();
     }
 
     @Test
@@ -285,11 +243,11 @@ class CostTopologyTest {
     void everyBadSampleGoesToTheDeadLetterTopicWithItsReasonAndIsCounted() {
         byte[] notAvro = "hello".getBytes(StandardCharsets.UTF_8);
         byte[] unknownId = {0, 0, 0, 0x27, 0x0f, 2, 4};
-        byte[] good = sampleSerializer.serialize(Topics.GPU_SAMPLES, Samples.cloud("i-9/0", DAY.plusSeconds(60), 60_000, 10f).build());
+        byte[] good = app.serialize(Samples.cloud("i-9/0", DAY.plusSeconds(60), 60_000, 10f).build());
         byte[] truncated = Arrays.copyOf(good, 12);
-        samples.pipeInput("k1".getBytes(StandardCharsets.UTF_8), notAvro);
-        samples.pipeInput("k2".getBytes(StandardCharsets.UTF_8), unknownId);
-        samples.pipeInput("k3".getBytes(StandardCharsets.UTF_8), truncated);
+        app.samples.pipeInput("k1".getBytes(StandardCharsets.UTF_8), notAvro);
+        app.samples.pipeInput("k2".getBytes(StandardCharsets.UTF_8), unknownId);
+        app.samples.pipeInput("k3".getBytes(StandardCharsets.UTF_8), truncated);
         send(Samples.cloud("i-9/0", DAY.plusSeconds(60), 60_000, 150f).build());
         send(Samples.cloud("i-9/0", DAY.plusSeconds(60), 60_000, Float.NaN).build());
         send(Samples.onPrem("GPU-9", DAY.plusSeconds(60), 1_000, 10f, -5f, null).build());
@@ -297,12 +255,12 @@ class CostTopologyTest {
         send(Samples.cloud("i-9/0", DAY.plusSeconds(3_600), 60_000, 10f).build());
         send(Samples.onPrem("GPU-9", DAY.plusSeconds(60), 1_000, 10f, 300f, null).setGpuModel("NVIDIA B200").build());
         // Advance this partition's newest sample to 12:00 (wall clock too), then one from 10:01 is too late.
-        driver.advanceWallClockTime(Duration.ofHours(2));
+        app.driver.advanceWallClockTime(Duration.ofHours(2));
         send(Samples.cloud("i-9/1", DAY.plusSeconds(7_200), 60_000, 10f).build());
         emitted();
         send(Samples.cloud("i-9/2", DAY.plusSeconds(60), 60_000, 10f).build());
 
-        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        List<TestRecord<byte[], byte[]>> dead = app.dlq.readRecordsToList();
         assertThat(dead).extracting(CostTopologyTest::reason).containsExactly(
                 "BAD_MAGIC_BYTE", "UNKNOWN_SCHEMA_ID", "CORRUPT_BODY", "OUT_OF_RANGE", "OUT_OF_RANGE", "OUT_OF_RANGE",
                 "MISSING_FIELD", "FUTURE_TIMESTAMP", "NO_PRICE", "TOO_LATE");
@@ -338,7 +296,7 @@ class CostTopologyTest {
         send(Samples.cloud("i-p/4", Instant.parse("2100-01-01T00:00:00Z"), 60_000, 10f).build());
         // 400 days and a minute back: past cost.max-age
         send(Samples.cloud("i-p/5", DAY.plusSeconds(300).minus(Duration.ofDays(400)).minusSeconds(60), 60_000, 10f).build());
-        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        List<TestRecord<byte[], byte[]>> dead = app.dlq.readRecordsToList();
         assertThat(dead).extracting(CostTopologyTest::reason).containsExactly(
                 "OUT_OF_RANGE", "OUT_OF_RANGE", "PAST_TIMESTAMP", "FUTURE_TIMESTAMP", "PAST_TIMESTAMP");
         assertThat(header(dead.get(0), Topics.DLQ_DETAIL_HEADER)).isEqualTo(
@@ -367,7 +325,7 @@ class CostTopologyTest {
                 Samples.cloud("i-5/10", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("", 1.0)).build(),
                 Samples.cloud("i-5/11", DAY.plusSeconds(60), 60_000, 10f).setWorkloads(Samples.shares("overflow", 1.0)).build());
         bad.forEach(this::send);
-        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        List<TestRecord<byte[], byte[]>> dead = app.dlq.readRecordsToList();
         assertThat(dead).extracting(CostTopologyTest::reason).hasSize(bad.size()).containsOnly("INVALID_NAME");
         assertThat(dead).extracting(r -> header(r, Topics.DLQ_DETAIL_HEADER)).containsExactly(
                 "workload '*fleet*' holds U+002A at 0; allowed: letters, digits, single inner spaces and -_.:/@+#()",
@@ -401,17 +359,15 @@ class CostTopologyTest {
         // Defect 6. Three versions that pass the schema but break the model, effective from 10:03 and 10:04 on: 0 GPUs per
         // instance (divides by zero), 0 amortization months (divides by zero), a negative instance price. The old code
         // threw an ArithmeticException for the first sample after them (retried forever by REPLACE_THREAD).
-        TestInputTopic<String, PriceEntry> prices = driver.createInputTopic(Topics.GPU_PRICES, new StringSerializer(),
-                new AvroSerializer<PriceEntry>(SchemaRegistries.forUrl(REGISTRY)));
-        PriceEntry zeroGpus = cloudPrice("21.96", DAY.plusSeconds(180));
+        PriceEntry zeroGpus = CostDriver.cloudPrice("21.96", DAY.plusSeconds(180));
         zeroGpus.getCloudPrice().setGpusPerInstance(0);
-        PriceEntry negative = cloudPrice("1.00", DAY.plusSeconds(240));
+        PriceEntry negative = CostDriver.cloudPrice("1.00", DAY.plusSeconds(240));
         negative.getCloudPrice().setInstanceHourlyMicroUsd(-1_000_000);
-        PriceEntry zeroMonths = onPremPrice();
+        PriceEntry zeroMonths = CostDriver.onPremPrice();
         zeroMonths.setEffectiveFrom(DAY.plusSeconds(180));
         zeroMonths.getOnprem().setAmortizationMonths(0);
         for (PriceEntry p : List.of(zeroGpus, negative, zeroMonths)) {
-            prices.pipeInput(PriceKeys.topicKey(p), p);
+            app.pipe(p);
         }
         send(Samples.cloud("i-1/0", DAY.plusSeconds(300), 60_000, 100f).setWorkloads(Samples.shares("llm", 1.0)).build());
         send(Samples.onPrem("GPU-1", DAY.plusSeconds(250), 10_000, 50f, 600f, null).setWorkloads(Samples.shares("train", 1.0)).build());
@@ -420,7 +376,7 @@ class CostTopologyTest {
         // 4,145 for the on-prem 10 s (see onPremWithoutTheEnergyCounterChargesPowerTimesInterval).
         assertThat(byWorkload(out, "llm").getCostMicroUsd()).isEqualTo(45_750);
         assertThat(byWorkload(out, "train").getCostMicroUsd()).isEqualTo(4_145);
-        TestOutputTopic<String, byte[]> priceDlq = driver.createOutputTopic(Topics.GPU_PRICES_DLQ, new StringDeserializer(),
+        TestOutputTopic<String, byte[]> priceDlq = app.driver.createOutputTopic(Topics.GPU_PRICES_DLQ, new StringDeserializer(),
                 new ByteArrayDeserializer());
         List<TestRecord<String, byte[]>> refused = priceDlq.readRecordsToList();
         assertThat(refused).extracting(TestRecord::key).containsExactlyInAnyOrder(PriceKeys.topicKey(zeroGpus),
@@ -481,34 +437,27 @@ class CostTopologyTest {
     }
 
     private void pipeSpot(String zone, String dollarsPerHour, Instant from) {
-        PriceEntry p = PriceEntry.newBuilder(cloudPrice(dollarsPerHour, from))
+        PriceEntry p = PriceEntry.newBuilder(CostDriver.cloudPrice(dollarsPerHour, from))
                 .setPriceKey(costline.pricing.CloudPriceKeys.spot("aws", "us-east-1", "p4d.24xlarge", zone)).setSource("spot")
-                .setCloudPrice(CloudPrice.newBuilder(cloudPrice(dollarsPerHour, from).getCloudPrice()).setPricingModel("SPOT").build())
+                .setCloudPrice(CloudPrice.newBuilder(CostDriver.cloudPrice(dollarsPerHour, from).getCloudPrice()).setPricingModel("SPOT").build())
                 .build();
-        prices.pipeInput(PriceKeys.topicKey(p), p);
+        app.pipe(p);
     }
 
     private void send(GpuSample s) {
-        samples.pipeInput(s.getGpuId().getBytes(StandardCharsets.UTF_8), sampleSerializer.serialize(Topics.GPU_SAMPLES, s),
-                s.getSampleTime());
+        app.send(s);
     }
 
     private List<CostRecord> emitted() {
-        driver.advanceWallClockTime(Duration.ofSeconds(1));
-        return cost.readValuesToList();
+        return app.emitted();
     }
 
-    /** The cost topology's sensor total for one counter (summed over tasks), from the driver's client metrics. */
     private double sensorTotal(String operation) {
-        return driver.metrics().entrySet().stream()
-                .filter(e -> e.getKey().name().equals(operation + "-total") && e.getKey().group().contains("costline-cost"))
-                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+        return app.sensorTotal(operation);
     }
 
     private long counter(String name) {
-        KeyValueStore<String, Long> counters = driver.getKeyValueStore(CostTopology.COUNTERS_STORE);
-        Long v = counters.get(name);
-        return v == null ? 0 : v;
+        return app.counter(name);
     }
 
     private static CostRecord byWorkload(List<CostRecord> out, String workload) {
@@ -527,22 +476,5 @@ class CostTopologyTest {
 
     private static String header(TestRecord<byte[], byte[]> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
-    }
-
-    static PriceEntry cloudPrice(String dollarsPerHour, Instant from) {
-        return PriceEntry.newBuilder().setPriceKey(PriceKeys.cloud("aws", "us-east-1", "p4d.24xlarge")).setSite(Site.CLOUD)
-                .setGpuModel(Samples.A100_MODEL).setEffectiveFrom(from).setOnprem(null)
-                .setCloudPrice(CloudPrice.newBuilder().setProvider("aws").setRegion("us-east-1").setInstanceType("p4d.24xlarge")
-                        .setGpusPerInstance(8).setPricingModel("ON_DEMAND").setInstanceHourlyMicroUsd(CostModel.microUsd(dollarsPerHour)).build())
-                .setReference("test").build();
-    }
-
-    static PriceEntry onPremPrice() {
-        return PriceEntry.newBuilder().setPriceKey(PriceKeys.onPrem(Samples.H100_MODEL)).setSite(Site.ONPREM)
-                .setGpuModel(Samples.H100_MODEL).setEffectiveFrom(Instant.parse("2025-01-01T00:00:00Z")).setCloudPrice(null)
-                .setOnprem(OnPremPrice.newBuilder().setCapexPerGpuMicroUsd(CostModel.microUsd("38750")).setResidualPerGpuMicroUsd(0)
-                        .setAmortizationMonths(48).setYearlyOpsPerGpuMicroUsd(CostModel.microUsd("2500")).setPue(1.4)
-                        .setEnergyMicroUsdPerKwh(CostModel.microUsd("0.12")).build())
-                .setReference("test").build();
     }
 }

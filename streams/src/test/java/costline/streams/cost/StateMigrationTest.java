@@ -4,29 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import costline.events.CostRecord;
 import costline.events.GpuSample;
-import costline.events.PriceEntry;
-import costline.schemas.Topics;
-import costline.schemas.registry.SchemaRegistries;
-import costline.schemas.serde.AvroDeserializer;
-import costline.schemas.serde.AvroSerializer;
 import costline.streams.Samples;
-import costline.streams.prices.PriceKeys;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.TestInputTopic;
-import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.AfterEach;
@@ -46,64 +29,17 @@ import org.junit.jupiter.api.Test;
 class StateMigrationTest {
 
     static final String REGISTRY = "mock://state-migration-test";
-    static final Instant DAY = CostTopologyTest.DAY;
+    static final Instant DAY = CostDriver.DAY;
     static final String APP = "state-migration-test";
 
-    private final List<TopologyTestDriver> drivers = new ArrayList<>();
-    private final AvroSerializer<GpuSample> sampleSerializer = new AvroSerializer<>(SchemaRegistries.forUrl(REGISTRY));
-    private final List<PriceEntry> priceList = List.of(CostTopologyTest.cloudPrice("32.77", Instant.parse("2025-01-01T00:00:00Z")),
-            CostTopologyTest.cloudPrice("21.96", CostTopologyTest.PRICE_CUT), CostTopologyTest.onPremPrice());
+    /** Cost apps with their wall clock two days after the test day. */
+    private final CostDriver.Instances apps = new CostDriver.Instances(APP, DAY.plus(Duration.ofDays(2)));
     /** emit 1 s, max future 5 min, max interval 1 h, dedup window 1 h, energy max gap 10 min */
-    private final CostSettings cfg = new CostSettings(REGISTRY, 1000, 300_000, 3_600_000, 3_600_000, 600_000);
-
-    private final class App {
-        final TopologyTestDriver driver;
-        final TestInputTopic<byte[], byte[]> samples;
-        final TestOutputTopic<String, CostRecord> cost;
-
-        App() {
-            Properties props = new Properties();
-            props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP);
-            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-            props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-            props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/costline-tt-" + UUID.randomUUID());
-            driver = new TopologyTestDriver(CostTopology.build(cfg), props, DAY.plus(Duration.ofDays(2)));
-            drivers.add(driver);
-            TestInputTopic<String, PriceEntry> prices = driver.createInputTopic(Topics.GPU_PRICES, new StringSerializer(),
-                    new AvroSerializer<PriceEntry>(SchemaRegistries.forUrl(REGISTRY)));
-            priceList.forEach(p -> prices.pipeInput(PriceKeys.topicKey(p), p));
-            samples = driver.createInputTopic(Topics.GPU_SAMPLES, new ByteArraySerializer(), new ByteArraySerializer());
-            cost = driver.createOutputTopic(Topics.GPU_COST, new StringDeserializer(),
-                    new AvroDeserializer<>(SchemaRegistries.forUrl(REGISTRY), CostRecord.class));
-        }
-
-        void send(GpuSample s) {
-            samples.pipeInput(s.getGpuId().getBytes(StandardCharsets.UTF_8), sampleSerializer.serialize(Topics.GPU_SAMPLES, s),
-                    s.getSampleTime());
-        }
-
-        List<CostRecord> emitted() {
-            driver.advanceWallClockTime(Duration.ofSeconds(1));
-            return cost.readValuesToList();
-        }
-
-        long counter(String name) {
-            Long v = driver.<String, Long>getKeyValueStore(CostTopology.COUNTERS_STORE).get(name);
-            return v == null ? 0 : v;
-        }
-
-        <V> List<KeyValue<String, V>> all(String store) {
-            List<KeyValue<String, V>> out = new ArrayList<>();
-            try (KeyValueIterator<String, V> it = driver.<String, V>getKeyValueStore(store).all()) {
-                it.forEachRemaining(out::add);
-            }
-            return out;
-        }
-    }
+    private final CostSettings cfg = CostDriver.settings(REGISTRY);
 
     @AfterEach
     void stop() {
-        drivers.forEach(TopologyTestDriver::close);
+        apps.close();
     }
 
     private static GpuSample onPrem(String gpu, long secondsIntoDay, long counterMj, String workload) {
@@ -115,7 +51,7 @@ class StateMigrationTest {
      * The reference's state after {@code sent}, written into {@code to}'s stores as the earlier layout kept it, before
      * {@code to} has processed anything (as a restore leaves the stores when the task starts).
      */
-    private static void restoreInOldLayout(App from, App to, List<GpuSample> sent) {
+    private static void restoreInOldLayout(CostDriver from, CostDriver to, List<GpuSample> sent) {
         WindowStore<String, byte[]> seenByTime = from.driver.getWindowStore(CostTopology.SEEN_BY_TIME_STORE);
         KeyValueStore<String, byte[]> oldSeen = to.driver.getKeyValueStore(CostTopology.SEEN_STORE);
         for (GpuSample s : sent) {
@@ -144,8 +80,8 @@ class StateMigrationTest {
 
     @Test
     void stateRestoredInTheEarlierLayoutContinuesExactly() {
-        App reference = new App();
-        App migrated = new App();
+        CostDriver reference = apps.start(cfg);
+        CostDriver migrated = apps.start(cfg);
         // 10:00:10 and 10:00:20 on gpu-a (workload a), 10:00:10 on gpu-b (workload b), emitted; then 10:00:30 on gpu-a,
         // not emitted yet: the old layout held it as a bare pending part, its key's sequence 0 in cost-revisions
         List<GpuSample> first = List.of(onPrem("gpu-a", 36_010, 1_000_000_000L, "a"), onPrem("gpu-b", 36_010, 5_000_000_000L, "b"),
@@ -174,7 +110,7 @@ class StateMigrationTest {
         GpuSample correction = Samples.onPrem("gpu-b", DAY.plusSeconds(36_010), 10_000, 80f, 600f, 5_000_000_000L)
                 .setWorkloads(Samples.shares("b", 1.0)).build();
         GpuSample next = onPrem("gpu-b", 36_020, 5_006_000_000L, "b");
-        for (App app : List.of(reference, migrated)) {
+        for (CostDriver app : List.of(reference, migrated)) {
             app.send(duplicate);
             app.send(correction);
             app.send(next);
@@ -188,14 +124,14 @@ class StateMigrationTest {
 
         // 3 h 10 min of data time later the old entries are behind the window (1 h) and the minutes a sample may reach
         // back to (1 h more), so the old stores are empty; both apps still agree
-        for (App app : List.of(reference, migrated)) {
+        for (CostDriver app : List.of(reference, migrated)) {
             app.send(onPrem("gpu-a", 36_000 + 11_400, 1_100_000_000L, "a"));
         }
         assertThat(migrated.emitted()).isEqualTo(reference.emitted());
         assertThat(migrated.all(CostTopology.SEEN_STORE)).isEmpty();
         assertThat(migrated.all(CostTopology.REVISIONS_STORE)).isEmpty();
         // nor does the window store answer for the old samples any more: a re-sent one is too late
-        for (App app : List.of(reference, migrated)) {
+        for (CostDriver app : List.of(reference, migrated)) {
             app.send(duplicate);
         }
         assertThat(migrated.emitted()).isEqualTo(reference.emitted()).isEmpty();
