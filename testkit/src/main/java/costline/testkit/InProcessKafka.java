@@ -155,6 +155,34 @@ public final class InProcessKafka implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until consumer group {@code groupId} (a Streams application's id) has committed offsets that add up to at
+     * least {@code records} over the partitions of {@code topic}: under exactly-once, until the application's
+     * transactions holding that many input records are committed, with the state they changed.
+     */
+    public void awaitCommitted(String groupId, String topic, long records, Duration timeout) {
+        try (Admin admin = Admin.create(clientProperties())) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long committed = 0;
+            while (System.nanoTime() < deadline) {
+                committed = admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                        .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                        .mapToLong(e -> e.getValue().offset()).sum();
+                if (committed >= records) {
+                    return;
+                }
+                Thread.sleep(200);
+            }
+            throw new AssertionError(groupId + " committed " + committed + " records of " + topic + ", not " + records
+                    + ", in " + timeout);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("reading the offsets of " + groupId + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + groupId, e);
+        }
+    }
+
     private static void awaitLeaders(Admin admin, Set<String> topics, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {

@@ -9,10 +9,11 @@ import costline.events.PriceEntry;
 import costline.events.Site;
 import costline.schemas.Topics;
 import costline.schemas.serde.AvroSerde;
-import costline.streams.drift.DriftTopology;
 import costline.streams.finance.FinanceFixtures;
 import costline.streams.prices.PriceKeys;
+import costline.streams.runtime.StreamsOnBroker;
 import costline.testkit.InProcessKafka;
+import costline.testkit.TopicRecords;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,15 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -119,22 +113,18 @@ class BreakEvenKafkaTest {
         kafka.createTopics(1, Topics.GPU_COST, Topics.GPU_BREAKEVEN);
         kafka.createTopics(1, Map.of("cleanup.policy", "compact"), Topics.GPU_PRICES);
         PriceEntry price = FinanceFixtures.onPremA100(A100, 0);
-        try (KafkaProducer<String, PriceEntry> p = producer(registry, PriceEntry.class)) {
-            p.send(new ProducerRecord<>(Topics.GPU_PRICES, PriceKeys.topicKey(price), price)).get();
-        }
+        TopicRecords.send(kafka.clientProperties(), new StringSerializer(), AvroSerde.forValues(registry, PriceEntry.class).serializer(),
+                List.of(new ProducerRecord<>(Topics.GPU_PRICES, PriceKeys.topicKey(price), price)));
         String appId = "costline-breakeven-" + UUID.randomUUID();
-        Properties props = DriftTopology.streamsProperties(appId, kafka.bootstrapServers(), stateDir.toString());
-        props.putAll(kafka.clientProperties());
+        Properties props = StreamsOnBroker.restartable(kafka, appId, stateDir);
         // many records per commit: the held minutes and scopes must reach the changelog with each commit
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "2000");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1000");
 
         int half = records.size() / 2;
         KafkaStreams first = new KafkaStreams(BreakEvenTopology.build(config), props);
         first.start();
         produce(registry, records.subList(0, half));
-        awaitCommitted(appId, half);
+        kafka.awaitCommitted(appId, Topics.GPU_COST, half, Duration.ofSeconds(90));
         first.close(Duration.ofSeconds(30));
         first.cleanUp(); // the local state is gone: only the changelogs have the minutes and scopes
 
@@ -176,64 +166,24 @@ class BreakEvenKafkaTest {
         }
     }
 
-    private static <V extends org.apache.avro.specific.SpecificRecord> KafkaProducer<String, V> producer(String registry, Class<V> type) {
-        Properties p = kafka.clientProperties();
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        return new KafkaProducer<>(p, new StringSerializer(), AvroSerde.forValues(registry, type).serializer());
-    }
-
-    private static void produce(String registry, List<CostRecord> records) throws Exception {
-        try (KafkaProducer<String, CostRecord> producer = producer(registry, CostRecord.class)) {
-            for (CostRecord r : records) {
-                producer.send(new ProducerRecord<>(Topics.GPU_COST, null, r.getWindowEnd().toEpochMilli(), r.getWorkload(), r));
-            }
-            producer.flush();
-        }
-    }
-
-    /** Waits until the application has committed past {@code count} records of gpu.cost. */
-    private static void awaitCommitted(String appId, long count) throws Exception {
-        try (Admin admin = Admin.create(kafka.clientProperties())) {
-            long deadline = System.currentTimeMillis() + 90_000;
-            while (System.currentTimeMillis() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
-                long total = committed.entrySet().stream()
-                        .filter(e -> e.getKey().topic().equals(Topics.GPU_COST) && e.getValue() != null)
-                        .mapToLong(e -> e.getValue().offset()).sum();
-                if (total >= count) {
-                    return;
-                }
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("the break-even application did not commit " + count + " records in 90 s");
+    private static void produce(String registry, List<CostRecord> records) {
+        TopicRecords.send(kafka.clientProperties(), new StringSerializer(), AvroSerde.forValues(registry, CostRecord.class).serializer(),
+                records.stream().map(r -> new ProducerRecord<>(Topics.GPU_COST, null, r.getWindowEnd().toEpochMilli(), r.getWorkload(), r))
+                        .toList());
     }
 
     /** The last committed recommendation per key, read until every expected one has arrived and nothing came for 5 s. */
     private static Map<String, BreakEvenRecommendation> readLatest(String registry, Map<String, BreakEvenRecommendation> expected,
                                                                   Duration wait) {
-        Properties p = kafka.clientProperties();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "breakeven-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<String, BreakEvenRecommendation>> read = TopicRecords.readUntil(kafka.clientProperties(),
+                Topics.GPU_BREAKEVEN, new StringDeserializer(), AvroSerde.forValues(registry, BreakEvenRecommendation.class).deserializer(),
+                got -> latest(got).entrySet().containsAll(expected.entrySet()), Duration.ofSeconds(5), wait);
+        return latest(read);
+    }
+
+    private static Map<String, BreakEvenRecommendation> latest(List<ConsumerRecord<String, BreakEvenRecommendation>> records) {
         Map<String, BreakEvenRecommendation> last = new LinkedHashMap<>();
-        try (KafkaConsumer<String, BreakEvenRecommendation> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                AvroSerde.forValues(registry, BreakEvenRecommendation.class).deserializer())) {
-            consumer.subscribe(List.of(Topics.GPU_BREAKEVEN));
-            long deadline = System.currentTimeMillis() + wait.toMillis();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, BreakEvenRecommendation> rec : consumer.poll(Duration.ofMillis(200))) {
-                    last.put(rec.key(), rec.value());
-                }
-                boolean all = expected.entrySet().stream().allMatch(e -> e.getValue().equals(last.get(e.getKey())));
-                if (all && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.currentTimeMillis() + 5_000;
-                }
-            }
-        }
+        records.forEach(r -> last.put(r.key(), r.value()));
         return last;
     }
 }

@@ -9,30 +9,22 @@ import costline.events.EntityType;
 import costline.events.GpuSample;
 import costline.schemas.Topics;
 import costline.schemas.serde.AvroSerde;
+import costline.streams.runtime.StreamsOnBroker;
 import costline.testkit.InProcessKafka;
+import costline.testkit.TopicRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -73,12 +65,7 @@ class DriftKafkaTest {
         DriftConfig config = DriftConfig.defaults(registry).withDefaults(
                 new DriftThresholds(quick, 25, 50, 10, Duration.ofMinutes(30), 10_000_000L));
         String appId = "costline-drift-" + UUID.randomUUID();
-        Properties props = DriftTopology.streamsProperties(appId, kafka.bootstrapServers(), stateDir.toString());
-        props.putAll(kafka.clientProperties());
-        // The stopped instance's member is only dropped at its session timeout (Streams does not leave the
-        // group on close): the broker's minimum keeps the restart quick.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1000");
+        Properties props = StreamsOnBroker.restartable(kafka, appId, stateDir);
 
         Random r = new Random(5);
         int stepAt = 50;
@@ -91,7 +78,7 @@ class DriftKafkaTest {
         KafkaStreams first = new KafkaStreams(DriftTopology.build(config), props);
         first.start();
         produce(registry, series.subList(0, 45));
-        awaitCommitted(appId, 45);
+        kafka.awaitCommitted(appId, Topics.GPU_SAMPLES, 45, Duration.ofSeconds(90));
         first.close(Duration.ofSeconds(30));
         first.cleanUp(); // the local RocksDB files are gone: only the changelog has the detector state
         assertThat(Files.list(stateDir).flatMap(DriftKafkaTest::walk).filter(Files::isRegularFile)
@@ -126,59 +113,16 @@ class DriftKafkaTest {
     }
 
     private static void produce(String registry, List<GpuSample> samples) {
-        Properties p = kafka.clientProperties();
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        try (KafkaProducer<String, GpuSample> producer = new KafkaProducer<>(p, new StringSerializer(),
-                AvroSerde.forValues(registry, GpuSample.class).serializer())) {
-            for (GpuSample s : samples) {
-                producer.send(new ProducerRecord<>(Topics.GPU_SAMPLES, null, s.getSampleTime().toEpochMilli(),
-                        s.getGpuId(), s));
-            }
-            producer.flush();
-        }
+        TopicRecords.send(kafka.clientProperties(), new StringSerializer(), AvroSerde.forValues(registry, GpuSample.class).serializer(),
+                samples.stream().map(s -> new ProducerRecord<>(Topics.GPU_SAMPLES, null, s.getSampleTime().toEpochMilli(),
+                        s.getGpuId(), s)).toList());
     }
 
-    /** Waits until the application has committed past {@code count} records of gpu.samples. */
-    private static void awaitCommitted(String appId, long count) throws Exception {
-        try (Admin admin = Admin.create(kafka.clientProperties())) {
-            long deadline = System.currentTimeMillis() + 90_000;
-            while (System.currentTimeMillis() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed =
-                        admin.listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata().get();
-                long total = committed.entrySet().stream()
-                        .filter(e -> e.getKey().topic().equals(Topics.GPU_SAMPLES) && e.getValue() != null)
-                        .mapToLong(e -> e.getValue().offset()).sum();
-                if (total >= count) {
-                    return;
-                }
-                Thread.sleep(200);
-            }
-        }
-        throw new AssertionError("the drift application did not commit " + count + " samples in 90 s");
-    }
-
+    /** The signals of {@code key}, read until one came and then nothing for 3 s (a duplicate would show there). */
     private static List<DriftSignal> readSignals(String registry, String key, Duration wait) {
-        Properties p = kafka.clientProperties();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "drift-reader-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<DriftSignal> out = new ArrayList<>();
-        try (KafkaConsumer<String, DriftSignal> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
-                AvroSerde.forValues(registry, DriftSignal.class).deserializer())) {
-            consumer.subscribe(List.of(Topics.GPU_DRIFT));
-            long deadline = System.currentTimeMillis() + wait.toMillis();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.currentTimeMillis() < Math.min(deadline, quietUntil)) {
-                for (ConsumerRecord<String, DriftSignal> rec : consumer.poll(Duration.ofMillis(200))) {
-                    if (key.equals(rec.key())) {
-                        out.add(rec.value());
-                        // Keep reading a little after the first one: a duplicate would show here.
-                        quietUntil = System.currentTimeMillis() + 3_000;
-                    }
-                }
-            }
-        }
-        return out;
+        return TopicRecords.readUntil(kafka.clientProperties(), Topics.GPU_DRIFT, new StringDeserializer(),
+                        AvroSerde.forValues(registry, DriftSignal.class).deserializer(),
+                        got -> got.stream().anyMatch(r -> key.equals(r.key())), Duration.ofSeconds(3), wait)
+                .stream().filter(r -> key.equals(r.key())).map(ConsumerRecord::value).toList();
     }
 }

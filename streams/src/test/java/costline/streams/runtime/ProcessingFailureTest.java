@@ -7,17 +7,13 @@ import costline.streams.config.DecodedSource;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
 import costline.testkit.InProcessKafka;
+import costline.testkit.TopicRecords;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -78,18 +74,10 @@ class ProcessingFailureTest {
     void aRecordWhoseProcessingThrowsIsDeadLetteredAndTheNextOnesAreProcessed() throws Exception {
         try (InProcessKafka kafka = InProcessKafka.start();
              StreamsRunner runner = new StreamsRunner()) {
-            Settings settings = Settings.of(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                    "schema.registry.url", "mock://boom", "topics.partitions", "1",
-                    "streams.state.dir", Files.createTempDirectory("costline-boom").toString(),
-                    "streams.commit.interval.ms", "100"));
-            runner.start(settings, List.of(new Boom()));
-            Properties p = kafka.clientProperties();
-            try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>(IN, "a", "one"));
-                producer.send(new ProducerRecord<>(IN, "b", "boom"));
-                producer.send(new ProducerRecord<>(IN, "c", "two"));
-                producer.flush();
-            }
+            runner.start(StreamsOnBroker.runnerSettings(kafka, "boom", 1, Files.createTempDirectory("costline-boom"), 100),
+                    List.of(new Boom()));
+            TopicRecords.send(kafka.clientProperties(), new StringSerializer(), new StringSerializer(), List.of(
+                    new ProducerRecord<>(IN, "a", "one"), new ProducerRecord<>(IN, "b", "boom"), new ProducerRecord<>(IN, "c", "two")));
             List<ConsumerRecord<String, String>> out = read(kafka, OUT, 2);
             assertThat(out).extracting(ConsumerRecord::value).containsExactly("ONE", "TWO");
             List<ConsumerRecord<String, String>> dead = read(kafka, DLQ, 1);
@@ -107,21 +95,9 @@ class ProcessingFailureTest {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
+    /** At least {@code expected} committed records of a topic, waiting up to 90 s, and whatever follows within 0.5 s. */
     static List<ConsumerRecord<String, String>> read(InProcessKafka kafka, String topic, int expected) {
-        Properties p = kafka.clientProperties();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, String>> got = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (got.size() < expected && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(got::add);
-            }
-            // a little longer: nothing more may come
-            c.poll(Duration.ofMillis(500)).forEach(got::add);
-        }
-        return got;
+        return TopicRecords.await(kafka.clientProperties(), topic, new StringDeserializer(), new StringDeserializer(), expected,
+                Duration.ofSeconds(90));
     }
 }

@@ -7,6 +7,7 @@ import costline.streams.config.KafkaSettings;
 import costline.streams.config.Setting;
 import costline.streams.config.Settings;
 import costline.testkit.InProcessKafka;
+import costline.testkit.TopicRecords;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,19 +15,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -177,9 +173,7 @@ class WriteBackStateTest {
     }
 
     static Settings settings(App app, Path stateDir) {
-        return Settings.of(Map.of("kafka.bootstrap.servers", kafka.bootstrapServers(),
-                "schema.registry.url", "mock://" + app.name(), "topics.partitions", "2",
-                "streams.state.dir", stateDir.toString(), "streams.commit.interval.ms", "200"));
+        return StreamsOnBroker.runnerSettings(kafka, app.name(), 2, stateDir, 200);
     }
 
     /**
@@ -439,21 +433,15 @@ class WriteBackStateTest {
     // ---- helpers ----
 
     /** Sends records {@code from .. from + n - 1}, keyed k0..k6, in one flush; returns where each landed. */
-    static List<Sent> send(String topic, int from, int n, Function<Integer, String> value) throws Exception {
-        List<Sent> sent = new ArrayList<>();
-        List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
+    static List<Sent> send(String topic, int from, int n, Function<Integer, String> value) {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.clientProperties(), new StringSerializer(), new StringSerializer())) {
-            for (int i = from; i < from + n; i++) {
-                ProducerRecord<String, String> r = new ProducerRecord<>(topic, "k" + (i * 7919 % 7), value.apply(i));
-                records.add(r);
-                acks.add(producer.send(r));
-            }
-            producer.flush();
-            for (int i = 0; i < n; i++) {
-                RecordMetadata m = acks.get(i).get();
-                sent.add(new Sent(records.get(i).key(), records.get(i).value(), m.partition(), m.offset()));
-            }
+        for (int i = from; i < from + n; i++) {
+            records.add(new ProducerRecord<>(topic, "k" + (i * 7919 % 7), value.apply(i)));
+        }
+        List<RecordMetadata> landed = TopicRecords.send(kafka.clientProperties(), new StringSerializer(), new StringSerializer(), records);
+        List<Sent> sent = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            sent.add(new Sent(records.get(i).key(), records.get(i).value(), landed.get(i).partition(), landed.get(i).offset()));
         }
         return sent;
     }
@@ -503,38 +491,13 @@ class WriteBackStateTest {
 
     /** At least {@code expected} committed records of a topic, waiting up to 4 minutes, and whatever follows within 0.5 s. */
     static List<ConsumerRecord<String, String>> read(String topic, int expected) {
-        Properties p = kafka.clientProperties();
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "check-" + System.nanoTime());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, String>> got = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            c.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-            while (got.size() < expected && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(got::add);
-            }
-            c.poll(Duration.ofMillis(500)).forEach(got::add);
-        }
-        return got;
+        return TopicRecords.await(kafka.clientProperties(), topic, new StringDeserializer(), new StringDeserializer(), expected,
+                Duration.ofMinutes(4));
     }
 
     /** Every committed record of a topic (read_committed, up to the last stable offset). */
     static List<ConsumerRecord<String, String>> readAll(String topic) {
-        Properties p = kafka.clientProperties();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<String, String>> got = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> ends = c.endOffsets(parts);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (parts.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(got::add);
-            }
-        }
-        return got;
+        return TopicRecords.readAll(kafka.clientProperties(), topic, new StringDeserializer(), new StringDeserializer(),
+                Duration.ofSeconds(60));
     }
 }
