@@ -14,6 +14,7 @@ import costline.schemas.serde.AvroSerializer;
 import costline.streams.Samples;
 import costline.streams.config.KafkaSettings;
 import costline.streams.config.Settings;
+import costline.streams.finance.FinanceFixtures;
 import costline.streams.prices.PriceKeys;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -77,10 +78,7 @@ final class CostDriver implements AutoCloseable {
      */
     CostDriver(CostSettings cfg, String applicationId, Instant wallClock) {
         this.applicationId = applicationId;
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties props = FinanceFixtures.driverProps(applicationId);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/costline-tt-" + UUID.randomUUID());
         driver = new TopologyTestDriver(CostTopology.build(cfg), props, wallClock);
         String registry = cfg.registryUrl();
