@@ -22,14 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -78,9 +75,7 @@ final class CostDriver implements AutoCloseable {
      */
     CostDriver(CostSettings cfg, String applicationId, Instant wallClock) {
         this.applicationId = applicationId;
-        Properties props = FinanceFixtures.driverProps(applicationId);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/costline-tt-" + UUID.randomUUID());
-        driver = new TopologyTestDriver(CostTopology.build(cfg), props, wallClock);
+        driver = new TopologyTestDriver(CostTopology.build(cfg), FinanceFixtures.driverProps(applicationId), wallClock);
         String registry = cfg.registryUrl();
         sampleSerializer = new AvroSerializer<>(SchemaRegistries.forUrl(registry));
         prices = driver.createInputTopic(Topics.GPU_PRICES, new StringSerializer(),

@@ -8,6 +8,7 @@ import costline.events.Site;
 import costline.pricing.CostModel;
 import java.time.Instant;
 import java.util.Properties;
+import java.util.UUID;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Events and driver settings the finance topology tests share. */
@@ -18,11 +19,17 @@ public final class FinanceFixtures {
     private FinanceFixtures() {
     }
 
+    /**
+     * TopologyTestDriver settings: exactly_once_v2 and a state folder of the driver's own (the default,
+     * /tmp/kafka-streams/<application id>, is shared by every build on the machine: two of them running the same test
+     * at once fail on RocksDB's lock).
+     */
     public static Properties driverProps(String app) {
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/costline-tt-" + UUID.randomUUID());
         return p;
     }
 
