@@ -61,7 +61,9 @@ import org.apache.kafka.streams.KafkaStreams;
  *       the ratio is taken against their mean, so a load change during the run shows instead of skewing it.</li>
  *   <li>{@code latency}: samples published at a fixed rate (default 10,000/s) through the topology and the InfluxDB
  *       sink into an embedded QuestDB; probe samples of their own workload are timed from send until their row can be
- *       read back by SQL; p50/p99/max.</li>
+ *       read back by SQL; p50/p99/max, the part up to the increment's commit on gpu.cost (read_committed), and the
+ *       p50/max per 5 s of send time (a backlog grows from slice to slice). A 5-s warm-up at the same rate, not
+ *       counted, runs first until its last probe is in the store (table created, JIT warm).</li>
  * </ul>
  * Run: {@code scripts/bench.sh cost [--samples N] [--commit ms]} or {@code scripts/bench.sh latency [--rate R]
  * [--seconds S] [--commit ms] [--emit ms]}. Each prints, last, one summary line.
@@ -387,7 +389,7 @@ public final class CostPipelineBench {
             Thread poller = new Thread(() -> {
                 while (!done[0]) {
                     try {
-                        String q = "SELECT DISTINCT workload FROM gpu_cost WHERE workload LIKE 'probe-%'";
+                        String q = "SELECT DISTINCT workload FROM gpu_cost WHERE workload LIKE 'probe-%' OR workload LIKE 'warm-%'";
                         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/exec?query="
                                 + URLEncoder.encode(q, StandardCharsets.UTF_8))).GET().build(), HttpResponse.BodyHandlers.ofString());
                         long now = System.nanoTime();
@@ -400,38 +402,66 @@ public final class CostPipelineBench {
                 }
             }, "poller");
             poller.start();
+            // The time each probe's increment is committed on gpu.cost (read_committed), to split the latency into the
+            // topology's part (emit + exactly-once commit) and the sink's and store's part.
+            Map<String, Long> committedAt = new ConcurrentHashMap<>();
+            Thread costReader = new Thread(() -> readProbeKeys(kafka.clientProperties(), committedAt, done), "cost-reader");
+            costReader.start();
             AvroSerializer<GpuSample> ser = new AvroSerializer<>(SchemaRegistries.forUrl(REGISTRY));
             Instant base = Instant.now().minusSeconds(5);
-            long total = (long) rate * seconds;
-            long start = System.nanoTime();
-            int probes = 0;
+            int probes;
+            double achieved;
             try (KafkaProducer<byte[], byte[]> producer = producer(kafka.clientProperties())) {
-                for (long i = 0; i < total; i++) {
-                    // Paced by sleeping, not spinning: a spinning producer would take a core from the pipeline.
-                    long due = start + i * 1_000_000_000L / rate;
-                    long ahead = due - System.nanoTime();
-                    if (ahead > 1_000_000) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(ahead);
-                    }
-                    int idx = (int) i;
-                    GpuSample sm = sample(idx, base.plusMillis(i * 1000 / rate - idx / GPUS * 1000L));
-                    byte[] k = key(idx).getBytes(StandardCharsets.UTF_8);
-                    // Every 1,000th sample (10 per second at 10,000/s) is a probe: a workload of its own.
-                    if (i % 1_000 == 0) {
-                        String probe = "probe-" + probes++;
-                        sm = GpuSample.newBuilder(sm).setWorkloads(Samples.shares(probe, 1.0)).build();
-                        sentAt.put(probe, System.nanoTime());
-                    }
-                    producer.send(new ProducerRecord<>(Topics.GPU_SAMPLES, k, ser.serialize(Topics.GPU_SAMPLES, sm)));
+                // Warm-up (not counted): 5 s at the same rate, then wait until its last probe is in the store, so the
+                // table exists with all its columns and the JIT has compiled the path before the timed part starts.
+                Map<String, Long> warmSent = new HashMap<>();
+                long warm = pace(producer, ser, base, rate, 0, (long) rate * 5, "warm-", warmSent);
+                long warmUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                String lastWarm = "warm-" + (warmSent.size() - 1);
+                while (!seenAt.containsKey(lastWarm) && System.nanoTime() < warmUntil) {
+                    Thread.sleep(50);
                 }
+                System.out.printf(Locale.ROOT, "warm-up: %,d samples, last warm-up probe %s%n", warm,
+                        seenAt.containsKey(lastWarm) ? "in the store" : "NOT in the store after 60 s");
+                long start = System.nanoTime();
+                long total = (long) rate * seconds;
+                // the timed part continues the warm-up's timeline (same GPUs, event time = wall time since base)
+                pace(producer, ser, Instant.now().minusSeconds(5), rate, warm, total, "probe-", sentAt);
+                achieved = total / ((System.nanoTime() - start) / 1e9);
+                probes = sentAt.size();
             }
-            double achieved = total / ((System.nanoTime() - start) / 1e9);
             long waitUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (seenAt.size() < sentAt.size() && System.nanoTime() < waitUntil) {
+            while (seenAt.keySet().stream().filter(k -> k.startsWith("probe-")).count() < sentAt.size()
+                    && System.nanoTime() < waitUntil) {
                 Thread.sleep(50);
             }
             done[0] = true;
             poller.join();
+            costReader.join();
+            // the topology's part: send -> increment committed on gpu.cost (emit interval + exactly-once commit)
+            List<Long> topo = new ArrayList<>();
+            sentAt.forEach((p, t) -> {
+                Long c = committedAt.get(p);
+                topo.add(c == null ? Long.MAX_VALUE : (c - t) / 1_000_000);
+            });
+            topo.sort(null);
+            System.out.printf(Locale.ROOT, "sample -> gpu.cost committed (the topology's part): p50 %d ms, p99 %d ms, max %d ms%n",
+                    shown(topo.get(topo.size() / 2)), shown(topo.get((int) Math.ceil(topo.size() * 0.99) - 1)),
+                    shown(topo.get(topo.size() - 1)));
+            // by send time, in slices of 5 s: a backlog grows from slice to slice, a start-up stall shows in the first
+            System.out.print("latency by send time (p50 / max ms per 5 s):");
+            int perSlice = Math.max(1, rate / 1_000 * 5);
+            for (int from = 0; from < probes; from += perSlice) {
+                List<Long> slice = new ArrayList<>();
+                for (int j = from; j < Math.min(probes, from + perSlice); j++) {
+                    Long seen = seenAt.get("probe-" + j);
+                    slice.add(seen == null ? Long.MAX_VALUE : (seen - sentAt.get("probe-" + j)) / 1_000_000);
+                }
+                slice.sort(null);
+                System.out.printf(Locale.ROOT, " %d-%d s %d/%d;", from / perSlice * 5, from / perSlice * 5 + 5,
+                        shown(slice.get(slice.size() / 2)), shown(slice.get(slice.size() - 1)));
+            }
+            System.out.println();
             List<Long> lat = new ArrayList<>();
             sentAt.forEach((p, t) -> {
                 Long seen = seenAt.get(p);
@@ -460,6 +490,55 @@ public final class CostPipelineBench {
             sink.close();
             sinkThread.join(20_000);
             sink.release();
+        }
+    }
+
+    /**
+     * Sends {@code count} samples from index {@code from} at {@code rate} per second, paced by sleeping (a spinning
+     * producer would take a core from the pipeline); every 1,000th (10 per second at 10,000/s) is a probe: a workload
+     * of its own, named prefix + number, its send time put in {@code sentAt}. Returns the number sent.
+     */
+    private static long pace(KafkaProducer<byte[], byte[]> producer, AvroSerializer<GpuSample> ser, Instant base, int rate,
+                             long from, long count, String prefix, Map<String, Long> sentAt) {
+        long start = System.nanoTime();
+        for (long n = 0; n < count; n++) {
+            long due = start + n * 1_000_000_000L / rate;
+            long ahead = due - System.nanoTime();
+            if (ahead > 1_000_000) {
+                java.util.concurrent.locks.LockSupport.parkNanos(ahead);
+            }
+            int idx = (int) (from + n);
+            // event time follows the wall clock: the n-th sample is n / rate seconds after base
+            GpuSample sm = sample(idx, base.plusMillis(n * 1000 / rate - idx / GPUS * 1000L));
+            byte[] k = key(idx).getBytes(StandardCharsets.UTF_8);
+            if (n % 1_000 == 0) {
+                String probe = prefix + sentAt.size();
+                sm = GpuSample.newBuilder(sm).setWorkloads(Samples.shares(probe, 1.0)).build();
+                sentAt.put(probe, System.nanoTime());
+            }
+            producer.send(new ProducerRecord<>(Topics.GPU_SAMPLES, k, ser.serialize(Topics.GPU_SAMPLES, sm)));
+        }
+        return count;
+    }
+
+    /** Notes when each probe's key is first read from gpu.cost by a read_committed consumer (keys are workload names). */
+    private static void readProbeKeys(Properties client, Map<String, Long> committedAt, boolean[] done) {
+        Properties c = new Properties();
+        c.putAll(client);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = consumer.partitionsFor(Topics.GPU_COST).stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToEnd(parts);
+            while (!done[0]) {
+                for (var r : consumer.poll(Duration.ofMillis(50))) {
+                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                    if (key.startsWith("probe-")) {
+                        committedAt.putIfAbsent(key, System.nanoTime());
+                    }
+                }
+            }
         }
     }
 
