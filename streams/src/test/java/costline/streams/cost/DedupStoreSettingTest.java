@@ -27,7 +27,7 @@ class DedupStoreSettingTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/dedup-store-setting-test");
         try (TopologyTestDriver driver = new TopologyTestDriver(new CostApp().topology(Settings.of(all)), props)) {
-            return driver.getWindowStore(CostTopology.SEEN_BY_TIME_STORE).persistent();
+            return driver.getKeyValueStore(CostTopology.SEEN_STORE_BY_GPU).persistent();
         }
     }
 
