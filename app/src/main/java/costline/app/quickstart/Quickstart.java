@@ -272,10 +272,6 @@ public final class Quickstart implements AutoCloseable {
         // and owned GPUs' hours close as the samples' time passes: booked by the wall clock, a month replayed in minutes
         // would put its hours, and the months up to today, in gpu.cost ahead of the samples
         values.put(costline.streams.cost.CostSettings.UNOBSERVED_CLOCK.key(), "STREAM_TIME");
-        // A month replayed in two minutes passes ~1,500 half-hour segments of the de-duplication window store per
-        // partition: on RocksDB each is a database opened and dropped (system CPU 21 s -> 67 s, the drain 79 s -> 142 s).
-        // The quickstart's fleet keeps a few thousand samples in that window: on the heap.
-        values.put(costline.streams.cost.CostSettings.DEDUP_STORE.key(), "MEMORY");
         // Hourly recomputes (and price checks every minute) of replayed time come hundreds of times a wall-clock second
         // in a replay this fast, each reading every scope's 30-day demand curve: most of the break-even thread's time in
         // the profile. A replay recomputes daily and checks prices hourly; the month's last recommendation is the same.

@@ -78,7 +78,7 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
     public enum DedupStore { ROCKSDB, MEMORY }
 
     public static final Setting DEDUP_STORE = Setting.choice("cost.dedup-store", "ROCKSDB", List.of("ROCKSDB", "MEMORY"),
-            "where the samples of the last cost.dedup-window are remembered (changelogged either way): ROCKSDB (on disk; its window store opens a RocksDB instance per half window of data time, which a replay of months as fast as it goes pays for thousands of times) or MEMORY (on the heap, about 200 bytes per sample kept: replays, small fleets; the quickstart)");
+            "where the samples of the last cost.dedup-window are remembered (changelogged either way; read and written through a write-back cache of 10,000 GPUs' values): ROCKSDB (on disk: large fleets) or MEMORY (on the heap, about 30 bytes per sample kept, ~110 KB per GPU sampled every second: replays, small fleets)");
 
     public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL, MAX_FUTURE,
             MAX_INTERVAL, DEDUP_WINDOW, ENERGY_MAX_GAP, MAX_AGE, UNOBSERVED_GRACE, UNOBSERVED_CLOCK, STATE_RETENTION,

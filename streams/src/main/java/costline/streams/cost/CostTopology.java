@@ -50,7 +50,12 @@ import org.slf4j.LoggerFactory;
 public final class CostTopology {
 
     public static final String PRICES_STORE = "cost-prices";
-    /** The costed samples, (GPU id, sample time) -> what they were costed at ({@link StateCodec.Seen}), for the de-duplication window. */
+    /**
+     * The de-duplication memory: per GPU, the samples costed within the de-duplication window and what each was costed
+     * at ({@link SeenSamples}, {@link SeenWindow}).
+     */
+    public static final String SEEN_STORE_BY_GPU = "cost-seen-by-gpu";
+    /** The earlier layout's seen samples, a window store (GPU id, sample time) -> seen: read until its entries age out. */
     public static final String SEEN_BY_TIME_STORE = "cost-seen-by-time";
     /** The earlier layout's seen samples, (time SEP GPU id) -> seen: read until its entries age out. */
     public static final String SEEN_STORE = "cost-seen-samples";
@@ -60,7 +65,7 @@ public final class CostTopology {
     public static final String REVISIONS_STORE = "cost-revisions";
     /** Writes the processors' held state before each commit ({@link CommitHook}). */
     public static final String COMMIT_HOOK = "cost-commit-hook";
-    /** The seen store keeps a sample this much past the de-duplication window: no accepted sample finds its entry gone. */
+    /** The seen samples are kept this much past the de-duplication window: no accepted sample finds its entry gone. */
     static final long SEEN_MARGIN_MS = 60_000L;
     /** The task's part of the inventory: GPU id -> its gpu.inventory record. */
     public static final String INVENTORY_STORE = "cost-inventory";
@@ -91,16 +96,20 @@ public final class CostTopology {
         return build(cfg, persistent, !persistent || cfg.dedupStore() == CostSettings.DedupStore.MEMORY);
     }
 
-    /** {@code dedupInMemory}: the seen samples' window store on the heap ({@code cost.dedup-store=MEMORY}). */
+    /** {@code dedupInMemory}: the de-duplication memory on the heap ({@code cost.dedup-store=MEMORY}). */
     public static Topology build(CostSettings cfg, boolean persistent, boolean dedupInMemory) {
         SchemaRegistry registry = SchemaRegistries.forUrl(cfg.registryUrl());
         AvroSerde<CostRecord> costSerde = new AvroSerde<>(registry, CostRecord.class);
         StreamsBuilder b = new StreamsBuilder();
 
         PriceStore.addTo(b, PRICES_STORE, registry);
-        // The seen samples by (GPU, sample time) in a window store: segments older than the de-duplication window are
-        // dropped whole (and the changelog topic, compact+delete, ages them out), so a sample costs one changelog
-        // record instead of a put and, an hour later, a tombstone.
+        // The de-duplication memory, one value per GPU (and chunks of it) in a plain key-value store, read and written
+        // through a write-back cache: a commit writes each GPU sampled since the last one once, however many of its
+        // samples it covers (a replay), and there are no segments to open and drop.
+        b.addStateStore(Stores.keyValueStoreBuilder(StateStores.keyValue(SEEN_STORE_BY_GPU, persistent && !dedupInMemory),
+                Serdes.String(), StateCodec.serde(StateCodec::seenWindow, StateCodec::seenWindow)));
+        // The earlier layout's window store of seen samples by (GPU, sample time): read as a fallback until what it holds
+        // is behind the window, never written again (but for one tombstone that drops its old segments).
         Duration seenRetention = Duration.ofMillis(cfg.dedupWindowMs() + SEEN_MARGIN_MS);
         b.addStateStore(Stores.windowStoreBuilder(StateStores.window(SEEN_BY_TIME_STORE, seenRetention, Duration.ofMillis(1), !dedupInMemory),
                 Serdes.String(), Serdes.ByteArray()));
@@ -135,7 +144,7 @@ public final class CostTopology {
         Map<String, KStream<Object, Object>> out = b.stream(Topics.GPU_SAMPLES,
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("gpu-samples-source"))
                 .process(() -> new SampleProcessor(cfg, registry), Named.as("cost-samples"),
-                        SEEN_BY_TIME_STORE, SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE,
+                        SEEN_STORE_BY_GPU, SEEN_BY_TIME_STORE, SEEN_STORE, ENERGY_STORE, PENDING_STORE, COUNTERS_STORE, REVISIONS_STORE,
                         INVENTORY_STORE, ACCRUAL_STORE, NAMES_STORE, COMMIT_HOOK)
                 .split(Named.as("cost-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("dead-letters"))

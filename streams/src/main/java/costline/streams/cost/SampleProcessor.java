@@ -59,12 +59,22 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private static final String UNOBSERVED_SUFFIX = SEP + Topics.UNOBSERVED;
     /** Decoded entries a write-back cache keeps (held writes beyond it are written at once). */
     static final int CACHE_ENTRIES = 50_000;
+    /** GPUs (and chunks) whose de-duplication memory is kept decoded: up to {@link SeenWindow#SPILL_AT} samples each. */
+    static final int SEEN_CACHE_ENTRIES = 10_000;
 
     private final CostSettings cfg;
     private final AvroDeserializer<GpuSample> decoder;
     private ProcessorContext<Object, Object> context;
-    /** The seen samples by (GPU, sample time): a window store whose segments older than the de-duplication window are dropped. */
+    /** The de-duplication memory: the samples of the window by GPU, one value per GPU (and chunks of it), written back per commit. */
+    private SeenSamples seen;
+    private StateCache<SeenWindow> seenCache;
+    private StateExpiry<SeenWindow> seenExpiry;
+    /**
+     * The earlier layout's window store, (GPU, sample time) -> seen: read for sample times up to the newest it holds
+     * ({@link #legacyWindowNewestMs}) until that is behind the window, then never again.
+     */
     private WindowStore<String, byte[]> seenByTime;
+    private long legacyWindowNewestMs = Long.MIN_VALUE;
     /** The earlier layout's seen store, (time, GPU) -> seen: read until its entries age out, then never again. */
     private KeyValueStore<String, byte[]> legacySeen;
     private boolean legacySeenLeft;
@@ -108,7 +118,11 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     private final class StoreState implements SampleCosting.State {
         @Override
         public StateCodec.Seen seen(long sampleTimeMs, String gpuId) {
-            byte[] b = seenByTime.fetch(gpuId, sampleTimeMs);
+            StateCodec.Seen s = seen.get(gpuId, sampleTimeMs);
+            if (s != null) {
+                return s;
+            }
+            byte[] b = sampleTimeMs <= legacyWindowNewestMs ? seenByTime.fetch(gpuId, sampleTimeMs) : null;
             if (b == null && legacySeenLeft) {
                 b = legacySeen.get(SampleCosting.seenKey(sampleTimeMs, gpuId));
             }
@@ -117,8 +131,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
 
         @Override
         public void seen(long sampleTimeMs, String gpuId, StateCodec.Seen s) {
-            // one changelog record per costed sample; its segment is dropped (no tombstone) once it is older than the window
-            seenByTime.put(gpuId, StateCodec.seen(s), sampleTimeMs);
+            // held decoded; the GPU's head is written once per commit
+            long cutoff = watermarkMs == Long.MIN_VALUE ? Long.MIN_VALUE : seenCutoff(watermarkMs);
+            seen.put(gpuId, sampleTimeMs, s, cutoff);
         }
 
         @Override
@@ -136,6 +151,10 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.seenByTime = context.getStateStore(CostTopology.SEEN_BY_TIME_STORE);
+        this.seenCache = StateCache.writeBack(context, CostTopology.SEEN_STORE_BY_GPU, CostTopology.COMMIT_HOOK, SEEN_CACHE_ENTRIES);
+        this.seen = new SeenSamples(seenCache);
+        this.seenExpiry = new StateExpiry<SeenWindow>(context.getStateStore(CostTopology.SEEN_STORE_BY_GPU), SeenSamples::newestMs,
+                Duration.ofMillis(cfg.dedupWindowMs() + CostTopology.SEEN_MARGIN_MS), null).through(seenCache);
         this.legacySeen = context.getStateStore(CostTopology.SEEN_STORE);
         this.energyStore = context.getStateStore(CostTopology.ENERGY_STORE);
         this.energy = StateCache.writeBack(context, CostTopology.ENERGY_STORE, CostTopology.COMMIT_HOOK, CACHE_ENTRIES);
@@ -187,10 +206,30 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             });
         }
         legacySeenLeft = notEmpty(legacySeen);
+        legacyWindowNewestMs = counters.get(LEGACY_WINDOW_RETIRED) != null ? Long.MIN_VALUE : newestIn(seenByTime);
         legacyRevisionsLeft = notEmpty(legacyRevisions);
     }
 
     private boolean started;
+
+    /** Counters-store key set once the earlier layout's window store is behind the window: later starts skip its scan. */
+    private static final String LEGACY_WINDOW_RETIRED = "seen-by-time.retired";
+
+    /** The newest sample time in the earlier layout's window store, {@link Long#MIN_VALUE} when empty (one scan). */
+    private static long newestIn(WindowStore<String, byte[]> store) {
+        long newest = Long.MIN_VALUE;
+        try (KeyValueIterator<org.apache.kafka.streams.kstream.Windowed<String>, byte[]> it = store.all()) {
+            while (it.hasNext()) {
+                newest = Math.max(newest, it.next().key.window().start());
+            }
+        }
+        return newest;
+    }
+
+    /** Samples older than this are refused as too late before the de-duplication, so it forgets them (with a margin). */
+    private long seenCutoff(long watermark) {
+        return watermark - cfg.dedupWindowMs() - CostTopology.SEEN_MARGIN_MS;
+    }
 
     private static boolean notEmpty(KeyValueStore<String, ?> store) {
         try (KeyValueIterator<String, ?> it = store.all()) {
@@ -327,6 +366,8 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             if (energyExpiredAt == Long.MIN_VALUE || watermarkMs - energyExpiredAt >= expiryStepMs()) {
                 // a full scan of the per-GPU baselines, so only once per step of data time, not every emit
                 energyExpiry.expire(watermarkMs);
+                // and of the de-duplication memory: GPUs no longer sampled (the others forget as they are sampled)
+                seenExpiry.expire(watermarkMs);
                 energyExpiredAt = watermarkMs;
             }
         }
@@ -469,8 +510,14 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             deleteRange(legacyRevisions, minutesBefore);
             legacyRevisionsLeft = notEmpty(legacyRevisions);
         }
-        // Samples older than the cutoff are refused as TOO_LATE, so their (gpu, time) is not needed any more: the seen
-        // window store drops its old segments itself; the earlier layout's store is emptied by range.
+        // Samples older than the cutoff are refused as TOO_LATE, so their (gpu, time) is not needed any more. The earlier
+        // layouts' stores: the window store, never written now, is retired once all it holds is behind the cutoff (one
+        // tombstone at the watermark makes it drop its old segments); the key-value store is emptied by range.
+        if (legacyWindowNewestMs != Long.MIN_VALUE && legacyWindowNewestMs < cutoffMs - CostTopology.SEEN_MARGIN_MS) {
+            seenByTime.put(LEGACY_WINDOW_RETIRED, null, watermarkMs);
+            counters.put(LEGACY_WINDOW_RETIRED, watermarkMs);
+            legacyWindowNewestMs = Long.MIN_VALUE;
+        }
         if (legacySeenLeft) {
             deleteRange(legacySeen, pad(cutoffMs));
             legacySeenLeft = notEmpty(legacySeen);

@@ -107,6 +107,12 @@ final class CostDriver implements AutoCloseable {
         return cost.readValuesToList();
     }
 
+    /** What the de-duplication memory ({@link CostTopology#SEEN_STORE_BY_GPU}) holds for the GPU's sample at {@code t}. */
+    StateCodec.Seen seen(String gpuId, Instant t) {
+        return SeenSamples.lookup(driver.<String, SeenWindow>getKeyValueStore(CostTopology.SEEN_STORE_BY_GPU)::get, gpuId,
+                t.toEpochMilli());
+    }
+
     /** One of the topology's counters ({@link CostTopology#COUNTERS_STORE}), 0 when never counted. */
     long counter(String name) {
         Long v = driver.<String, Long>getKeyValueStore(CostTopology.COUNTERS_STORE).get(name);

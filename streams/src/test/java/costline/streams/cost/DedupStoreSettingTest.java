@@ -13,9 +13,8 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code cost.dedup-store} decides where the cost topology's de-duplication window lives: RocksDB by default (the large
- * state of a big fleet), the heap for replays (the quickstart), where RocksDB's segment per half window of data time
- * became thousands of databases opened and dropped.
+ * {@code cost.dedup-store} decides where the cost topology's de-duplication memory ({@code cost-seen-by-gpu}) lives:
+ * RocksDB by default (the large state of a big fleet), or the heap (replays, small fleets).
  */
 class DedupStoreSettingTest {
 
@@ -27,7 +26,7 @@ class DedupStoreSettingTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/dedup-store-setting-test");
         try (TopologyTestDriver driver = new TopologyTestDriver(new CostApp().topology(Settings.of(all)), props)) {
-            return driver.getWindowStore(CostTopology.SEEN_BY_TIME_STORE).persistent();
+            return driver.getKeyValueStore(CostTopology.SEEN_STORE_BY_GPU).persistent();
         }
     }
 

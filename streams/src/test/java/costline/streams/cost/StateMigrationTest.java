@@ -11,14 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * A deployment that ran the earlier state layout restores it and goes on exactly: the seen samples in the key-value
  * store {@code cost-seen-samples} ((time, GPU) -> seen, deleted by range), the revision sequences in
- * {@code cost-revisions}, pending increments as bare parts. The new layout keeps the seen samples in a window store and
+ * {@code cost-revisions}, pending increments as bare parts. The new layout keeps the seen samples by GPU ({@link SeenSamples}) and
  * the sequence in the pending entry, and reads the old stores as fallbacks until their entries age out.
  *
  * <p>Two apps get the same samples: {@code reference} runs the new layout from the start; {@code migrated} starts from
@@ -52,11 +51,12 @@ class StateMigrationTest {
      * {@code to} has processed anything (as a restore leaves the stores when the task starts).
      */
     private static void restoreInOldLayout(CostDriver from, CostDriver to, List<GpuSample> sent) {
-        WindowStore<String, byte[]> seenByTime = from.driver.getWindowStore(CostTopology.SEEN_BY_TIME_STORE);
+        KeyValueStore<String, SeenWindow> seenByGpu = from.driver.getKeyValueStore(CostTopology.SEEN_STORE_BY_GPU);
         KeyValueStore<String, byte[]> oldSeen = to.driver.getKeyValueStore(CostTopology.SEEN_STORE);
         for (GpuSample s : sent) {
             long t = s.getSampleTime().toEpochMilli();
-            byte[] seen = seenByTime.fetch(s.getGpuId(), t);
+            StateCodec.Seen remembered = SeenSamples.lookup(seenByGpu::get, s.getGpuId(), t);
+            byte[] seen = remembered == null ? null : StateCodec.seen(remembered);
             assertThat(seen).as("seen %s", s.getGpuId()).isNotNull();
             oldSeen.put(SampleCosting.seenKey(t, s.getGpuId()), seen);
         }
@@ -130,7 +130,7 @@ class StateMigrationTest {
         assertThat(migrated.emitted()).isEqualTo(reference.emitted());
         assertThat(migrated.all(CostTopology.SEEN_STORE)).isEmpty();
         assertThat(migrated.all(CostTopology.REVISIONS_STORE)).isEmpty();
-        // nor does the window store answer for the old samples any more: a re-sent one is too late
+        // nor does the de-duplication memory answer for the old samples any more: a re-sent one is too late
         for (CostDriver app : List.of(reference, migrated)) {
             app.send(duplicate);
         }

@@ -444,9 +444,11 @@ public final class FleetSoak {
         double batchPerMs = 1.25 / (24 * STEP_MS); // one batch GPU, jobs at least 2 h
         long dedup = cost.dedupWindowMs();
         Map<String, Long> b = new TreeMap<>();
-        // the seen window store drops a segment (half its retention) once it is all older than the retention
-        long seenKeep = dedup + 60_000L + (dedup + 60_000L) / 2;
-        b.put(CostTopology.SEEN_BY_TIME_STORE, gpus * (seenKeep / STEP_MS + 2));
+        // the de-duplication memory: per GPU a head and chunks of SeenWindow.CHUNK samples of the window (plus its margin
+        // and an expiry step); a GPU no longer sampled is deleted by the expiry scan
+        long seenKeep = dedup + 60_000L + (dedup + 60_000L) / 10;
+        b.put(CostTopology.SEEN_STORE_BY_GPU, gpus * (seenKeep / STEP_MS / 16 + 3));
+        b.put(CostTopology.SEEN_BY_TIME_STORE, 0L); // the earlier layout's: never written
         b.put(CostTopology.SEEN_STORE, 0L); // the earlier layout's: never written
         b.put(CostTopology.ENERGY_STORE, (long) gpus);
         // a pending entry stays (with the key's last revision sequence) until its minute leaves the window
