@@ -107,20 +107,21 @@ final class CostCalculator {
 
     /**
      * A utilization as the collector wrote it (the decimal text of the float, so 33.3 means 33.3, not 33.2999992), as
-     * digits / (100 x 10^scale) where that fits a long. Converting a float to its text is the slow part; the last 1,024
+     * digits / (100 x 10^scale) where that fits a long. Converting a float to its text is the slow part; the last 4,096
      * utilizations seen (by slot) are remembered: immutable entries, so threads sharing the table see each whole.
      */
     private record UtilPct(int floatBits, BigDecimal pct, long digits, long hundredTimesScale) {
 
         private static final UtilPct ZERO = of(BigDecimal.ZERO);
-        private static final UtilPct[] RECENT = new UtilPct[1024];
+        private static final int RECENT_BITS = 12;
+        private static final UtilPct[] RECENT = new UtilPct[1 << RECENT_BITS];
 
         static UtilPct of(Float pct) {
             if (pct == null) {
                 return ZERO;
             }
             int bits = Float.floatToRawIntBits(pct);
-            int slot = (bits ^ (bits >>> 10) ^ (bits >>> 20)) & (RECENT.length - 1);
+            int slot = (bits * 0x9E3779B9) >>> (32 - RECENT_BITS); // Fibonacci hashing: floats differ in their high bits
             UtilPct u = RECENT[slot];
             if (u == null || u.floatBits() != bits) {
                 u = of(new BigDecimal(Float.toString(pct)), bits);
