@@ -8,7 +8,9 @@ import java.math.RoundingMode;
 
 /**
  * The cost model of the project, in exact arithmetic: every result is whole micro-dollars (micro-USD),
- * computed from the catalog's integer micro-USD figures with one half-even rounding at the end.
+ * computed from the catalog's integer micro-USD figures with one half-even rounding at the end. The arithmetic is in
+ * longs (a few multiplications and one division per sample); where a product would overflow a long, which no real
+ * catalog's figures come near, the same formula in BigInteger/BigDecimal gives the same rounding.
  *
  * <ul>
  *   <li>Cloud rate of a GPU = instance price per hour / GPUs per instance (billed busy or idle).</li>
