@@ -8,6 +8,7 @@
 #   kubernetes  the same with the Kubernetes resolver              (baseline: resolver off)
 #   cloudwatch  one CloudWatch poll over 1,000 GPUs x 5 metrics    (baseline: 50 queries per call)
 #   cost        cost topology throughput, 1 and 2 stream threads   (baseline: raw producer->consumer, same broker)
+#   costing     the costing of one sample alone, CPU per sample     (baseline: an empty loop over the samples)
 #   latency     sample -> store latency at 10,000 samples/s        (baseline: the exactly-once commit interval)
 #   pipeline    the quickstart's whole pipeline, as fast as it goes (baseline: 10,000 samples/s, the goal)
 #   scaleout    cost topology, 1 instance vs 2 JVMs on 12 partitions (baseline: 1 instance, 1 thread)
@@ -28,13 +29,14 @@ case "$name" in
   kubernetes) module=collectors;  main=costline.collectors.bench.KubernetesResolverBench ;;
   cloudwatch) module=collectors;  main=costline.collectors.cloudwatch.bench.PollBenchmark ;;
   cost)       module=streams;     main=costline.streams.bench.CostPipelineBench; set -- throughput "$@" ;;
+  costing)    module=streams;     main=costline.streams.cost.SampleCostingBench ;;
   latency)    module=streams;     main=costline.streams.bench.CostPipelineBench; set -- latency "$@" ;;
   scaleout)   module=streams;     main=costline.streams.bench.ScaleOutBench ;;
   drift)      module=streams;     main=costline.streams.drift.bench.DriftDetectorBench ;;
   pipeline)   module=app;         main=costline.app.bench.PipelineBench ;;
   memory)     module=app;         main=costline.app.bench.MemoryBench ;;
   *)
-    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2 ;;
 esac
 

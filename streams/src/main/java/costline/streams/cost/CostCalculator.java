@@ -9,9 +9,9 @@ import costline.pricing.Shares;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 
 /**
  * The cost model applied to one sample (DESIGN "Cost model"): cost = rate x interval (on-prem: amortized capex and
@@ -46,54 +46,110 @@ final class CostCalculator {
      * {@code price}; {@code samples} is 1 for the run that holds the sample's own time, 0 for the others.
      */
     static List<Part> parts(GpuSample s, PriceEntry price, long energyMj, long intervalMs, int samples) {
-        Map<String, double[]> shares = new LinkedHashMap<>();
-        Map<String, String> teams = new LinkedHashMap<>();
+        // The workloads in order of first appearance, a name's shares summed and its last team kept; a sample names a
+        // few, so arrays and a scan (no maps: this runs for every sample).
+        List<WorkloadShare> shares = s.getWorkloads();
+        int capacity = shares.size() + 1;
+        String[] names = new String[capacity];
+        String[] teams = new String[capacity];
+        double[] weights = new double[capacity];
+        int n = 0;
         double sum = 0;
-        for (WorkloadShare w : s.getWorkloads()) {
-            shares.computeIfAbsent(w.getWorkload(), k -> new double[1])[0] += w.getShare();
+        for (WorkloadShare w : shares) {
+            int i = indexOf(names, n, w.getWorkload());
+            if (i < 0) {
+                i = n++;
+                names[i] = w.getWorkload();
+            }
+            weights[i] += w.getShare();
             if (w.getTeam() != null) {
-                teams.put(w.getWorkload(), w.getTeam());
+                teams[i] = w.getTeam();
             }
             sum += w.getShare();
         }
-        if (shares.isEmpty() || sum < 1 - SHARE_TOLERANCE) {
-            shares.computeIfAbsent(UNALLOCATED, k -> new double[1])[0] += Math.max(0, 1 - sum);
+        if (n == 0 || sum < 1 - SHARE_TOLERANCE) {
+            int i = indexOf(names, n, UNALLOCATED);
+            if (i < 0) {
+                i = n++;
+                names[i] = UNALLOCATED;
+            }
+            weights[i] += Math.max(0, 1 - sum);
         }
-        String[] names = shares.keySet().toArray(String[]::new);
-        double[] weights = new double[names.length];
-        for (int i = 0; i < names.length; i++) {
-            weights[i] = shares.get(names[i])[0];
+        if (n < capacity) {
+            weights = Arrays.copyOf(weights, n);
         }
         long total = totalMicroUsd(s, price, energyMj, intervalMs);
         long[] cost = Shares.split(total, weights);
         long[] ms = Shares.split(intervalMs, weights);
-        long[] energy = s.getSite() == Site.CLOUD ? new long[names.length] : Shares.split(energyMj, weights);
-        // Utilization as the collector wrote it (decimal text of the float), so 33.3 means 33.3, not 33.2999992.
-        BigDecimal util = s.getUtilGpuPct() == null ? BigDecimal.ZERO : new BigDecimal(Float.toString(s.getUtilGpuPct()));
-        List<Part> out = new ArrayList<>(names.length);
-        for (int i = 0; i < names.length; i++) {
-            long busyCost = busy(cost[i], util);
-            out.add(new Part(names[i], teams.get(names[i]), ms[i], busy(ms[i], util), cost[i], cost[i] - busyCost, energy[i], samples));
+        long[] energy = s.getSite() == Site.CLOUD ? new long[n] : Shares.split(energyMj, weights);
+        UtilPct util = UtilPct.of(s.getUtilGpuPct());
+        List<Part> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long busyCost = util.busy(cost[i]);
+            out.add(new Part(names[i], teams[i], ms[i], util.busy(ms[i]), cost[i], cost[i] - busyCost, energy[i], samples));
         }
         return out;
     }
 
-    /** amount x utilPct / 100, rounded half-even to a whole unit. */
-    static long busy(long amount, BigDecimal utilPct) {
-        // exact in longs where amount x the utilization's digits and 100 x 10^scale fit (always, for a percentage
-        // with a float's 9 digits and amounts below 10^9); BigDecimal otherwise, with the same rounding
-        int scale = utilPct.scale();
-        if (scale >= 0 && scale <= 16 && utilPct.precision() <= 18) {
-            long digits = utilPct.unscaledValue().longValue();
-            long den = POW10[scale + 2];
-            long hi = Math.multiplyHigh(amount, digits);
-            long num = amount * digits;
-            if ((hi == 0 && num >= 0) || (hi == -1 && num < 0)) {
-                return divideHalfEven(num, den);
+    private static int indexOf(String[] names, int n, String name) {
+        for (int i = 0; i < n; i++) {
+            if (Objects.equals(names[i], name)) {
+                return i;
             }
         }
-        return BigDecimal.valueOf(amount).multiply(utilPct).divide(BigDecimal.valueOf(100), 0, RoundingMode.HALF_EVEN)
-                .longValueExact();
+        return -1;
+    }
+
+    /** amount x utilPct / 100, rounded half-even to a whole unit. */
+    static long busy(long amount, BigDecimal utilPct) {
+        return UtilPct.of(utilPct).busy(amount);
+    }
+
+    /**
+     * A utilization as the collector wrote it (the decimal text of the float, so 33.3 means 33.3, not 33.2999992), as
+     * digits / (100 x 10^scale) where that fits a long. Converting a float to its text is the slow part; the last 4,096
+     * utilizations seen (by slot) are remembered: immutable entries, so threads sharing the table see each whole.
+     */
+    private record UtilPct(int floatBits, BigDecimal pct, long digits, long hundredTimesScale) {
+
+        private static final UtilPct ZERO = of(BigDecimal.ZERO);
+        private static final int RECENT_BITS = 12;
+        private static final UtilPct[] RECENT = new UtilPct[1 << RECENT_BITS];
+
+        static UtilPct of(Float pct) {
+            if (pct == null) {
+                return ZERO;
+            }
+            int bits = Float.floatToRawIntBits(pct);
+            int slot = (bits * 0x9E3779B9) >>> (32 - RECENT_BITS); // Fibonacci hashing: floats differ in their high bits
+            UtilPct u = RECENT[slot];
+            if (u == null || u.floatBits() != bits) {
+                u = of(new BigDecimal(Float.toString(pct)), bits);
+                RECENT[slot] = u;
+            }
+            return u;
+        }
+
+        static UtilPct of(BigDecimal pct) {
+            return of(pct, 0);
+        }
+
+        private static UtilPct of(BigDecimal pct, int floatBits) {
+            // exact in longs where the digits and 100 x 10^scale fit (a float's 9 digits always do)
+            int scale = pct.scale();
+            if (scale >= 0 && scale <= 16 && pct.precision() <= 18) {
+                return new UtilPct(floatBits, pct, pct.unscaledValue().longValueExact(), POW10[scale + 2]);
+            }
+            return new UtilPct(floatBits, pct, 0, 0);
+        }
+
+        long busy(long amount) {
+            if (hundredTimesScale > 0 && CostModel.productFits(amount, digits)) {
+                return CostModel.divideHalfEven(amount * digits, hundredTimesScale);
+            }
+            return BigDecimal.valueOf(amount).multiply(pct).divide(BigDecimal.valueOf(100), 0, RoundingMode.HALF_EVEN)
+                    .longValueExact();
+        }
     }
 
     private static final long[] POW10 = new long[19];
@@ -103,17 +159,6 @@ final class CostCalculator {
         for (int i = 1; i < POW10.length; i++) {
             POW10[i] = POW10[i - 1] * 10;
         }
-    }
-
-    /** num / den (den > 0) rounded half-even, as BigDecimal's HALF_EVEN does. */
-    static long divideHalfEven(long num, long den) {
-        long q = num / den;
-        long r = num % den; // same sign as num
-        long twice = 2 * Math.abs(r); // < 2 x 10^18: no overflow
-        if (twice > den || (twice == den && (q & 1) != 0)) {
-            q += num < 0 ? -1 : 1;
-        }
-        return q;
     }
 
     /** The minute a sample is booked to: the one holding its last millisecond. */

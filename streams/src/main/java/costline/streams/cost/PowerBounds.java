@@ -29,8 +29,28 @@ public final class PowerBounds {
     private PowerBounds() {
     }
 
+    /** Bounds of models asked for, by a slot of the name's hash: a fleet has a few models, and the meter asks per sample. */
+    private record Known(String model, float maxW) {
+    }
+
+    private static final Known[] KNOWN = new Known[16];
+
     /** The plausible maximum draw of one GPU of {@code model}, W. */
     public static float maxWatts(String model) {
+        if (model == null) {
+            return GLOBAL_MAX_W;
+        }
+        int slot = model.hashCode() & (KNOWN.length - 1);
+        Known k = KNOWN[slot]; // immutable: a thread sees it whole, or the one before
+        if (k != null && model.equals(k.model())) {
+            return k.maxW();
+        }
+        float w = lookUp(model);
+        KNOWN[slot] = new Known(model, w);
+        return w;
+    }
+
+    private static float lookUp(String model) {
         if (model != null) {
             String m = model.toUpperCase(Locale.ROOT);
             for (Family f : FAMILIES) {

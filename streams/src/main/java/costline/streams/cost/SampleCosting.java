@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 
 /**
  * The costing of one sample, as a pure function of the sample, the price versions and what was remembered of the
@@ -111,21 +112,27 @@ final class SampleCosting {
         if (keys.isEmpty()) {
             return null;
         }
+        // each key's versions looked up once per sample (a look-up reads the catalog's generation from the store)
+        @SuppressWarnings("unchecked")
+        NavigableMap<Long, PriceEntry>[] versions = new NavigableMap[keys.size()];
+        for (int k = 0; k < versions.length; k++) {
+            versions[k] = prices.versions(keys.get(k));
+        }
         long t = s.getSampleTime().toEpochMilli();
         long from = t - Math.max(1, intervalMs);
         List<Run> runs = new ArrayList<>(1);
         long cur = from;
         while (cur < t) {
             PriceEntry p = null;
-            for (int k = 0; k < keys.size() && p == null; k++) {
-                p = prices.at(keys.get(k), s.getSite(), cur);
+            for (int k = 0; k < versions.length && p == null; k++) {
+                p = PriceBook.inForce(versions[k], s.getSite(), cur);
             }
             if (p == null) {
                 return null;
             }
             long end = t;
-            for (String key : keys) {
-                Long next = prices.versions(key).higherKey(cur);
+            for (NavigableMap<Long, PriceEntry> v : versions) {
+                Long next = v.higherKey(cur);
                 if (next != null && next < end) {
                     end = next;
                 }

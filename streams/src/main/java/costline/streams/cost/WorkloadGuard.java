@@ -44,8 +44,21 @@ final class WorkloadGuard {
     static String dayKey(GpuSample s) {
         // the day holding the sample's last millisecond, as the minute it is counted in
         long day = Math.floorDiv(s.getSampleTime().toEpochMilli() - 1, DAY_MS) * DAY_MS;
-        return SampleProcessor.pad(day) + SampleProcessor.SEP + s.getSite().name();
+        int site = s.getSite().ordinal();
+        DayKey k = LAST_DAY_KEYS[site]; // immutable: a thread sees it whole, or the one before
+        if (k == null || k.dayMs() != day) {
+            k = new DayKey(day, SampleProcessor.pad(day) + SampleProcessor.SEP + s.getSite().name());
+            LAST_DAY_KEYS[site] = k;
+        }
+        // the same String instance sample after sample: its hash is computed once for the names memo's lookups
+        return k.key();
     }
+
+    private record DayKey(long dayMs, String key) {
+    }
+
+    /** The last day key built, per site. */
+    private static final DayKey[] LAST_DAY_KEYS = new DayKey[costline.events.Site.values().length];
 
     /** The first day key still needed when the oldest sample a task may accept is at {@code oldestAcceptedMs}. */
     static String firstDayNeeded(long oldestAcceptedMs) {

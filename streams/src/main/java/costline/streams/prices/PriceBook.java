@@ -150,10 +150,19 @@ public final class PriceBook {
 
     /** {@link #at} when the version fits the site (on-prem figures for ONPREM, a cloud price for CLOUD), else null. */
     public PriceEntry at(String priceKey, Site site, long atMs) {
-        PriceEntry e = at(priceKey, atMs);
-        if (e == null) {
+        return inForce(versions(priceKey), site, atMs);
+    }
+
+    /**
+     * The version among {@code versions} (one price key's, from {@link #versions}) in force at {@code atMs} when it fits
+     * the site, else null: for a caller that asks about several instants of one key with one look-up of its versions.
+     */
+    public static PriceEntry inForce(NavigableMap<Long, PriceEntry> versions, Site site, long atMs) {
+        Map.Entry<Long, PriceEntry> v = versions.floorEntry(atMs);
+        if (v == null) {
             return null;
         }
+        PriceEntry e = v.getValue();
         boolean fits = site == Site.CLOUD ? e.getCloudPrice() != null : e.getOnprem() != null;
         return fits ? e : null;
     }

@@ -44,6 +44,39 @@ public final class PriceKeys {
      * one key ({@link #of}). Empty when the sample lacks what names a key.
      */
     public static java.util.List<String> candidates(GpuSample sample) {
+        // the last sample's keys, per site: the next sample of a GPU names the same model or instance, and the same
+        // String instances keep their hash for the price book's look-up (a key built afresh is hashed afresh)
+        Site site = sample.getSite();
+        CloudPlacement c = sample.getCloud();
+        int slot = site == null ? 0 : site.ordinal();
+        Candidates last = LAST[slot]; // immutable: a thread sees it whole, or the one before
+        if (last != null && last.site() == site && java.util.Objects.equals(last.gpuModel(), sample.getGpuModel())
+                && last.samePlacement(c)) {
+            return last.keys();
+        }
+        java.util.List<String> keys = build(sample);
+        LAST[slot] = new Candidates(site, sample.getGpuModel(), c == null ? null : c.getProvider(), c == null ? null : c.getRegion(),
+                c == null ? null : c.getInstanceType(), c == null ? null : c.getLifecycle(), c == null ? null : c.getZone(),
+                c != null, keys);
+        return keys;
+    }
+
+    /** What names a sample's price keys, and the keys. */
+    private record Candidates(Site site, String gpuModel, String provider, String region, String instanceType,
+                              String lifecycle, String zone, boolean cloud, java.util.List<String> keys) {
+        boolean samePlacement(CloudPlacement c) {
+            if (c == null) {
+                return !cloud;
+            }
+            return cloud && java.util.Objects.equals(provider, c.getProvider()) && java.util.Objects.equals(region, c.getRegion())
+                    && java.util.Objects.equals(instanceType, c.getInstanceType())
+                    && java.util.Objects.equals(lifecycle, c.getLifecycle()) && java.util.Objects.equals(zone, c.getZone());
+        }
+    }
+
+    private static final Candidates[] LAST = new Candidates[Site.values().length + 1];
+
+    private static java.util.List<String> build(GpuSample sample) {
         String key = of(sample);
         if (key == null) {
             return java.util.List.of();
