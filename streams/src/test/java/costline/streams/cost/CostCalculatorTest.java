@@ -99,8 +99,8 @@ class CostCalculatorTest {
         // utilization, on-prem energy of either sign, intervals from 1 ms to a day
         SplittableRandom r = new SplittableRandom(1406);
         String[] names = {"train-a", "train-b", "serve", CostCalculator.UNALLOCATED, "etl", "eval"};
-        PriceEntry cloud = CostTopologyTest.cloudPrice("32.77", Instant.parse("2025-01-01T00:00:00Z"));
-        PriceEntry onPrem = CostTopologyTest.onPremPrice();
+        PriceEntry cloud = CostDriver.cloudPrice("32.77", Instant.parse("2025-01-01T00:00:00Z"));
+        PriceEntry onPrem = CostDriver.onPremPrice();
         Instant end = Instant.parse("2025-06-01T12:00:00Z");
         for (int i = 0; i < 200_000; i++) {
             long intervalMs = r.nextInt(4) == 0 ? r.nextLong(1, 86_400_001L) : 1_000L * r.nextInt(1, 61);
