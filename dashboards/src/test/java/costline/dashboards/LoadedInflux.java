@@ -1,7 +1,7 @@
 package costline.dashboards;
 
 import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
+import costline.streams.sink.LinePoint;
 import costline.dashboards.fixture.FleetFixture;
 import costline.dashboards.influxql.InfluxQlServer;
 import costline.dashboards.influxql.QueryResult;
@@ -37,8 +37,8 @@ public final class LoadedInflux {
             server.createDatabase(DB);
             FleetFixture fixture = new FleetFixture();
             Map<WritePrecision, List<String>> byPrecision = new EnumMap<>(WritePrecision.class);
-            List<Point> points = fixture.points();
-            for (Point p : points) {
+            List<LinePoint> points = fixture.points();
+            for (LinePoint p : points) {
                 String line = p.toLineProtocol();
                 if (line == null || line.isEmpty()) {
                     throw new IllegalStateException("InfluxPoints made a point with no fields: " + p);
