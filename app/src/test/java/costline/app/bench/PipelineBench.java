@@ -185,8 +185,11 @@ public final class PipelineBench {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         long total = (long) rate * seconds;
         int probes = 0;
+        Map<String, Long> offsets0 = endOffsets(client);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var threads = ManagementFactory.getThreadMXBean();
         long cpu0 = os.getProcessCpuTime();
+        long loadCpu0 = threads.getCurrentThreadCpuTime();
         long began = System.nanoTime();
         Instant t0 = Instant.now().minusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -222,6 +225,8 @@ public final class PipelineBench {
             }
         }
         double offered = total / ((System.nanoTime() - began) / 1e9);
+        // this thread made the load (fleet rounds cloned, Avro-encoded, sent): not the pipeline's CPU
+        long loadCpu = threads.getCurrentThreadCpuTime() - loadCpu0;
         long waitUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (seenAt.size() < sentAt.size() && System.nanoTime() < waitUntil) {
             Thread.sleep(50);
@@ -230,8 +235,21 @@ public final class PipelineBench {
         poller.join();
         // CPU of the whole process (broker, every topology, sink, store, this producer) from the first send until the
         // probes were seen: per sample of a fleet sampled at 1 Hz, the figure to size a deployment by
-        System.out.printf(Locale.ROOT, "1 Hz fleet: process CPU %.1f us per sample (%.1f s CPU over %.1f s)%n",
-                (os.getProcessCpuTime() - cpu0) / 1e3 / total, (os.getProcessCpuTime() - cpu0) / 1e9, (System.nanoTime() - began) / 1e9);
+        long cpu = os.getProcessCpuTime() - cpu0;
+        System.out.printf(Locale.ROOT, "1 Hz fleet: process CPU %.1f us per sample (%.1f s CPU over %.1f s), of which the load generator's"
+                        + " thread %.1f us: the pipeline %.1f us per sample%n", cpu / 1e3 / total, cpu / 1e9,
+                (System.nanoTime() - began) / 1e9, loadCpu / 1e3 / total, (cpu - loadCpu) / 1e3 / total);
+        Map<String, Long> offsets1 = endOffsets(client);
+        System.out.printf(Locale.ROOT, "1 Hz fleet: offsets written per sample (records and exactly-once commit markers), topics above 0.01:%n");
+        long all = 0;
+        for (Map.Entry<String, Long> e : offsets1.entrySet()) {
+            long written = e.getValue() - offsets0.getOrDefault(e.getKey(), 0L);
+            all += written;
+            if (written >= total / 100) {
+                System.out.printf(Locale.ROOT, "  %-66s %,10d %7.2f%n", e.getKey(), written, (double) written / total);
+            }
+        }
+        System.out.printf(Locale.ROOT, "  %-66s %,10d %7.2f%n", "all topics", all, (double) all / total);
         List<Long> lat = new ArrayList<>();
         sentAt.forEach((probe, t) -> {
             Long seen = seenAt.get(probe);
@@ -245,6 +263,19 @@ public final class PipelineBench {
         System.out.printf(Locale.ROOT, "latency sample -> store, whole pipeline running, %,.0f samples/s offered for %d s (%d probes, %d not seen"
                         + " within 60 s of the last send; -1 = not seen): p50 %d ms, p99 %d ms, max %d ms%n", offered, seconds, lat.size(), missing,
                 out.p50, out.p99, out.max);
+        return out;
+    }
+
+    /** End offsets summed by topic (read_committed: up to the last stable offset). */
+    static Map<String, Long> endOffsets(Properties client) throws Exception {
+        Map<String, Long> out = new TreeMap<>();
+        try (Admin admin = Admin.create(client)) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(admin.listTopics().names().get()).allTopicNames().get().values()
+                    .forEach(d -> d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+                    .forEach((tp, info) -> out.merge(tp.topic(), info.offset(), Long::sum));
+        }
         return out;
     }
 

@@ -220,7 +220,17 @@ public final class LinePoint {
     }
 
     private static void escape(StringBuilder sb, String s, boolean equalsSign) {
-        for (int i = 0, n = s.length(); i < n; i++) {
+        int n = s.length();
+        int first = 0;
+        while (first < n && !special(s.charAt(first))) {
+            first++;
+        }
+        if (first == n) { // the usual name: nothing to escape, one bulk copy
+            sb.append(s);
+            return;
+        }
+        sb.append(s, 0, first);
+        for (int i = first; i < n; i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '\n' -> sb.append("\\n");
@@ -236,6 +246,11 @@ public final class LinePoint {
                 default -> sb.append(c);
             }
         }
+    }
+
+    /** A character {@link #escape} may change (the equals sign only in some places). */
+    private static boolean special(char c) {
+        return c == ' ' || c == ',' || c == '=' || c == '\n' || c == '\r' || c == '\t';
     }
 
     private static void quote(StringBuilder sb, String s) {
