@@ -188,6 +188,7 @@ public final class PipelineBench {
         Map<String, Long> offsets0 = endOffsets(client);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> threadCpu0 = threadCpu();
         long cpu0 = os.getProcessCpuTime();
         long loadCpu0 = threads.getCurrentThreadCpuTime();
         long began = System.nanoTime();
@@ -239,6 +240,7 @@ public final class PipelineBench {
         System.out.printf(Locale.ROOT, "1 Hz fleet: process CPU %.1f us per sample (%.1f s CPU over %.1f s), of which the load generator's"
                         + " thread %.1f us: the pipeline %.1f us per sample%n", cpu / 1e3 / total, cpu / 1e9,
                 (System.nanoTime() - began) / 1e9, loadCpu / 1e3 / total, (cpu - loadCpu) / 1e3 / total);
+        cpuByThreadGroup(threadCpu0, total);
         Map<String, Long> offsets1 = endOffsets(client);
         System.out.printf(Locale.ROOT, "1 Hz fleet: offsets written per sample (records and exactly-once commit markers), topics above 0.01:%n");
         long all = 0;
@@ -264,6 +266,62 @@ public final class PipelineBench {
                         + " within 60 s of the last send; -1 = not seen): p50 %d ms, p99 %d ms, max %d ms%n", offered, seconds, lat.size(), missing,
                 out.p50, out.p99, out.max);
         return out;
+    }
+
+    /** CPU time of every live thread, by thread id. */
+    static Map<Long, Long> threadCpu() {
+        var mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            long t = mx.getThreadCpuTime(id);
+            if (t >= 0) {
+                out.put(id, t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * CPU per sample since {@code before}, by group of threads (the groups of scripts/jfr-top.py: each topology's
+     * stream threads, producer I/O threads, the broker's request handlers, QuestDB, the sink, ...). Threads that ended
+     * in between are not counted (the process figure above has them).
+     */
+    static void cpuByThreadGroup(Map<Long, Long> before, long samples) {
+        var mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long t = mx.getThreadCpuTime(info.getThreadId());
+            if (t >= 0) {
+                byGroup.merge(threadGroup(info.getThreadName()), t - before.getOrDefault(info.getThreadId(), 0L), Long::sum);
+            }
+        }
+        long all = byGroup.values().stream().mapToLong(Long::longValue).sum();
+        System.out.printf(Locale.ROOT, "1 Hz fleet: thread CPU per sample by group (%.1f us in all, live threads):%n", all / 1e3 / samples);
+        byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() * 200 >= all) // groups of 0.5 % and more
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %-50s %7.1f us %5.1f %%%n", e.getKey(), e.getValue() / 1e3 / samples,
+                        100.0 * e.getValue() / all));
+    }
+
+    private static final java.util.regex.Pattern STREAM_THREAD =
+            java.util.regex.Pattern.compile("costline-(\\w+)-[0-9a-f-]{36}-StreamThread");
+
+    /** The group of a thread, named as scripts/jfr-top.py names it. */
+    static String threadGroup(String name) {
+        java.util.regex.Matcher m = STREAM_THREAD.matcher(name);
+        if (m.find()) {
+            return m.group(1) + (name.contains("producer-network") ? " (producer I/O)" : " stream thread");
+        }
+        for (String key : List.of("data-plane-kafka-request-handler", "kafka-producer-network-thread", "quickstart-sink", "questdb",
+                "kafka-", "C2 Compiler", "C1 Compiler", "GC", "G1", "raft", "broker")) {
+            if (name.toLowerCase(Locale.ROOT).contains(key.toLowerCase(Locale.ROOT))) {
+                return key;
+            }
+        }
+        return name.replaceAll("[-_ ]?\\d+$", "");
     }
 
     /** End offsets summed by topic (read_committed: up to the last stable offset). */
