@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Aggregates a JFR recording's execution samples: share by thread group, and the top frames (self and inclusive)
-of each, from `jfr print --json --events jdk.ExecutionSample`. Usage: scripts/jfr-top.py rec.jfr [top N] [thread filter]"""
+of each, from `jfr print --json --events jdk.ExecutionSample`.
+Usage: scripts/jfr-top.py rec.jfr [top N] [thread filter] [HH:MM:SS-HH:MM:SS, UTC: only the samples of that window]
+(a filter of "" keeps every thread; the window picks one phase of a benchmark, e.g. PipelineBench's 1 Hz phase)"""
 import json, re, subprocess, sys
 from collections import Counter, defaultdict
 
 rec = sys.argv[1]
 top = int(sys.argv[2]) if len(sys.argv) > 2 else 15
-only = sys.argv[3] if len(sys.argv) > 3 else None
+only = sys.argv[3] if len(sys.argv) > 3 and sys.argv[3] else None
+window = sys.argv[4].split("-") if len(sys.argv) > 4 else None
 out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "64", "--events", "jdk.ExecutionSample", rec],
                      capture_output=True, text=True, check=True).stdout
 events = json.loads(out)["recording"]["events"]
@@ -31,6 +34,8 @@ for e in events:
     v = e["values"]
     name = (v.get("sampledThread") or {}).get("javaName") or (v.get("sampledThread") or {}).get("osName") or "?"
     if only and only not in name:
+        continue
+    if window and not (window[0] <= v.get("startTime", "")[11:19] <= window[1]):
         continue
     g = group(name)
     by_group[g] += 1

@@ -1,15 +1,13 @@
 package costline.dashboards;
 
 import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
+import costline.streams.sink.LinePoint;
 import costline.dashboards.fixture.FleetFixture;
 import costline.dashboards.influxql.InfluxQlServer;
 import costline.dashboards.influxql.QueryResult;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One influxd for the test JVM, loaded once with the fixture's points: events -> InfluxPoints (the sink's
@@ -36,18 +34,17 @@ public final class LoadedInflux {
             Runtime.getRuntime().addShutdownHook(new Thread(server::close));
             server.createDatabase(DB);
             FleetFixture fixture = new FleetFixture();
-            Map<WritePrecision, List<String>> byPrecision = new EnumMap<>(WritePrecision.class);
-            List<Point> points = fixture.points();
-            for (Point p : points) {
+            List<LinePoint> points = fixture.points();
+            List<String> lines = new ArrayList<>(points.size());
+            for (LinePoint p : points) {
                 String line = p.toLineProtocol();
-                if (line == null || line.isEmpty()) {
+                if (line.isEmpty()) {
                     throw new IllegalStateException("InfluxPoints made a point with no fields: " + p);
                 }
-                byPrecision.computeIfAbsent(p.getPrecision(), k -> new ArrayList<>()).add(line);
+                lines.add(line);
             }
-            for (Map.Entry<WritePrecision, List<String>> e : byPrecision.entrySet()) {
-                server.write(DB, v1Precision(e.getKey()), e.getValue());
-            }
+            // every point's time is in microseconds (InfluxPoints.PRECISION)
+            server.write(DB, v1Precision(WritePrecision.US), lines);
             instance = new LoadedInflux(server, fixture, points.size());
         }
         return instance;

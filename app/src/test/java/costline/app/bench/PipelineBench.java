@@ -185,8 +185,12 @@ public final class PipelineBench {
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         long total = (long) rate * seconds;
         int probes = 0;
+        Map<String, Long> offsets0 = endOffsets(client);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> threadCpu0 = threadCpu();
         long cpu0 = os.getProcessCpuTime();
+        long loadCpu0 = threads.getCurrentThreadCpuTime();
         long began = System.nanoTime();
         Instant t0 = Instant.now().minusSeconds(1).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -222,16 +226,37 @@ public final class PipelineBench {
             }
         }
         double offered = total / ((System.nanoTime() - began) / 1e9);
+        // this thread made the load (fleet rounds cloned, Avro-encoded, sent): not the pipeline's CPU
+        long loadCpu = threads.getCurrentThreadCpuTime() - loadCpu0;
         long waitUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (seenAt.size() < sentAt.size() && System.nanoTime() < waitUntil) {
             Thread.sleep(50);
         }
         done[0] = true;
         poller.join();
-        // CPU of the whole process (broker, every topology, sink, store, this producer) from the first send until the
-        // probes were seen: per sample of a fleet sampled at 1 Hz, the figure to size a deployment by
-        System.out.printf(Locale.ROOT, "1 Hz fleet: process CPU %.1f us per sample (%.1f s CPU over %.1f s)%n",
-                (os.getProcessCpuTime() - cpu0) / 1e3 / total, (os.getProcessCpuTime() - cpu0) / 1e9, (System.nanoTime() - began) / 1e9);
+        // Seen probes say the cost path is through; drift, the rollups and the sink may still have a backlog, whose CPU
+        // belongs to these samples too: the CPU window ends when every application and the sink have consumed everything.
+        long left = quickstart.awaitDrained();
+        double drainedAfter = (System.nanoTime() - began) / 1e9;
+        // CPU of the whole process (broker, every topology, sink, store, this producer) from the first send until all was
+        // consumed: per sample of a fleet sampled at 1 Hz, the figure to size a deployment by
+        long cpu = os.getProcessCpuTime() - cpu0;
+        System.out.printf(Locale.ROOT, "1 Hz fleet: process CPU %.1f us per sample (%.1f s CPU from the first send until everything was"
+                        + " consumed, %.1f s later%s), of which the load generator's thread %.1f us: the pipeline %.1f us per sample%n",
+                cpu / 1e3 / total, cpu / 1e9, drainedAfter, left == 0 ? "" : String.format(Locale.ROOT, "; %,d records left", left),
+                loadCpu / 1e3 / total, (cpu - loadCpu) / 1e3 / total);
+        cpuByThreadGroup(threadCpu0, total);
+        Map<String, Long> offsets1 = endOffsets(client);
+        System.out.printf(Locale.ROOT, "1 Hz fleet: offsets written per sample (records and exactly-once commit markers), topics above 0.01:%n");
+        long all = 0;
+        for (Map.Entry<String, Long> e : offsets1.entrySet()) {
+            long written = e.getValue() - offsets0.getOrDefault(e.getKey(), 0L);
+            all += written;
+            if (written >= total / 100) {
+                System.out.printf(Locale.ROOT, "  %-66s %,10d %7.2f%n", e.getKey(), written, (double) written / total);
+            }
+        }
+        System.out.printf(Locale.ROOT, "  %-66s %,10d %7.2f%n", "all topics", all, (double) all / total);
         List<Long> lat = new ArrayList<>();
         sentAt.forEach((probe, t) -> {
             Long seen = seenAt.get(probe);
@@ -245,6 +270,75 @@ public final class PipelineBench {
         System.out.printf(Locale.ROOT, "latency sample -> store, whole pipeline running, %,.0f samples/s offered for %d s (%d probes, %d not seen"
                         + " within 60 s of the last send; -1 = not seen): p50 %d ms, p99 %d ms, max %d ms%n", offered, seconds, lat.size(), missing,
                 out.p50, out.p99, out.max);
+        return out;
+    }
+
+    /** CPU time of every live thread, by thread id. */
+    static Map<Long, Long> threadCpu() {
+        var mx = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new HashMap<>();
+        for (long id : mx.getAllThreadIds()) {
+            long t = mx.getThreadCpuTime(id);
+            if (t >= 0) {
+                out.put(id, t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * CPU per sample since {@code before}, by group of threads (the groups of scripts/jfr-top.py: each topology's
+     * stream threads, producer I/O threads, the broker's request handlers, QuestDB, the sink, ...). Threads that ended
+     * in between are not counted (the process figure above has them).
+     */
+    static void cpuByThreadGroup(Map<Long, Long> before, long samples) {
+        var mx = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            long t = mx.getThreadCpuTime(info.getThreadId());
+            if (t >= 0) {
+                byGroup.merge(threadGroup(info.getThreadName()), t - before.getOrDefault(info.getThreadId(), 0L), Long::sum);
+            }
+        }
+        long all = byGroup.values().stream().mapToLong(Long::longValue).sum();
+        System.out.printf(Locale.ROOT, "1 Hz fleet: thread CPU per sample by group (%.1f us in all, live threads):%n", all / 1e3 / samples);
+        byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .filter(e -> e.getValue() * 200 >= all) // groups of 0.5 % and more
+                .forEach(e -> System.out.printf(Locale.ROOT, "  %-50s %7.1f us %5.1f %%%n", e.getKey(), e.getValue() / 1e3 / samples,
+                        100.0 * e.getValue() / all));
+    }
+
+    private static final java.util.regex.Pattern STREAM_THREAD =
+            java.util.regex.Pattern.compile("costline-(\\w+)-[0-9a-f-]{36}-StreamThread");
+
+    /** The group of a thread, named as scripts/jfr-top.py names it. */
+    static String threadGroup(String name) {
+        java.util.regex.Matcher m = STREAM_THREAD.matcher(name);
+        if (m.find()) {
+            return m.group(1) + (name.contains("producer-network") ? " (producer I/O)" : " stream thread");
+        }
+        for (String key : List.of("data-plane-kafka-request-handler", "kafka-producer-network-thread", "quickstart-sink", "questdb",
+                "kafka-", "C2 Compiler", "C1 Compiler", "GC", "G1", "raft", "broker")) {
+            if (name.toLowerCase(Locale.ROOT).contains(key.toLowerCase(Locale.ROOT))) {
+                return key;
+            }
+        }
+        return name.replaceAll("[-_ ]?\\d+$", "");
+    }
+
+    /** End offsets summed by topic (read_committed: up to the last stable offset). */
+    static Map<String, Long> endOffsets(Properties client) throws Exception {
+        Map<String, Long> out = new TreeMap<>();
+        try (Admin admin = Admin.create(client)) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(admin.listTopics().names().get()).allTopicNames().get().values()
+                    .forEach(d -> d.partitions().forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+            admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get()
+                    .forEach((tp, info) -> out.merge(tp.topic(), info.offset(), Long::sum));
+        }
         return out;
     }
 

@@ -74,18 +74,18 @@ public final class DriftTopology {
      */
     public static Topology build(DriftConfig config, CostSettings sampleRules, boolean persistent) {
         Serde<DriftSignal> signalSerde = AvroSerde.forValues(config.schemaRegistryUrl(), DriftSignal.class);
-        JsonSerde<WorkloadInput> inputSerde = new JsonSerde<>(WorkloadInput.class);
+        Serde<WorkloadInput> inputSerde = DriftCodec.workloadInput(); // binary, reads the earlier JSON too
 
         StreamsBuilder builder = new StreamsBuilder();
         // A GPU's or workload's state changes with every sample: the processors hold it decoded (StateCache) and
         // write it back once per key per commit, before Streams commits (the commit hooks), instead of encoding it
         // per sample. The GPU and workload processors are in different sub-topologies (tasks): a hook each.
         builder.addStateStore(Stores.keyValueStoreBuilder(store(GpuDriftProcessor.STORE, persistent),
-                Serdes.String(), new JsonSerde<>(GpuDriftState.class)));
+                Serdes.String(), DriftCodec.gpuState()));
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.STORE, persistent),
                 Serdes.String(), new JsonSerde<>(WorkloadDriftState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.GPU_STORE, persistent),
-                Serdes.String(), new JsonSerde<>(HeldGpu.class)));
+                Serdes.String(), DriftCodec.heldGpu()));
         builder.addStateStore(costline.streams.runtime.CommitHook.store(GpuDriftProcessor.COMMIT_HOOK));
         builder.addStateStore(costline.streams.runtime.CommitHook.store(WorkloadDriftProcessor.COMMIT_HOOK));
 

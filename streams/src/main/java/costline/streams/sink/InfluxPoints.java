@@ -1,7 +1,5 @@
 package costline.streams.sink;
 
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
 import costline.events.BillReconciliation;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CloudPlacement;
@@ -43,14 +41,15 @@ import java.time.ZoneId;
  */
 public final class InfluxPoints {
 
-    static final WritePrecision PRECISION = WritePrecision.US;
+    /** The precision of every point's time: microseconds (QuestDB keeps them; InfluxDB accepts them). */
+    static final com.influxdb.client.domain.WritePrecision PRECISION = com.influxdb.client.domain.WritePrecision.US;
     private static final double MJ_PER_KWH = CostModel.MJ_PER_KWH;
 
     private InfluxPoints() {
     }
 
-    public static Point sample(GpuSample s) {
-        Point p = point(Measurement.GPU_SAMPLE)
+    public static LinePoint sample(GpuSample s) {
+        LinePoint p = point(Measurement.GPU_SAMPLE)
                 .addTag("host", s.getHost())
                 .addTag("gpu_id", s.getGpuId())
                 .addTag("gpu_model", s.getGpuModel())
@@ -79,12 +78,12 @@ public final class InfluxPoints {
         if (s.getSmClockMhz() != null) {
             p.addField("sm_clock_mhz", s.getSmClockMhz().longValue());
         }
-        return p.time(micros(s.getSampleTime()), PRECISION);
+        return p.time(micros(s.getSampleTime()));
     }
 
-    public static Point cost(CostRecord c) {
+    public static LinePoint cost(CostRecord c) {
         CostRevision revision = CostRevision.of(c.getRevision());
-        Point p = point(Measurement.GPU_COST)
+        LinePoint p = point(Measurement.GPU_COST)
                 .addTag("workload", c.getWorkload())
                 .addTag("site", c.getSite().name())
                 .addTag("gpu_model", c.getGpuModel())
@@ -95,10 +94,10 @@ public final class InfluxPoints {
                 .addField("gpu_seconds", c.getGpuMs() / 1000.0)
                 .addField("busy_gpu_seconds", c.getBusyGpuMs() / 1000.0)
                 .addField("energy_kwh", c.getEnergyMj() / MJ_PER_KWH)
-                .time(micros(c.getWindowStart()) + revision.sequence(), PRECISION);
+                .time(micros(c.getWindowStart()) + revision.sequence());
     }
 
-    public static Point drift(DriftSignal d) {
+    public static LinePoint drift(DriftSignal d) {
         return point(Measurement.GPU_DRIFT)
                 .addTag("entity", d.getEntity())
                 .addTag("metric", d.getMetric().name())
@@ -107,14 +106,14 @@ public final class InfluxPoints {
                 .addField("current", d.getCurrent())
                 .addField("change_pct", d.getChangePct())
                 .addField("severity", d.getSeverity().name())
-                .time(micros(d.getDetectedAt()), PRECISION);
+                .time(micros(d.getDetectedAt()));
     }
 
-    public static Point breakeven(BreakEvenRecommendation b) {
+    public static LinePoint breakeven(BreakEvenRecommendation b) {
         // below the minimum history there is no advice: the tag says so, rather than the STAY_CLOUD placeholder
         String recommendation = b.getHistory() == HistoryStatus.INSUFFICIENT_HISTORY
                 ? HistoryStatus.INSUFFICIENT_HISTORY.name() : b.getRecommendation().name();
-        Point p = point(Measurement.GPU_BREAKEVEN)
+        LinePoint p = point(Measurement.GPU_BREAKEVEN)
                 .addTag("workload", b.getScope())
                 .addTag("recommendation", recommendation)
                 .addField("optimal_owned_gpus", (long) b.getOptimalOwnedGpus())
@@ -125,11 +124,11 @@ public final class InfluxPoints {
         if (b.getHistoryDays() != null) {
             p.addField("history_days", b.getHistoryDays().doubleValue());
         }
-        return p.time(micros(b.getComputedAt()), PRECISION);
+        return p.time(micros(b.getComputedAt()));
     }
 
-    public static Point alert(SpendAlert a) {
-        Point p = point(Measurement.GPU_ALERT)
+    public static LinePoint alert(SpendAlert a) {
+        LinePoint p = point(Measurement.GPU_ALERT)
                 .addTag("workload", a.getWorkload())
                 .addTag("state", a.getState().name())
                 .addField("cloud_mtd_usd", dollars(a.getCloudMtdMicroUsd()))
@@ -137,12 +136,12 @@ public final class InfluxPoints {
         if (a.getProjectedCrossDay() != null) {
             p.addField("projected_cross_day", a.getProjectedCrossDay().longValue());
         }
-        return p.time(micros(a.getAt()), PRECISION);
+        return p.time(micros(a.getAt()));
     }
 
-    public static Point rollup(MonthlyRollup r) {
+    public static LinePoint rollup(MonthlyRollup r) {
         Instant monthStart = YearMonth.parse(r.getMonth()).atDay(1).atStartOfDay(ZoneId.of(r.getZone())).toInstant();
-        Point p = point(Measurement.GPU_ROLLUP_MONTHLY)
+        LinePoint p = point(Measurement.GPU_ROLLUP_MONTHLY)
                 .addTag("month", r.getMonth())
                 .addTag("workload", r.getWorkload())
                 .addTag("site", r.getSite().name())
@@ -153,7 +152,7 @@ public final class InfluxPoints {
                 .addField("cost_usd", dollars(r.getCostMicroUsd()))
                 .addField("idle_usd", dollars(r.getIdleMicroUsd()))
                 .addField("energy_kwh", r.getEnergyMj() / MJ_PER_KWH)
-                .time(micros(monthStart), PRECISION);
+                .time(micros(monthStart));
     }
 
     /**
@@ -161,7 +160,7 @@ public final class InfluxPoints {
      * shows which rate (and from where) was in force. The rate is per GPU-hour (cloud: the instance rate / its GPUs;
      * on-prem: amortized capex and operations, without energy).
      */
-    public static Point price(PriceEntry e) {
+    public static LinePoint price(PriceEntry e) {
         long perGpuHour = e.getSite() == costline.events.Site.CLOUD
                 ? CostModel.cloudMicroUsdPerGpuHour(e.getCloudPrice())
                 : CostModel.onPremFixedCostMicroUsd(e.getOnprem(), CostModel.MS_PER_HOUR);
@@ -171,13 +170,13 @@ public final class InfluxPoints {
                 .addTag("pricing_model", e.getCloudPrice() != null ? e.getCloudPrice().getPricingModel() : "OWNED")
                 .addTag("site", e.getSite().name())
                 .addField("usd_per_gpu_hour", dollars(perGpuHour))
-                .time(micros(e.getEffectiveFrom()), PRECISION);
+                .time(micros(e.getEffectiveFrom()));
     }
 
     /** gpu_reconcile: one point per instance and month at the month's first instant (UTC); a re-run overwrites it. */
-    public static Point reconcile(BillReconciliation r) {
+    public static LinePoint reconcile(BillReconciliation r) {
         Instant monthStart = YearMonth.parse(r.getMonth()).atDay(1).atStartOfDay(ZoneId.of("UTC")).toInstant();
-        Point p = point(Measurement.GPU_RECONCILE)
+        LinePoint p = point(Measurement.GPU_RECONCILE)
                 .addTag("month", r.getMonth())
                 .addTag("instance_id", r.getInstanceId());
         tagIfKnown(p, "instance_type", r.getInstanceType());
@@ -190,21 +189,31 @@ public final class InfluxPoints {
         if (r.getDifferenceBp() != null) {
             p.addField("difference_pct", r.getDifferenceBp() / 100.0);
         }
-        return p.time(micros(monthStart), PRECISION);
+        return p.time(micros(monthStart));
     }
 
-    private static Point point(Measurement m) {
-        return Point.measurement(m.measurementName());
+    private static LinePoint point(Measurement m) {
+        return LinePoint.measurement(m.measurementName());
     }
 
-    private static void tagIfKnown(Point p, String tag, String value) {
+    private static void tagIfKnown(LinePoint p, String tag, String value) {
         if (value != null && !value.isBlank()) {
             p.addTag(tag, value);
         }
     }
 
-    /** Exact micro-USD as dollars; the double nearest to the 6-decimal value. */
+    /** Largest magnitude a long converts to a double exactly (2^53). */
+    private static final long EXACT_IN_DOUBLE = 1L << 53;
+
+    /**
+     * Exact micro-USD as dollars; the double nearest to the 6-decimal value. Up to 2^53 micro-USD (9 billion dollars)
+     * the long and 10^6 are exact doubles and IEEE division rounds the exact quotient once, to the nearest double: the
+     * same double as {@code CostModel.toDollars(x).doubleValue()}, without a BigDecimal per money field.
+     */
     static double dollars(long microUsd) {
+        if (microUsd > -EXACT_IN_DOUBLE && microUsd < EXACT_IN_DOUBLE) {
+            return microUsd / 1_000_000.0;
+        }
         return CostModel.toDollars(microUsd).doubleValue();
     }
 

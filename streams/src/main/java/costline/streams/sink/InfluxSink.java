@@ -6,7 +6,6 @@ import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.InfluxDBClientOptions;
 import com.influxdb.client.WriteApiBlocking;
-import com.influxdb.client.write.Point;
 import com.influxdb.exceptions.InfluxException;
 import costline.schemas.registry.SchemaRegistries;
 import costline.schemas.serde.WireFormatException;
@@ -39,8 +38,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes the output topics to InfluxDB.
  *
- * <p>Each poll's records become one batch of points ({@link InfluxPoints}), written with influxdb-client-java's
- * blocking API; the consumer's offsets are committed only after the batch was accepted. While the store is down
+ * <p>Each poll's records become one batch of points ({@link InfluxPoints}), written as line protocol by our own
+ * {@link LinePoint} (the same bytes the client's Point writes, at a fraction of its CPU) and sent in one request with
+ * influxdb-client-java's blocking API, at microsecond precision; the consumer's offsets are committed only after the batch was accepted. While the store is down
  * the batch is retried with exponential back-off (capped), the partitions are paused and the consumer keeps
  * polling so it stays in its group: nothing is skipped and nothing is committed. A crash between the write and the
  * commit redelivers the batch, which overwrites the same points (same series and timestamp), so nothing doubles.
@@ -112,7 +112,7 @@ public final class InfluxSink implements AutoCloseable {
                 if (records.isEmpty()) {
                     continue;
                 }
-                List<Point> points = new ArrayList<>(records.count());
+                List<String> points = new ArrayList<>(records.count());
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 try {
                     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -161,7 +161,7 @@ public final class InfluxSink implements AutoCloseable {
         }
     }
 
-    private void toPoint(ConsumerRecord<byte[], byte[]> r, List<Point> points) {
+    private void toPoint(ConsumerRecord<byte[], byte[]> r, List<String> points) {
         if (r.value() == null && !COMPACTED.contains(r.topic())) {
             // a tombstone only means something on a compacted topic; elsewhere it is a bad record
             deadLetter(r, Decoding.NULL_VALUE, "null value (a tombstone) on a topic of events");
@@ -172,12 +172,13 @@ public final class InfluxSink implements AutoCloseable {
             return;
         }
         try {
-            Point p = r.value() == null ? null : decoder.decode(r.topic(), r.value());
-            if (p == null || !p.hasFields()) {
+            LinePoint p = r.value() == null ? null : decoder.decode(r.topic(), r.value());
+            String line = p == null ? "" : p.toLineProtocol();
+            if (line.isEmpty()) { // a tombstone, or a point without a field (a sample without any reading)
                 skipped.incrementAndGet();
                 return;
             }
-            points.add(p);
+            points.add(line);
         } catch (WireFormatException e) {
             if (e.retriable()) {
                 throw e;
@@ -191,14 +192,14 @@ public final class InfluxSink implements AutoCloseable {
     }
 
     /** Writes until accepted; false when stopped meanwhile (nothing is committed then). */
-    private boolean write(List<Point> points) {
+    private boolean write(List<String> points) {
         if (points.isEmpty()) {
             return true;
         }
         long backoff = cfg.retryInitialMs();
         while (running.get()) {
             try {
-                writer.writePoints(points);
+                writer.writeRecord(InfluxPoints.PRECISION, String.join("\n", points));
                 pointsWritten.addAndGet(points.size());
                 batchesWritten.incrementAndGet();
                 resume();
@@ -221,12 +222,12 @@ public final class InfluxSink implements AutoCloseable {
         return false;
     }
 
-    private void writeOneByOne(List<Point> points) {
-        for (Point p : points) {
+    private void writeOneByOne(List<String> points) {
+        for (String p : points) {
             long backoff = cfg.retryInitialMs();
             while (running.get()) {
                 try {
-                    writer.writePoint(p);
+                    writer.writeRecord(InfluxPoints.PRECISION, p);
                     pointsWritten.incrementAndGet();
                     break;
                 } catch (InfluxException e) {
@@ -287,11 +288,11 @@ public final class InfluxSink implements AutoCloseable {
         }
     }
 
-    private void deadLetterPoint(Point p, String reason, String detail) {
+    private void deadLetterPoint(String line, String reason, String detail) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, detail.getBytes(StandardCharsets.UTF_8));
-        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, null, null, p.toLineProtocol().getBytes(StandardCharsets.UTF_8), headers),
+        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, null, null, line.getBytes(StandardCharsets.UTF_8), headers),
                 this::sent);
         deadLettered.incrementAndGet();
         LOG.error("point dead-lettered: {} {}", reason, detail);

@@ -1,6 +1,5 @@
 package costline.streams.sink;
 
-import com.influxdb.client.write.Point;
 import costline.events.BillReconciliation;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
@@ -36,7 +35,7 @@ final class PointDecoder {
         }
     }
 
-    private final Map<String, Function<byte[], Point>> byTopic = new HashMap<>();
+    private final Map<String, Function<byte[], LinePoint>> byTopic = new HashMap<>();
 
     PointDecoder(SchemaRegistry registry) {
         this(registry, CostSettings.from(costline.streams.config.Settings.of(Map.of("schema.registry.url", "unused"))),
@@ -61,7 +60,7 @@ final class PointDecoder {
         add(registry, Topics.GPU_RECONCILE, BillReconciliation.class, InfluxPoints::reconcile);
     }
 
-    private <T extends SpecificRecord> void add(SchemaRegistry registry, String topic, Class<T> type, Function<T, Point> map) {
+    private <T extends SpecificRecord> void add(SchemaRegistry registry, String topic, Class<T> type, Function<T, LinePoint> map) {
         AvroDeserializer<T> d = new AvroDeserializer<>(registry, type);
         byTopic.put(topic, bytes -> {
             T event = d.deserialize(topic, bytes);
@@ -74,8 +73,8 @@ final class PointDecoder {
     }
 
     /** The point, or null for a tombstone; throws on bytes that do not decode. */
-    Point decode(String topic, byte[] value) {
-        Function<byte[], Point> f = byTopic.get(topic);
+    LinePoint decode(String topic, byte[] value) {
+        Function<byte[], LinePoint> f = byTopic.get(topic);
         if (f == null) {
             throw new IllegalArgumentException("the sink has no mapping for topic " + topic);
         }

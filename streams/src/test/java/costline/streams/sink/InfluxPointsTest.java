@@ -2,7 +2,6 @@ package costline.streams.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.influxdb.client.write.Point;
 import costline.events.BreakEvenRecommendation;
 import costline.events.CostRecord;
 import costline.streams.runtime.StreamsRunner;
@@ -33,7 +32,7 @@ class InfluxPointsTest {
 
     @Test
     void sampleUsesOnlyTheMeasurementsTagsAndFieldsAndLeavesNullsOut() {
-        Point p = InfluxPoints.sample(Samples.onPrem("GPU-1", T, 1000, 87.5f, 612.5f, null).setUtilMemPct(null).build());
+        LinePoint p = InfluxPoints.sample(Samples.onPrem("GPU-1", T, 1000, 87.5f, 612.5f, null).setUtilMemPct(null).build());
         Line line = Line.parse(p.toLineProtocol());
         assertThat(line.measurement).isEqualTo("gpu_sample");
         assertThat(line.tags).containsEntry("gpu_id", "GPU-1").containsEntry("site", "ONPREM")

@@ -47,7 +47,8 @@ class NameRoundTripTest {
             QuestDbTables.ddl().forEach(db::sql);
             try (InfluxDBClient client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
                     .url(db.url()).authenticateToken("unused".toCharArray()).org("o").bucket("b").build())) {
-                client.getWriteApiBlocking().writePoints(records.stream().map(InfluxPoints::cost).toList());
+                client.getWriteApiBlocking().writeRecords(InfluxPoints.PRECISION,
+                        records.stream().map(r -> InfluxPoints.cost(r).toLineProtocol()).toList());
             }
             db.awaitRows("gpu_cost", "select count() from gpu_cost", NAMES.size(), Duration.ofSeconds(30));
             JsonNode rows = db.sql("select workload, team, gpu_model from gpu_cost").path("dataset");

@@ -35,8 +35,9 @@ class QuestDbTablesTest {
             try (InfluxDBClient client = InfluxDBClientFactory.create(InfluxDBClientOptions.builder()
                     .url(db.url()).authenticateToken("unused".toCharArray()).org("o").bucket("b").build())) {
                 var writer = client.getWriteApiBlocking();
-                writer.writePoints(List.of(InfluxPoints.cost(record), InfluxPoints.cost(later)));
-                writer.writePoint(InfluxPoints.cost(record)); // redelivered
+                writer.writeRecords(InfluxPoints.PRECISION, List.of(InfluxPoints.cost(record).toLineProtocol(),
+                        InfluxPoints.cost(later).toLineProtocol()));
+                writer.writeRecord(InfluxPoints.PRECISION, InfluxPoints.cost(record).toLineProtocol()); // redelivered
             }
             db.awaitRows("gpu_cost", "select count() from gpu_cost", 2, Duration.ofSeconds(30));
             Thread.sleep(1000); // a third row, if dedup failed, would have been applied by now

@@ -29,7 +29,7 @@ import costline.streams.prices.PriceKeys;
 import costline.streams.rollup.MonthlyRollupTopology;
 import costline.streams.rollup.RollupConfig;
 import costline.streams.sink.InfluxPoints;
-import com.influxdb.client.write.Point;
+import costline.streams.sink.LinePoint;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -362,7 +362,7 @@ public final class FleetSoak {
     }
 
     private <T extends org.apache.avro.specific.SpecificRecord> void drain(TopologyTestDriver d, String topic, Class<T> type,
-                                                                          java.util.function.Function<T, Point> point) {
+                                                                          java.util.function.Function<T, LinePoint> point) {
         TestOutputTopic<String, T> t = d.createOutputTopic(topic, Serdes.String().deserializer(),
                 AvroSerde.forValues(REGISTRY, type).deserializer());
         drains.add(() -> {
@@ -501,7 +501,7 @@ public final class FleetSoak {
     }
 
     /** The series of a point: its measurement and tags, the line protocol up to the first unescaped space. */
-    static long seriesOf(Point p) {
+    static long seriesOf(LinePoint p) {
         String line = p.toLineProtocol();
         int end = 0;
         while (end < line.length() && line.charAt(end) != ' ') {

@@ -1,0 +1,312 @@
+package costline.streams.drift;
+
+import costline.streams.config.JsonSerde;
+import costline.streams.drift.WorkloadInput.CostPart;
+import costline.streams.drift.WorkloadInput.Observation;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Compact binary values of drift's busiest data: the per-GPU state ({@code drift-gpu-state}), the held GPUs
+ * ({@code drift-workload-gpus}) and the records of the {@code drift-workload-input} repartition topic. Each is written
+ * about once per sample at 1 Hz (the state once per GPU per commit); as JSON, their encoding and decoding (mostly
+ * doubles as text) was half of the drift thread in the whole-pipeline benchmark's profile.
+ *
+ * <p>Layout: a version byte ({@link #V1}), then the fields in a fixed order, big-endian; doubles as their IEEE bits (the
+ * same double comes back), strings as a 4-byte length (-1 for null) and UTF-8. Reading also accepts the earlier
+ * layout, JSON (it starts with {@code '{'}, never a version byte): a state store restored from a changelog written
+ * before, and repartition records written before an upgrade, are read as they were, and rewritten in this layout.
+ */
+final class DriftCodec {
+
+    static final byte V1 = 1;
+    private static final byte JSON_START = '{';
+
+    private DriftCodec() {
+    }
+
+    static Serde<GpuDriftState> gpuState() {
+        return serde(GpuDriftState.class, DriftCodec::writeGpuState, DriftCodec::readGpuState);
+    }
+
+    static Serde<HeldGpu> heldGpu() {
+        return serde(HeldGpu.class, DriftCodec::writeHeldGpu, DriftCodec::readHeldGpu);
+    }
+
+    static Serde<WorkloadInput> workloadInput() {
+        return serde(WorkloadInput.class, DriftCodec::writeInput, DriftCodec::readInput);
+    }
+
+    interface Writer<T> {
+        void write(Out out, T value);
+    }
+
+    interface Reader<T> {
+        T read(ByteBuffer in);
+    }
+
+    private static <T> Serde<T> serde(Class<T> type, Writer<T> writer, Reader<T> reader) {
+        Deserializer<T> json = new JsonSerde<>(type).deserializer();
+        return Serdes.serdeFrom((topic, value) -> {
+            if (value == null) {
+                return null;
+            }
+            Out out = new Out();
+            out.buf.put(V1);
+            writer.write(out, value);
+            return out.bytes();
+        }, (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            if (bytes.length > 0 && bytes[0] == JSON_START) {
+                return json.deserialize(topic, bytes);
+            }
+            if (bytes.length == 0 || bytes[0] != V1) {
+                throw new SerializationException("cannot read " + type.getSimpleName() + ": unknown layout version "
+                        + (bytes.length == 0 ? "(empty value)" : Byte.toString(bytes[0])));
+            }
+            ByteBuffer in = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+            try {
+                T value = reader.read(in);
+                if (in.hasRemaining()) {
+                    throw new SerializationException("cannot read " + type.getSimpleName() + ": " + in.remaining()
+                            + " bytes left over");
+                }
+                return value;
+            } catch (BufferUnderflowException | IllegalArgumentException e) {
+                throw new SerializationException("cannot read " + type.getSimpleName() + ": truncated or corrupt value", e);
+            }
+        });
+    }
+
+    // --- GpuDriftState -------------------------------------------------------------------------------------------
+
+    private static void writeGpuState(Out out, GpuDriftState s) {
+        writeDetector(out, s.utilization);
+        writeDetector(out, s.powerPerUtil);
+        out.ensure(24);
+        out.buf.putLong(s.lastSampleTime).putLong(s.skippedOutOfOrder).putLong(s.invalidReadings);
+    }
+
+    private static GpuDriftState readGpuState(ByteBuffer in) {
+        GpuDriftState s = new GpuDriftState();
+        s.utilization = readDetector(in);
+        s.powerPerUtil = readDetector(in);
+        s.lastSampleTime = in.getLong();
+        s.skippedOutOfOrder = in.getLong();
+        s.invalidReadings = in.getLong();
+        return s;
+    }
+
+    private static void writeDetector(Out out, DetectorState d) {
+        out.ensure(1);
+        if (d == null) {
+            out.buf.put((byte) 0);
+            return;
+        }
+        out.buf.put((byte) 1);
+        out.ensure(1 + 4 + 4 * 8 + 2 * 8 + 4 + 3 * 4 + 2 * 8);
+        out.buf.put((byte) (d.monitoring ? 1 : 0)).putInt(d.warmCount)
+                .putDouble(d.baseline).putDouble(d.absDev).putDouble(d.cusumUp).putDouble(d.cusumDown)
+                .putLong(d.upStart).putLong(d.downStart).putInt(d.armedSamples)
+                .putInt(d.windowCount).putInt(d.windowPos).putLong(d.samplesSeen).putLong(d.detections);
+        writeDoubles(out, d.warm);
+        writeDoubles(out, d.window);
+        writeLongs(out, d.windowTimes);
+    }
+
+    private static DetectorState readDetector(ByteBuffer in) {
+        if (in.get() == 0) {
+            return null;
+        }
+        DetectorState d = new DetectorState();
+        d.monitoring = in.get() != 0;
+        d.warmCount = in.getInt();
+        d.baseline = in.getDouble();
+        d.absDev = in.getDouble();
+        d.cusumUp = in.getDouble();
+        d.cusumDown = in.getDouble();
+        d.upStart = in.getLong();
+        d.downStart = in.getLong();
+        d.armedSamples = in.getInt();
+        d.windowCount = in.getInt();
+        d.windowPos = in.getInt();
+        d.samplesSeen = in.getLong();
+        d.detections = in.getLong();
+        d.warm = readDoubles(in);
+        d.window = readDoubles(in);
+        d.windowTimes = readLongs(in);
+        return d;
+    }
+
+    // --- HeldGpu -------------------------------------------------------------------------------------------------
+
+    private static void writeHeldGpu(Out out, HeldGpu h) {
+        out.ensure(8 + 8 + 8 + 1 + 8);
+        out.buf.putDouble(h.share).putDouble(h.lastUtilPct).putLong(h.lastSeen);
+        out.buf.put((byte) (h.idleSince == null ? 0 : 1));
+        if (h.idleSince != null) {
+            out.buf.putLong(h.idleSince);
+        }
+        out.string(h.siteModel);
+    }
+
+    private static HeldGpu readHeldGpu(ByteBuffer in) {
+        HeldGpu h = new HeldGpu();
+        h.share = in.getDouble();
+        h.lastUtilPct = in.getDouble();
+        h.lastSeen = in.getLong();
+        h.idleSince = in.get() == 0 ? null : in.getLong();
+        h.siteModel = string(in);
+        return h;
+    }
+
+    // --- WorkloadInput -------------------------------------------------------------------------------------------
+
+    private static final byte OBSERVATION = 1;
+    private static final byte COST = 2;
+    private static final byte EMPTY = 0;
+
+    private static void writeInput(Out out, WorkloadInput w) {
+        out.ensure(1 + 8 + 8 + 1 + 8 + 8);
+        if (w.observation() != null) {
+            Observation o = w.observation();
+            out.buf.put(OBSERVATION).putLong(o.sampleTime()).putLong(o.intervalMs()).putDouble(o.share());
+            out.buf.put((byte) (o.utilPct() == null ? 0 : 1));
+            if (o.utilPct() != null) {
+                out.buf.putDouble(o.utilPct());
+            }
+            out.string(o.gpuId());
+            out.string(o.site());
+            out.string(o.gpuModel());
+        } else if (w.cost() != null) {
+            CostPart c = w.cost();
+            out.ensure(1 + 4 * 8);
+            out.buf.put(COST).putLong(c.windowStart()).putLong(c.windowEnd()).putLong(c.costMicroUsd()).putLong(c.gpuMs());
+            out.string(c.site());
+            out.string(c.gpuModel());
+        } else {
+            out.buf.put(EMPTY);
+        }
+    }
+
+    private static WorkloadInput readInput(ByteBuffer in) {
+        byte kind = in.get();
+        if (kind == OBSERVATION) {
+            long sampleTime = in.getLong();
+            long intervalMs = in.getLong();
+            double share = in.getDouble();
+            Double util = in.get() == 0 ? null : in.getDouble();
+            return WorkloadInput.of(new Observation(string(in), sampleTime, intervalMs, util, share, string(in), string(in)));
+        }
+        if (kind == COST) {
+            long start = in.getLong();
+            long end = in.getLong();
+            long cost = in.getLong();
+            long gpuMs = in.getLong();
+            return WorkloadInput.of(new CostPart(string(in), string(in), start, end, cost, gpuMs));
+        }
+        if (kind == EMPTY) {
+            return new WorkloadInput(null, null);
+        }
+        throw new IllegalArgumentException("unknown workload input kind " + kind);
+    }
+
+    // --- primitives ----------------------------------------------------------------------------------------------
+
+    private static void writeDoubles(Out out, double[] values) {
+        int n = values == null ? -1 : values.length;
+        out.ensure(4 + 8 * Math.max(0, n));
+        out.buf.putInt(n);
+        for (int i = 0; i < n; i++) {
+            out.buf.putDouble(values[i]);
+        }
+    }
+
+    private static double[] readDoubles(ByteBuffer in) {
+        int n = length(in, 8);
+        if (n < 0) {
+            return null;
+        }
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = in.getDouble();
+        }
+        return values;
+    }
+
+    private static void writeLongs(Out out, long[] values) {
+        int n = values == null ? -1 : values.length;
+        out.ensure(4 + 8 * Math.max(0, n));
+        out.buf.putInt(n);
+        for (int i = 0; i < n; i++) {
+            out.buf.putLong(values[i]);
+        }
+    }
+
+    private static long[] readLongs(ByteBuffer in) {
+        int n = length(in, 8);
+        if (n < 0) {
+            return null;
+        }
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = in.getLong();
+        }
+        return values;
+    }
+
+    private static String string(ByteBuffer in) {
+        int n = length(in, 1);
+        if (n < 0) {
+            return null;
+        }
+        String s = new String(in.array(), in.arrayOffset() + in.position(), n, StandardCharsets.UTF_8);
+        in.position(in.position() + n);
+        return s;
+    }
+
+    /** A length prefix: -1 (null) or a count whose items fit in what is left (a corrupt length must not allocate GBs). */
+    private static int length(ByteBuffer in, int itemBytes) {
+        int n = in.getInt();
+        if (n < -1 || (n > 0 && (long) n * itemBytes > in.remaining())) {
+            throw new IllegalArgumentException("bad length " + n);
+        }
+        return n;
+    }
+
+    /** A growing big-endian buffer. */
+    private static final class Out {
+        ByteBuffer buf = ByteBuffer.allocate(256);
+
+        void ensure(int more) {
+            if (buf.remaining() < more) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more));
+                buf.flip();
+                bigger.put(buf);
+                buf = bigger;
+            }
+        }
+
+        void string(String s) {
+            if (s == null) {
+                ensure(4);
+                buf.putInt(-1);
+                return;
+            }
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            ensure(4 + b.length);
+            buf.putInt(b.length).put(b);
+        }
+
+        byte[] bytes() {
+            return java.util.Arrays.copyOf(buf.array(), buf.position());
+        }
+    }
+}
