@@ -1,9 +1,8 @@
 package costline.streams.cost;
 
+import costline.streams.runtime.ByteOut;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -264,13 +263,8 @@ final class StateCodec {
     }
 
     /** Zig-zag (small negative numbers stay short), then 7 bits a byte. */
-    private static void writeVarLong(DataOutputStream out, long v) throws IOException {
-        long z = (v << 1) ^ (v >> 63);
-        while ((z & ~0x7FL) != 0) {
-            out.writeByte((int) ((z & 0x7F) | 0x80));
-            z >>>= 7;
-        }
-        out.writeByte((int) z);
+    private static void writeVarLong(ByteOut out, long v) {
+        out.writeVarLong(v);
     }
 
     private static long readVarLong(DataInputStream in) throws IOException {
@@ -302,7 +296,7 @@ final class StateCodec {
         });
     }
 
-    private static void writePart(DataOutputStream out, Part p) throws IOException {
+    private static void writePart(ByteOut out, Part p) {
         writeString(out, p.workload());
         out.writeBoolean(p.team() != null);
         if (p.team() != null) {
@@ -322,7 +316,7 @@ final class StateCodec {
         return new Part(workload, team, in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readInt());
     }
 
-    private static void writeString(DataOutputStream out, String s) throws IOException {
+    private static void writeString(ByteOut out, String s) {
         byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         out.writeInt(utf8.length);
         out.write(utf8);
@@ -344,7 +338,7 @@ final class StateCodec {
     }
 
     private interface Writer {
-        void write(DataOutputStream out) throws IOException;
+        void write(ByteOut out) throws IOException;
     }
 
     private interface Reader<T> {
@@ -352,13 +346,13 @@ final class StateCodec {
     }
 
     private static byte[] write(Writer w) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        ByteOut out = new ByteOut(64);
+        try {
             w.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+        return out.toByteArray();
     }
 
     private static <T> T read(byte[] bytes, Reader<T> r) {
