@@ -3,6 +3,7 @@ package costline.streams.drift;
 import costline.streams.config.JsonSerde;
 import costline.streams.drift.WorkloadInput.CostPart;
 import costline.streams.drift.WorkloadInput.Observation;
+import costline.streams.runtime.ByteOut;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ final class DriftCodec {
     }
 
     interface Writer<T> {
-        void write(Out out, T value);
+        void write(ByteOut out, T value);
     }
 
     interface Reader<T> {
@@ -56,10 +57,10 @@ final class DriftCodec {
             if (value == null) {
                 return null;
             }
-            Out out = new Out();
-            out.buf.put(V1);
+            ByteOut out = new ByteOut(256);
+            out.writeByte(V1);
             writer.write(out, value);
-            return out.bytes();
+            return out.toByteArray();
         }, (topic, bytes) -> {
             if (bytes == null) {
                 return null;
@@ -87,11 +88,10 @@ final class DriftCodec {
 
     // --- GpuDriftState -------------------------------------------------------------------------------------------
 
-    private static void writeGpuState(Out out, GpuDriftState s) {
+    private static void writeGpuState(ByteOut out, GpuDriftState s) {
         writeDetector(out, s.utilization);
         writeDetector(out, s.powerPerUtil);
-        out.ensure(24);
-        out.buf.putLong(s.lastSampleTime).putLong(s.skippedOutOfOrder).putLong(s.invalidReadings);
+        out.writeLong(s.lastSampleTime).writeLong(s.skippedOutOfOrder).writeLong(s.invalidReadings);
     }
 
     private static GpuDriftState readGpuState(ByteBuffer in) {
@@ -104,18 +104,16 @@ final class DriftCodec {
         return s;
     }
 
-    private static void writeDetector(Out out, DetectorState d) {
-        out.ensure(1);
+    private static void writeDetector(ByteOut out, DetectorState d) {
         if (d == null) {
-            out.buf.put((byte) 0);
+            out.writeByte(0);
             return;
         }
-        out.buf.put((byte) 1);
-        out.ensure(1 + 4 + 4 * 8 + 2 * 8 + 4 + 3 * 4 + 2 * 8);
-        out.buf.put((byte) (d.monitoring ? 1 : 0)).putInt(d.warmCount)
-                .putDouble(d.baseline).putDouble(d.absDev).putDouble(d.cusumUp).putDouble(d.cusumDown)
-                .putLong(d.upStart).putLong(d.downStart).putInt(d.armedSamples)
-                .putInt(d.windowCount).putInt(d.windowPos).putLong(d.samplesSeen).putLong(d.detections);
+        out.writeByte(1);
+        out.writeByte(d.monitoring ? 1 : 0).writeInt(d.warmCount)
+                .writeDouble(d.baseline).writeDouble(d.absDev).writeDouble(d.cusumUp).writeDouble(d.cusumDown)
+                .writeLong(d.upStart).writeLong(d.downStart).writeInt(d.armedSamples)
+                .writeInt(d.windowCount).writeInt(d.windowPos).writeLong(d.samplesSeen).writeLong(d.detections);
         writeDoubles(out, d.warm);
         writeDoubles(out, d.window);
         writeLongs(out, d.windowTimes);
@@ -147,14 +145,13 @@ final class DriftCodec {
 
     // --- HeldGpu -------------------------------------------------------------------------------------------------
 
-    private static void writeHeldGpu(Out out, HeldGpu h) {
-        out.ensure(8 + 8 + 8 + 1 + 8);
-        out.buf.putDouble(h.share).putDouble(h.lastUtilPct).putLong(h.lastSeen);
-        out.buf.put((byte) (h.idleSince == null ? 0 : 1));
+    private static void writeHeldGpu(ByteOut out, HeldGpu h) {
+        out.writeDouble(h.share).writeDouble(h.lastUtilPct).writeLong(h.lastSeen);
+        out.writeByte(h.idleSince == null ? 0 : 1);
         if (h.idleSince != null) {
-            out.buf.putLong(h.idleSince);
+            out.writeLong(h.idleSince);
         }
-        out.string(h.siteModel);
+        string(out, h.siteModel);
     }
 
     private static HeldGpu readHeldGpu(ByteBuffer in) {
@@ -173,26 +170,24 @@ final class DriftCodec {
     private static final byte COST = 2;
     private static final byte EMPTY = 0;
 
-    private static void writeInput(Out out, WorkloadInput w) {
-        out.ensure(1 + 8 + 8 + 1 + 8 + 8);
+    private static void writeInput(ByteOut out, WorkloadInput w) {
         if (w.observation() != null) {
             Observation o = w.observation();
-            out.buf.put(OBSERVATION).putLong(o.sampleTime()).putLong(o.intervalMs()).putDouble(o.share());
-            out.buf.put((byte) (o.utilPct() == null ? 0 : 1));
+            out.writeByte(OBSERVATION).writeLong(o.sampleTime()).writeLong(o.intervalMs()).writeDouble(o.share());
+            out.writeByte(o.utilPct() == null ? 0 : 1);
             if (o.utilPct() != null) {
-                out.buf.putDouble(o.utilPct());
+                out.writeDouble(o.utilPct());
             }
-            out.string(o.gpuId());
-            out.string(o.site());
-            out.string(o.gpuModel());
+            string(out, o.gpuId());
+            string(out, o.site());
+            string(out, o.gpuModel());
         } else if (w.cost() != null) {
             CostPart c = w.cost();
-            out.ensure(1 + 4 * 8);
-            out.buf.put(COST).putLong(c.windowStart()).putLong(c.windowEnd()).putLong(c.costMicroUsd()).putLong(c.gpuMs());
-            out.string(c.site());
-            out.string(c.gpuModel());
+            out.writeByte(COST).writeLong(c.windowStart()).writeLong(c.windowEnd()).writeLong(c.costMicroUsd()).writeLong(c.gpuMs());
+            string(out, c.site());
+            string(out, c.gpuModel());
         } else {
-            out.buf.put(EMPTY);
+            out.writeByte(EMPTY);
         }
     }
 
@@ -220,12 +215,11 @@ final class DriftCodec {
 
     // --- primitives ----------------------------------------------------------------------------------------------
 
-    private static void writeDoubles(Out out, double[] values) {
+    private static void writeDoubles(ByteOut out, double[] values) {
         int n = values == null ? -1 : values.length;
-        out.ensure(4 + 8 * Math.max(0, n));
-        out.buf.putInt(n);
+        out.writeInt(n);
         for (int i = 0; i < n; i++) {
-            out.buf.putDouble(values[i]);
+            out.writeDouble(values[i]);
         }
     }
 
@@ -241,12 +235,11 @@ final class DriftCodec {
         return values;
     }
 
-    private static void writeLongs(Out out, long[] values) {
+    private static void writeLongs(ByteOut out, long[] values) {
         int n = values == null ? -1 : values.length;
-        out.ensure(4 + 8 * Math.max(0, n));
-        out.buf.putInt(n);
+        out.writeInt(n);
         for (int i = 0; i < n; i++) {
-            out.buf.putLong(values[i]);
+            out.writeLong(values[i]);
         }
     }
 
@@ -281,32 +274,13 @@ final class DriftCodec {
         return n;
     }
 
-    /** A growing big-endian buffer. */
-    private static final class Out {
-        ByteBuffer buf = ByteBuffer.allocate(256);
-
-        void ensure(int more) {
-            if (buf.remaining() < more) {
-                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more));
-                buf.flip();
-                bigger.put(buf);
-                buf = bigger;
-            }
+    /** A name: its UTF-8 length (-1 for none) and bytes. */
+    private static void string(ByteOut out, String s) {
+        if (s == null) {
+            out.writeInt(-1);
+            return;
         }
-
-        void string(String s) {
-            if (s == null) {
-                ensure(4);
-                buf.putInt(-1);
-                return;
-            }
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            ensure(4 + b.length);
-            buf.putInt(b.length).put(b);
-        }
-
-        byte[] bytes() {
-            return java.util.Arrays.copyOf(buf.array(), buf.position());
-        }
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length).write(b);
     }
 }

@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * A growing big-endian byte array for encoding state values: the writes of {@link java.io.DataOutputStream} (same
  * bytes), without its stream layers (a synchronized {@code ByteArrayOutputStream} call per byte), plus zig-zag
- * variable-length longs. Encoding the cost topology's per-GPU de-duplication values byte by byte through those layers
- * was a quarter of its stream thread at each commit.
+ * variable-length longs. The one writer of the binary state layouts (the cost topology's {@code StateCodec}, drift's
+ * {@code DriftCodec}); encoding the cost topology's per-GPU de-duplication values byte by byte through those layers was
+ * a quarter of its stream thread at each commit.
  */
 public final class ByteOut {
 
@@ -47,6 +48,11 @@ public final class ByteOut {
             buf[size++] = (byte) (v >>> shift);
         }
         return this;
+    }
+
+    /** The double's IEEE bits as {@link #writeLong} (raw: NaN payloads kept, as {@code DataOutputStream} would not). */
+    public ByteOut writeDouble(double v) {
+        return writeLong(Double.doubleToRawLongBits(v));
     }
 
     public ByteOut write(byte[] bytes) {

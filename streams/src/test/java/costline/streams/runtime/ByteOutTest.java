@@ -55,6 +55,21 @@ class ByteOutTest {
         }
     }
 
+    /** Doubles as ByteBuffer writes them (big-endian raw IEEE bits: a NaN's payload is kept), so drift's layout is unchanged. */
+    @Test
+    void doublesAsByteBufferWritesThem() {
+        Random rnd = new Random(13);
+        for (int i = 0; i < 10_000; i++) {
+            double v = switch (i % 4) {
+                case 0 -> rnd.nextDouble() * 1e6 - 5e5;
+                case 1 -> Double.longBitsToDouble(rnd.nextLong());
+                case 2 -> Double.longBitsToDouble(0x7ff0000000000001L + rnd.nextInt(1_000)); // NaNs with payloads
+                default -> edgeOr(rnd, -0.0, Double.MIN_VALUE, Double.MAX_VALUE, Double.NEGATIVE_INFINITY, 0.0);
+            };
+            assertThat(new ByteOut(1).writeDouble(v).toByteArray()).isEqualTo(java.nio.ByteBuffer.allocate(8).putDouble(v).array());
+        }
+    }
+
     /** Variable-length longs read back to themselves; small magnitudes of either sign take one byte, any long ten at most. */
     @Test
     void variableLengthLongsRoundTripAndStayShort() {
