@@ -62,11 +62,11 @@ import org.apache.kafka.streams.KafkaStreams;
  *   <li>{@code latency}: samples published at a fixed rate (default 10,000/s) through the topology and the InfluxDB
  *       sink into an embedded QuestDB; probe samples of their own workload are timed from send until their row can be
  *       read back by SQL; p50/p99/max, the part up to the increment's commit on gpu.cost (read_committed), and the
- *       p50/max per 5 s of send time (a backlog grows from slice to slice). A 5-s warm-up at the same rate, not
- *       counted, runs first until its last probe is in the store (table created, JIT warm).</li>
+ *       p50/max per 5 s of send time (a backlog grows from slice to slice). A warm-up at the same rate ({@code
+ *       --warmup} seconds, 5), not counted, runs first until its last probe is in the store (table created, JIT warm).</li>
  * </ul>
  * Run: {@code scripts/bench.sh cost [--samples N] [--commit ms]} or {@code scripts/bench.sh latency [--rate R]
- * [--seconds S] [--commit ms] [--emit ms]}. Each prints, last, one summary line.
+ * [--seconds S] [--commit ms] [--emit ms] [--warmup S]}. Each prints, last, one summary line.
  */
 public final class CostPipelineBench {
 
@@ -91,7 +91,7 @@ public final class CostPipelineBench {
             kafka.createTopics(1, PricesLoader.TOPIC_CONFIG, Topics.GPU_PRICES);
             PricesLoader.load(kafka.clientProperties(), REGISTRY, PriceCatalog.readDefault());
             if (mode.equals("latency")) {
-                latency(kafka, tmp, rate, seconds, commitMs, emitMs);
+                latency(kafka, tmp, rate, seconds, commitMs, emitMs, Integer.parseInt(opt.getOrDefault("warmup", "5")));
                 return;
             }
             if (!mode.equals("throughput")) {
@@ -349,7 +349,8 @@ public final class CostPipelineBench {
         throw new IllegalStateException(group + " did not consume " + topic + " to its end within 10 minutes");
     }
 
-    static void latency(InProcessKafka kafka, Path tmp, int rate, int seconds, String commitMs, String emitMs) throws Exception {
+    static void latency(InProcessKafka kafka, Path tmp, int rate, int seconds, String commitMs, String emitMs, int warmupSeconds)
+            throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
         int port;
         try (ServerSocket sock = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -412,16 +413,16 @@ public final class CostPipelineBench {
             int probes;
             double achieved;
             try (KafkaProducer<byte[], byte[]> producer = producer(kafka.clientProperties())) {
-                // Warm-up (not counted): 5 s at the same rate, then wait until its last probe is in the store, so the
-                // table exists with all its columns and the JIT has compiled the path before the timed part starts.
+                // Warm-up (not counted): --warmup seconds (5) at the same rate, then wait until its last probe is in the
+                // store, so the table exists with all its columns and the JIT has compiled the path before the timed part.
                 Map<String, Long> warmSent = new HashMap<>();
-                long warm = pace(producer, ser, base, rate, 0, (long) rate * 5, "warm-", warmSent);
+                long warm = pace(producer, ser, base, rate, 0, (long) rate * warmupSeconds, "warm-", warmSent);
                 long warmUntil = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 String lastWarm = "warm-" + (warmSent.size() - 1);
                 while (!seenAt.containsKey(lastWarm) && System.nanoTime() < warmUntil) {
                     Thread.sleep(50);
                 }
-                System.out.printf(Locale.ROOT, "warm-up: %,d samples, last warm-up probe %s%n", warm,
+                System.out.printf(Locale.ROOT, "warm-up: %d s, %,d samples, last warm-up probe %s%n", warmupSeconds, warm,
                         seenAt.containsKey(lastWarm) ? "in the store" : "NOT in the store after 60 s");
                 long start = System.nanoTime();
                 long total = (long) rate * seconds;
