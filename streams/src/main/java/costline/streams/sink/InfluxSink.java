@@ -113,10 +113,12 @@ public final class InfluxSink implements AutoCloseable {
                     continue;
                 }
                 List<String> points = new ArrayList<>(records.count());
+                // sources.get(i) made points.get(i): a point the store refuses is dead-lettered as its record
+                List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>(records.count());
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 try {
                     for (ConsumerRecord<byte[], byte[]> r : records) {
-                        toPoint(r, points);
+                        toPoint(r, points, sources);
                         offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                     }
                 } catch (WireFormatException registryDown) {
@@ -130,7 +132,7 @@ public final class InfluxSink implements AutoCloseable {
                     resume();
                     continue;
                 }
-                if (!write(points)) {
+                if (!write(points, sources)) {
                     return;
                 }
                 dlq.flush();
@@ -161,7 +163,7 @@ public final class InfluxSink implements AutoCloseable {
         }
     }
 
-    private void toPoint(ConsumerRecord<byte[], byte[]> r, List<String> points) {
+    private void toPoint(ConsumerRecord<byte[], byte[]> r, List<String> points, List<ConsumerRecord<byte[], byte[]>> sources) {
         if (r.value() == null && !COMPACTED.contains(r.topic())) {
             // a tombstone only means something on a compacted topic; elsewhere it is a bad record
             deadLetter(r, Decoding.NULL_VALUE, "null value (a tombstone) on a topic of events");
@@ -179,6 +181,7 @@ public final class InfluxSink implements AutoCloseable {
                 return;
             }
             points.add(line);
+            sources.add(r);
         } catch (WireFormatException e) {
             if (e.retriable()) {
                 throw e;
@@ -192,7 +195,7 @@ public final class InfluxSink implements AutoCloseable {
     }
 
     /** Writes until accepted; false when stopped meanwhile (nothing is committed then). */
-    private boolean write(List<String> points) {
+    private boolean write(List<String> points, List<ConsumerRecord<byte[], byte[]>> sources) {
         if (points.isEmpty()) {
             return true;
         }
@@ -206,7 +209,7 @@ public final class InfluxSink implements AutoCloseable {
                 return true;
             } catch (InfluxException e) {
                 if (isMalformed(e.status())) {
-                    writeOneByOne(points);
+                    writeOneByOne(points, sources);
                     resume();
                     return true;
                 }
@@ -222,8 +225,9 @@ public final class InfluxSink implements AutoCloseable {
         return false;
     }
 
-    private void writeOneByOne(List<String> points) {
-        for (String p : points) {
+    private void writeOneByOne(List<String> points, List<ConsumerRecord<byte[], byte[]>> sources) {
+        for (int i = 0; i < points.size(); i++) {
+            String p = points.get(i);
             long backoff = cfg.retryInitialMs();
             while (running.get()) {
                 try {
@@ -232,7 +236,8 @@ public final class InfluxSink implements AutoCloseable {
                     break;
                 } catch (InfluxException e) {
                     if (isMalformed(e.status())) {
-                        deadLetterPoint(p, "STORE_REJECTED", "HTTP " + e.status() + ": " + e.getMessage());
+                        // the record itself (key, bytes, origin) so it can be replayed; the refused line in the detail
+                        deadLetter(sources.get(i), "STORE_REJECTED", "HTTP " + e.status() + ": " + e.getMessage() + "; line: " + p);
                         break;
                     }
                 } catch (RuntimeException e) {
@@ -286,16 +291,6 @@ public final class InfluxSink implements AutoCloseable {
         if (e != null) {
             dlqFailure.compareAndSet(null, e);
         }
-    }
-
-    private void deadLetterPoint(String line, String reason, String detail) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, detail.getBytes(StandardCharsets.UTF_8));
-        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, null, null, line.getBytes(StandardCharsets.UTF_8), headers),
-                this::sent);
-        deadLettered.incrementAndGet();
-        LOG.error("point dead-lettered: {} {}", reason, detail);
     }
 
     public long pointsWritten() {
