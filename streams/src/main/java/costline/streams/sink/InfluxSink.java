@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
  * commit redelivers the batch, which overwrites the same points (same series and timestamp), so nothing doubles.
  *
  * <p>A batch the store rejects as malformed (HTTP 400/413/422: one bad line fails the whole batch) is written point
- * by point; a point still rejected, and a record that does not decode, go to {@link Topics#GPU_SINK_DLQ} with the original
- * bytes and the reason headers, and are counted. Records read with isolation.level=read_committed, so aborted
- * exactly-once output is never written.
+ * by point; a point still rejected, and a record that does not decode, go to {@link Topics#GPU_SINK_DLQ} as the record
+ * itself (original key and bytes) with the reason, detail (for a refused point: the store's answer and the line) and
+ * origin headers, and are counted once written. A dead letter that cannot be written leaves the batch uncommitted: it
+ * is read again after a back-off ({@code SinkMalformedBatchTest}). Records read with isolation.level=read_committed, so
+ * aborted exactly-once output is never written.
  */
 public final class InfluxSink implements AutoCloseable {
 
@@ -147,6 +149,7 @@ public final class InfluxSink implements AutoCloseable {
                     }
                     writeRetries.incrementAndGet();
                     waitPolling(cfg.retryInitialMs());
+                    resume(); // waitPolling left the partitions paused: without this the batch was never read again
                     continue;
                 }
                 try {
@@ -283,13 +286,15 @@ public final class InfluxSink implements AutoCloseable {
         headers.add(costline.streams.config.DecodedSource.ORIGIN_HEADER,
                 (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
         dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, r.timestamp(), r.key(), r.value(), headers), this::sent);
-        deadLettered.incrementAndGet();
         LOG.error("record {}-{}@{} dead-lettered: {} {}", r.topic(), r.partition(), r.offset(), reason, detail);
     }
 
+    // Counted once written, not when sent: a batch whose dead letter failed is read again and sends them again.
     private void sent(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
         if (e != null) {
             dlqFailure.compareAndSet(null, e);
+        } else {
+            deadLettered.incrementAndGet();
         }
     }
 
@@ -305,6 +310,7 @@ public final class InfluxSink implements AutoCloseable {
         return writeRetries.get();
     }
 
+    /** Dead letters the broker acknowledged on {@link Topics#GPU_SINK_DLQ} (one per bad record, however often sent). */
     public long deadLettered() {
         return deadLettered.get();
     }

@@ -137,6 +137,66 @@ class SinkMalformedBatchTest {
         }
     }
 
+    /**
+     * A dead letter the broker refuses (the dead-letter topic takes messages of at most 64 bytes) leaves the batch
+     * uncommitted and the sink reads it again after a back-off, again and again, until the topic takes its dead letters;
+     * then each bad record is on it once, counted once, and the batch is committed. The good points are rewritten in
+     * place meanwhile: still one row each.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aDeadLetterThatCannotBeWrittenLeavesTheBatchToBeReadAgain(@TempDir Path tmp) throws Exception {
+        try (InProcessKafka kafka = InProcessKafka.start();
+             InProcessSchemaRegistryServer registry = InProcessSchemaRegistryServer.start(0);
+             EmbeddedQuestDb store = EmbeddedQuestDb.start(tmp.resolve("questdb"))) {
+            kafka.createTopics(1, Topics.GPU_COST);
+            kafka.createTopics(1, Map.of("max.message.bytes", "64"), Topics.GPU_SINK_DLQ);
+            QuestDbTables.ddl().forEach(store::sql);
+            AvroSerializer<CostRecord> ser = new AvroSerializer<>(SchemaRegistries.forUrl(registry.url()));
+            TopicRecords.send(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer(), List.of(
+                    record("before-1", ser.serialize(Topics.GPU_COST, cost("before-1", WINDOW, 1_000_001))),
+                    record("old", ser.serialize(Topics.GPU_COST, cost("old", BEFORE_EPOCH, 999_999_999))),
+                    record("junk", JUNK),
+                    record("after-1", ser.serialize(Topics.GPU_COST, cost("after-1", WINDOW, 3_000_300)))));
+
+            Settings settings = settings(kafka, registry, store);
+            InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), registry.url(), InfluxSettings.from(settings));
+            Thread sinkThread = new Thread(sink::run, "influx-sink");
+            sinkThread.start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (sink.writeRetries() < 3 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertThat(sink.writeRetries()).as("the batch read again while its dead letters are refused").isGreaterThanOrEqualTo(3);
+                assertThat(committed(kafka)).as("nothing committed").isEqualTo(-1);
+                assertThat(sink.deadLettered()).as("no dead letter written yet").isZero();
+                // 1,000,001 + 3,000,300 = 4,000,301 micro-USD: the good points, rewritten in place on every read
+                StoreQueries.awaitLong(store, "SELECT count() FROM gpu_cost", 2, Duration.ofSeconds(30));
+                assertThat(StoreQueries.micro(store, "SELECT sum(cost_usd) FROM gpu_cost")).isEqualTo(4_000_301L);
+
+                try (Admin admin = Admin.create(kafka.clientProperties())) {
+                    admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.GPU_SINK_DLQ),
+                            List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "1048588"), AlterConfigOp.OpType.SET))))
+                            .all().get();
+                }
+                kafka.awaitCommitted(GROUP, Topics.GPU_COST, 4, Duration.ofSeconds(30));
+                assertThat(committed(kafka)).isEqualTo(4);
+                List<ConsumerRecord<byte[], byte[]>> dead = TopicRecords.await(kafka.clientProperties(), Topics.GPU_SINK_DLQ,
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer(), 2, Duration.ofSeconds(30));
+                assertThat(dead).extracting(d -> header(d, DecodedSource.ORIGIN_HEADER) + " " + header(d, Topics.DLQ_REASON_HEADER))
+                        .containsExactlyInAnyOrder(Topics.GPU_COST + "/0@1 STORE_REJECTED", Topics.GPU_COST + "/0@2 BAD_MAGIC_BYTE");
+                assertThat(sink.deadLettered()).as("each bad record counted once, when its dead letter is written").isEqualTo(2);
+                assertThat(StoreQueries.scalar(store, "SELECT count() FROM gpu_cost").longValue()).isEqualTo(2);
+                assertThat(StoreQueries.micro(store, "SELECT sum(cost_usd) FROM gpu_cost")).isEqualTo(4_000_301L);
+            } finally {
+                sink.close();
+                sinkThread.join(20_000);
+                sink.release();
+            }
+        }
+    }
+
     private static Map<String, String> settingsValues(InProcessKafka kafka, InProcessSchemaRegistryServer registry,
                                                       EmbeddedQuestDb store) {
         Map<String, String> values = new HashMap<>();
