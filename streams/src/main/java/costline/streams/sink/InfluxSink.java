@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
  * commit redelivers the batch, which overwrites the same points (same series and timestamp), so nothing doubles.
  *
  * <p>A batch the store rejects as malformed (HTTP 400/413/422: one bad line fails the whole batch) is written point
- * by point; a point still rejected, and a record that does not decode, go to {@link Topics#GPU_SINK_DLQ} with the original
- * bytes and the reason headers, and are counted. Records read with isolation.level=read_committed, so aborted
- * exactly-once output is never written.
+ * by point; a point still rejected, and a record that does not decode, go to {@link Topics#GPU_SINK_DLQ} as the record
+ * itself (original key and bytes) with the reason, detail (for a refused point: the store's answer and the line) and
+ * origin headers, and are counted once written. A dead letter that cannot be written leaves the batch uncommitted: it
+ * is read again after a back-off ({@code SinkMalformedBatchTest}). Records read with isolation.level=read_committed, so
+ * aborted exactly-once output is never written.
  */
 public final class InfluxSink implements AutoCloseable {
 
@@ -113,10 +115,12 @@ public final class InfluxSink implements AutoCloseable {
                     continue;
                 }
                 List<String> points = new ArrayList<>(records.count());
+                // sources.get(i) made points.get(i): a point the store refuses is dead-lettered as its record
+                List<ConsumerRecord<byte[], byte[]>> sources = new ArrayList<>(records.count());
                 Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                 try {
                     for (ConsumerRecord<byte[], byte[]> r : records) {
-                        toPoint(r, points);
+                        toPoint(r, points, sources);
                         offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                     }
                 } catch (WireFormatException registryDown) {
@@ -130,7 +134,7 @@ public final class InfluxSink implements AutoCloseable {
                     resume();
                     continue;
                 }
-                if (!write(points)) {
+                if (!write(points, sources)) {
                     return;
                 }
                 dlq.flush();
@@ -145,6 +149,7 @@ public final class InfluxSink implements AutoCloseable {
                     }
                     writeRetries.incrementAndGet();
                     waitPolling(cfg.retryInitialMs());
+                    resume(); // waitPolling left the partitions paused: without this the batch was never read again
                     continue;
                 }
                 try {
@@ -161,7 +166,7 @@ public final class InfluxSink implements AutoCloseable {
         }
     }
 
-    private void toPoint(ConsumerRecord<byte[], byte[]> r, List<String> points) {
+    private void toPoint(ConsumerRecord<byte[], byte[]> r, List<String> points, List<ConsumerRecord<byte[], byte[]>> sources) {
         if (r.value() == null && !COMPACTED.contains(r.topic())) {
             // a tombstone only means something on a compacted topic; elsewhere it is a bad record
             deadLetter(r, Decoding.NULL_VALUE, "null value (a tombstone) on a topic of events");
@@ -179,6 +184,7 @@ public final class InfluxSink implements AutoCloseable {
                 return;
             }
             points.add(line);
+            sources.add(r);
         } catch (WireFormatException e) {
             if (e.retriable()) {
                 throw e;
@@ -192,7 +198,7 @@ public final class InfluxSink implements AutoCloseable {
     }
 
     /** Writes until accepted; false when stopped meanwhile (nothing is committed then). */
-    private boolean write(List<String> points) {
+    private boolean write(List<String> points, List<ConsumerRecord<byte[], byte[]>> sources) {
         if (points.isEmpty()) {
             return true;
         }
@@ -206,7 +212,7 @@ public final class InfluxSink implements AutoCloseable {
                 return true;
             } catch (InfluxException e) {
                 if (isMalformed(e.status())) {
-                    writeOneByOne(points);
+                    writeOneByOne(points, sources);
                     resume();
                     return true;
                 }
@@ -222,8 +228,9 @@ public final class InfluxSink implements AutoCloseable {
         return false;
     }
 
-    private void writeOneByOne(List<String> points) {
-        for (String p : points) {
+    private void writeOneByOne(List<String> points, List<ConsumerRecord<byte[], byte[]>> sources) {
+        for (int i = 0; i < points.size(); i++) {
+            String p = points.get(i);
             long backoff = cfg.retryInitialMs();
             while (running.get()) {
                 try {
@@ -232,7 +239,8 @@ public final class InfluxSink implements AutoCloseable {
                     break;
                 } catch (InfluxException e) {
                     if (isMalformed(e.status())) {
-                        deadLetterPoint(p, "STORE_REJECTED", "HTTP " + e.status() + ": " + e.getMessage());
+                        // the record itself (key, bytes, origin) so it can be replayed; the refused line in the detail
+                        deadLetter(sources.get(i), "STORE_REJECTED", "HTTP " + e.status() + ": " + e.getMessage() + "; line: " + p);
                         break;
                     }
                 } catch (RuntimeException e) {
@@ -278,24 +286,16 @@ public final class InfluxSink implements AutoCloseable {
         headers.add(costline.streams.config.DecodedSource.ORIGIN_HEADER,
                 (r.topic() + "/" + r.partition() + "@" + r.offset()).getBytes(StandardCharsets.UTF_8));
         dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, r.timestamp(), r.key(), r.value(), headers), this::sent);
-        deadLettered.incrementAndGet();
         LOG.error("record {}-{}@{} dead-lettered: {} {}", r.topic(), r.partition(), r.offset(), reason, detail);
     }
 
+    // Counted once written, not when sent: a batch whose dead letter failed is read again and sends them again.
     private void sent(org.apache.kafka.clients.producer.RecordMetadata metadata, Exception e) {
         if (e != null) {
             dlqFailure.compareAndSet(null, e);
+        } else {
+            deadLettered.incrementAndGet();
         }
-    }
-
-    private void deadLetterPoint(String line, String reason, String detail) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(costline.schemas.Topics.DLQ_REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add(costline.schemas.Topics.DLQ_DETAIL_HEADER, detail.getBytes(StandardCharsets.UTF_8));
-        dlq.send(new ProducerRecord<>(Topics.GPU_SINK_DLQ, null, null, null, line.getBytes(StandardCharsets.UTF_8), headers),
-                this::sent);
-        deadLettered.incrementAndGet();
-        LOG.error("point dead-lettered: {} {}", reason, detail);
     }
 
     public long pointsWritten() {
@@ -310,6 +310,7 @@ public final class InfluxSink implements AutoCloseable {
         return writeRetries.get();
     }
 
+    /** Dead letters the broker acknowledged on {@link Topics#GPU_SINK_DLQ} (one per bad record, however often sent). */
     public long deadLettered() {
         return deadLettered.get();
     }
