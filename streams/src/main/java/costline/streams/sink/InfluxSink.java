@@ -65,6 +65,8 @@ public final class InfluxSink implements AutoCloseable {
     private final InfluxDBClient client;
     private final WriteApiBlocking writer;
     private final PointDecoder decoder;
+    /** The dead-letter reason of a point whose time no InfluxDB can store. */
+    static final String TIME_OUT_OF_RANGE = "TIME_OUT_OF_RANGE";
     private final AtomicBoolean running = new AtomicBoolean(true);
 
     private final AtomicLong pointsWritten = new AtomicLong();
@@ -178,6 +180,12 @@ public final class InfluxSink implements AutoCloseable {
         }
         try {
             LinePoint p = r.value() == null ? null : decoder.decode(r.topic(), r.value());
+            if (p != null && !p.timeStorable()) {
+                // QuestDB answers such a line with HTTP 500 (after 9999) that the sink would take for an outage and
+                // retry forever, holding the partition; InfluxDB refuses it: it can never be written
+                deadLetter(r, TIME_OUT_OF_RANGE, "a time InfluxDB cannot store (outside 1677-09-21 to 2262-04-11): " + p);
+                return;
+            }
             String line = p == null ? "" : p.toLineProtocol();
             if (line.isEmpty()) { // a tombstone, or a point without a field (a sample without any reading)
                 skipped.incrementAndGet();

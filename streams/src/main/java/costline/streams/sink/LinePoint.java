@@ -94,6 +94,19 @@ public final class LinePoint {
         return this;
     }
 
+    /**
+     * Whether the point's time is one InfluxDB can store: 1677-09-21T00:12:43.145224194Z to 2262-04-11T23:47:16.854775806Z
+     * (nanoseconds in a long, less the two values it reserves), here in whole microseconds. A point without a time is
+     * stamped by the store on arrival.
+     */
+    public boolean timeStorable() {
+        return !timed || (timeMicros >= MIN_MICROS && timeMicros <= MAX_MICROS);
+    }
+
+    /** InfluxDB's earliest and latest times (Long.MIN_VALUE + 2 and Long.MAX_VALUE - 1 ns) in whole microseconds. */
+    static final long MIN_MICROS = -9_223_372_036_854_775L;
+    static final long MAX_MICROS = 9_223_372_036_854_775L;
+
     /** Whether the line has a field (a point without one cannot be written). */
     public boolean hasFields() {
         for (int i = 0; i < fields; i++) {

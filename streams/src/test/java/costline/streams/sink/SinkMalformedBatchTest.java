@@ -47,9 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The store's real refusal: QuestDB answers HTTP 400 "designated timestamp before 1970-01-01 is not allowed" to a
  * point dated before the epoch, and refuses the whole request for that one line (no row of it is kept). A cost record
- * whose window starts in 1969 makes such a line. One poll holds good records before and after it and a record that
- * does not decode; the sink must write the good ones point by point, dead-letter the two others with their original
- * key, bytes, reason and origin, count them, and commit the batch.
+ * whose window starts in 1969 makes such a line. One poll holds good records before and after it, a record that does
+ * not decode and one dated after 2262 (no InfluxDB stores it; QuestDB answers HTTP 500 after 9999, which would read as
+ * an outage); the sink must write the good ones point by point, dead-letter the three others with their original key,
+ * bytes, reason and origin, count them, and commit the batch.
  */
 class SinkMalformedBatchTest {
 
@@ -58,6 +59,8 @@ class SinkMalformedBatchTest {
     /** 1969-12-31T23:59:00Z: -60,000,000 us, a designated timestamp QuestDB refuses. */
     private static final Instant BEFORE_EPOCH = Instant.parse("1969-12-31T23:59:00Z");
     private static final byte[] JUNK = "not avro at all".getBytes(StandardCharsets.UTF_8);
+    /** Past InfluxDB's last storable time (2262-04-11); QuestDB answers a line after 9999 with HTTP 500, an "outage". */
+    private static final Instant FAR_FUTURE = Instant.parse("+12000-01-01T00:00:00Z");
 
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -69,12 +72,14 @@ class SinkMalformedBatchTest {
             QuestDbTables.ddl().forEach(store::sql);
             AvroSerializer<CostRecord> ser = new AvroSerializer<>(SchemaRegistries.forUrl(registry.url()));
             byte[] refused = ser.serialize(Topics.GPU_COST, cost("old", BEFORE_EPOCH, 999_999_999));
-            // Offsets 0..5 of gpu.cost partition 0, all written before the sink starts: its first poll is this batch.
+            byte[] farFuture = ser.serialize(Topics.GPU_COST, cost("future", FAR_FUTURE, 5_000_000));
+            // Offsets 0..6 of gpu.cost partition 0, all written before the sink starts: its first poll is this batch.
             TopicRecords.send(kafka.clientProperties(), new ByteArraySerializer(), new ByteArraySerializer(), List.of(
                     record("before-1", ser.serialize(Topics.GPU_COST, cost("before-1", WINDOW, 1_000_001))),
                     record("before-2", ser.serialize(Topics.GPU_COST, cost("before-2", WINDOW, 2_000_020))),
                     record("old", refused),   // offset 2: the store refuses its line
                     record("junk", JUNK),     // offset 3: does not decode
+                    record("future", farFuture), // offset 4: a time no store can take
                     record("after-1", ser.serialize(Topics.GPU_COST, cost("after-1", WINDOW, 3_000_300))),
                     record("after-2", ser.serialize(Topics.GPU_COST, cost("after-2", WINDOW, 4_003_000)))));
 
@@ -83,7 +88,7 @@ class SinkMalformedBatchTest {
             Thread sinkThread = new Thread(sink::run, "influx-sink");
             sinkThread.start();
             try {
-                kafka.awaitCommitted(GROUP, Topics.GPU_COST, 6, Duration.ofSeconds(30));
+                kafka.awaitCommitted(GROUP, Topics.GPU_COST, 7, Duration.ofSeconds(30));
 
                 // Every good record, before and after the refused line, is one row; the 1969 one is not there.
                 // 1,000,001 + 2,000,020 + 3,000,300 + 4,003,000 = 10,003,321 micro-USD.
@@ -101,14 +106,15 @@ class SinkMalformedBatchTest {
                 assertThat(sink.batchesWritten()).isZero();
                 assertThat(sink.writeRetries()).isZero();
 
-                // Exactly two dead letters (read until nothing more comes: a re-read batch would add more), each the
+                // Exactly three dead letters (read until nothing more comes: a re-read batch would add more), each the
                 // original key and bytes with its reason, a detail and where it came from.
                 List<ConsumerRecord<byte[], byte[]>> dead = TopicRecords.await(kafka.clientProperties(), Topics.GPU_SINK_DLQ,
-                        new ByteArrayDeserializer(), new ByteArrayDeserializer(), 2, Duration.ofSeconds(30));
-                assertThat(dead).hasSize(2);
+                        new ByteArrayDeserializer(), new ByteArrayDeserializer(), 3, Duration.ofSeconds(30));
+                assertThat(dead).hasSize(3);
                 Map<String, ConsumerRecord<byte[], byte[]>> byOrigin = new HashMap<>();
                 dead.forEach(d -> byOrigin.put(header(d, DecodedSource.ORIGIN_HEADER), d));
-                assertThat(byOrigin).containsOnlyKeys(Topics.GPU_COST + "/0@2", Topics.GPU_COST + "/0@3");
+                assertThat(byOrigin).containsOnlyKeys(Topics.GPU_COST + "/0@2", Topics.GPU_COST + "/0@3",
+                        Topics.GPU_COST + "/0@4");
 
                 ConsumerRecord<byte[], byte[]> storeRefused = byOrigin.get(Topics.GPU_COST + "/0@2");
                 assertThat(new String(storeRefused.key(), StandardCharsets.UTF_8)).isEqualTo("old");
@@ -125,10 +131,16 @@ class SinkMalformedBatchTest {
                 assertThat(header(undecodable, Topics.DLQ_REASON_HEADER)).isEqualTo("BAD_MAGIC_BYTE");
                 assertThat(header(undecodable, Topics.DLQ_DETAIL_HEADER)).startsWith(Topics.GPU_COST + ": ");
 
+                // Refused before it is sent: without that, the store's 500 held the partition in retries for good.
+                ConsumerRecord<byte[], byte[]> unstorable = byOrigin.get(Topics.GPU_COST + "/0@4");
+                assertThat(unstorable.value()).isEqualTo(farFuture);
+                assertThat(header(unstorable, Topics.DLQ_REASON_HEADER)).isEqualTo(InfluxSink.TIME_OUT_OF_RANGE);
+                assertThat(header(unstorable, Topics.DLQ_DETAIL_HEADER)).contains("2262-04-11").contains("workload=future");
+
                 // Counted once each (the sink's costline.sink.dead.lettered metric reads this counter).
-                assertThat(sink.deadLettered()).isEqualTo(2);
+                assertThat(sink.deadLettered()).isEqualTo(3);
                 // The batch is committed exactly past its last record: a restart reads none of it again.
-                assertThat(committed(kafka)).isEqualTo(6);
+                assertThat(committed(kafka)).isEqualTo(7);
             } finally {
                 sink.close();
                 sinkThread.join(20_000);
