@@ -93,11 +93,7 @@ public final class CostTopology {
      * de-duplication window then too, else where {@link CostSettings#dedupStore()} says.
      */
     public static Topology build(CostSettings cfg, boolean persistent) {
-        return build(cfg, persistent, !persistent || cfg.dedupStore() == CostSettings.DedupStore.MEMORY);
-    }
-
-    /** {@code dedupInMemory}: the de-duplication memory on the heap ({@code cost.dedup-store=MEMORY}). */
-    public static Topology build(CostSettings cfg, boolean persistent, boolean dedupInMemory) {
+        boolean dedupInMemory = !persistent || cfg.dedupStore() == CostSettings.DedupStore.MEMORY;
         SchemaRegistry registry = SchemaRegistries.forUrl(cfg.registryUrl());
         AvroSerde<CostRecord> costSerde = new AvroSerde<>(registry, CostRecord.class);
         StreamsBuilder b = new StreamsBuilder();

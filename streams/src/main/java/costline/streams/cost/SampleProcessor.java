@@ -153,7 +153,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         this.seenByTime = context.getStateStore(CostTopology.SEEN_BY_TIME_STORE);
         this.seenCache = StateCache.writeBack(context, CostTopology.SEEN_STORE_BY_GPU, CostTopology.COMMIT_HOOK, SEEN_CACHE_ENTRIES);
         this.seen = new SeenSamples(seenCache);
-        this.seenExpiry = new StateExpiry<SeenWindow>(context.getStateStore(CostTopology.SEEN_STORE_BY_GPU), SeenSamples::newestMs,
+        this.seenExpiry = new StateExpiry<SeenWindow>(context.getStateStore(CostTopology.SEEN_STORE_BY_GPU), SeenWindow::newestMs,
                 Duration.ofMillis(cfg.dedupWindowMs() + CostTopology.SEEN_MARGIN_MS), null).through(seenCache);
         this.legacySeen = context.getStateStore(CostTopology.SEEN_STORE);
         this.energyStore = context.getStateStore(CostTopology.ENERGY_STORE);

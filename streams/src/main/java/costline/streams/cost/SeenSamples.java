@@ -10,7 +10,8 @@ import costline.streams.runtime.StateCache;
  *
  * <p>Keys: the GPU id for the head, {@code <GPU id> SEP <chunk id, 15 digits>} for a chunk. What is older than the
  * cutoff the caller passes (the partition's newest sample time minus the window) is dropped when the GPU is next
- * sampled; a GPU no longer sampled is deleted by the expiry scan ({@link #newestMs}).
+ * sampled; a GPU no longer sampled, and a chunk, is deleted whole by the expiry scan once its
+ * {@link SeenWindow#newestMs} is behind the window.
  */
 final class SeenSamples {
 
@@ -72,10 +73,5 @@ final class SeenSamples {
 
     static String chunkKey(String gpuId, long chunkId) {
         return gpuId + SampleProcessor.SEP + SampleProcessor.pad(chunkId);
-    }
-
-    /** The value's newest sample time: an entry whose newest sample is behind the window is deleted whole. */
-    static long newestMs(SeenWindow w) {
-        return w.newestMs();
     }
 }

@@ -160,13 +160,13 @@ final class StateCodec {
     static byte[] seenWindow(SeenWindow w) {
         return write(out -> {
             out.writeByte(SEEN_WINDOW_V1);
-            writeVarLong(out, w.chunks.length);
+            out.writeVarLong(w.chunks.length);
             long prev = 0;
             for (long id : w.chunks) {
-                writeVarLong(out, id - prev);
+                out.writeVarLong(id - prev);
                 prev = id;
             }
-            writeVarLong(out, w.headFromMs == Long.MIN_VALUE ? 0 : w.headFromMs - prev + 1);
+            out.writeVarLong(w.headFromMs == Long.MIN_VALUE ? 0 : w.headFromMs - prev + 1);
             java.util.Map<String, Integer> names = new java.util.LinkedHashMap<>();
             for (Seen s : w.samples.values()) {
                 for (SampleCosting.Piece p : s.pieces()) {
@@ -176,31 +176,31 @@ final class StateCodec {
                     }
                 }
             }
-            writeVarLong(out, names.size());
+            out.writeVarLong(names.size());
             for (String name : names.keySet()) {
                 writeString(out, name);
             }
-            writeVarLong(out, w.samples.size());
+            out.writeVarLong(w.samples.size());
             long prevTime = 0;
             for (java.util.Map.Entry<Long, Seen> e : w.samples.entrySet()) {
                 long t = e.getKey();
                 Seen s = e.getValue();
-                writeVarLong(out, t - prevTime);
+                out.writeVarLong(t - prevTime);
                 prevTime = t;
                 out.writeLong(s.bodyHash());
-                writeVarLong(out, s.energyMj());
-                writeVarLong(out, s.pieces().size());
+                out.writeVarLong(s.energyMj());
+                out.writeVarLong(s.pieces().size());
                 for (SampleCosting.Piece p : s.pieces()) {
                     Part part = p.part();
-                    writeVarLong(out, p.minuteMs() - t);
-                    writeVarLong(out, names.get(part.workload()));
-                    writeVarLong(out, part.team() == null ? 0 : names.get(part.team()) + 1);
-                    writeVarLong(out, part.gpuMs());
-                    writeVarLong(out, part.busyGpuMs());
-                    writeVarLong(out, part.costMicroUsd());
-                    writeVarLong(out, part.idleMicroUsd());
-                    writeVarLong(out, part.energyMj());
-                    writeVarLong(out, part.samples());
+                    out.writeVarLong(p.minuteMs() - t);
+                    out.writeVarLong(names.get(part.workload()));
+                    out.writeVarLong(part.team() == null ? 0 : names.get(part.team()) + 1);
+                    out.writeVarLong(part.gpuMs());
+                    out.writeVarLong(part.busyGpuMs());
+                    out.writeVarLong(part.costMicroUsd());
+                    out.writeVarLong(part.idleMicroUsd());
+                    out.writeVarLong(part.energyMj());
+                    out.writeVarLong(part.samples());
                 }
             }
         });
@@ -262,11 +262,7 @@ final class StateCodec {
         return (int) n;
     }
 
-    /** Zig-zag (small negative numbers stay short), then 7 bits a byte. */
-    private static void writeVarLong(ByteOut out, long v) {
-        out.writeVarLong(v);
-    }
-
+    /** What {@link ByteOut#writeVarLong} wrote: zig-zag, then 7 bits a byte, low bits first. */
     private static long readVarLong(DataInputStream in) throws IOException {
         long z = 0;
         for (int shift = 0; shift < 64; shift += 7) {

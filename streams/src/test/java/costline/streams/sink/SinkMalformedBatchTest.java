@@ -83,8 +83,8 @@ class SinkMalformedBatchTest {
                     record("after-1", ser.serialize(Topics.GPU_COST, cost("after-1", WINDOW, 3_000_300))),
                     record("after-2", ser.serialize(Topics.GPU_COST, cost("after-2", WINDOW, 4_003_000)))));
 
-            InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings(kafka, registry, store)), registry.url(),
-                    InfluxSettings.from(settings(kafka, registry, store)));
+            Settings settings = settings(kafka, registry, store);
+            InfluxSink sink = new InfluxSink(KafkaSettings.clientProperties(settings), registry.url(), InfluxSettings.from(settings));
             Thread sinkThread = new Thread(sink::run, "influx-sink");
             sinkThread.start();
             try {
