@@ -77,7 +77,7 @@ public final class CostPipelineBench {
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "throughput";
         Map<String, String> opt = options(args, 1);
-        int n = Integer.parseInt(opt.getOrDefault("samples", "200000"));
+        int n = Integer.parseInt(opt.getOrDefault("samples", "1000000"));
         int rate = Integer.parseInt(opt.getOrDefault("rate", "10000"));
         int seconds = Integer.parseInt(opt.getOrDefault("seconds", "30"));
         String commitMs = opt.getOrDefault("commit", KafkaSettings.COMMIT_MS.defaultValue());
@@ -109,6 +109,8 @@ public final class CostPipelineBench {
                     + " process CPU %.1f us per record (producer, consumer, broker)%n", raw1.samplesPerSecond, raw1.processCpuNanos / 1e3);
             Run one = costThroughput(kafka, data, tmp, commitMs, 1);
             Run two = costThroughput(kafka, data, tmp, commitMs, 2);
+            Run floorBytes = floorThroughput(kafka, data, tmp, commitMs, false);
+            Run floorDecode = floorThroughput(kafka, data, tmp, commitMs, true);
             Run raw2 = raw(kafka, data, "bench.raw");
             System.out.printf("raw producer->consumer again: %,.0f records/s; process CPU %.1f us per record%n", raw2.samplesPerSecond,
                     raw2.processCpuNanos / 1e3);
@@ -120,12 +122,19 @@ public final class CostPipelineBench {
                         r.threads, r.threads == 1 ? "" : "s", commitMs, r.samplesPerSecond, 100 * r.samplesPerSecond / raw,
                         r.cpuNanosPerSample / 1e3, r.processCpuNanos / 1e3, r.processCpuNanos / rawCpu);
             }
+            for (Run r : List.of(floorBytes, floorDecode)) {
+                System.out.printf("Streams floor (exactly_once_v2, 1 stream thread, commit %s ms, no state, no output, %s): %,.0f"
+                                + " records/s = %.0f%% of raw; stream thread's CPU %.1f us per record; process CPU %.1f us per record%n",
+                        commitMs, r == floorBytes ? "values left as bytes" : "values Avro-decoded", r.samplesPerSecond,
+                        100 * r.samplesPerSecond / raw, r.cpuNanosPerSample / 1e3, r.processCpuNanos / 1e3);
+            }
             // Under load the scheduler shares the cores per runnable thread, so one stream thread gets a smaller share than
             // the raw run's producer, consumer and broker threads: the CPU ratio (raw CPU per record / cost CPU per sample)
             // is the throughput ratio at equal CPU, and holds better on a shared machine.
             System.out.printf(Locale.ROOT, "cost: %.0f samples/s (%.2f of raw %.0f records/s; 2 threads: %.0f samples/s, %.2f of raw;"
-                            + " at equal CPU %.2f of raw)%n", one.samplesPerSecond, one.samplesPerSecond / raw, raw, two.samplesPerSecond,
-                    two.samplesPerSecond / raw, rawCpu / one.processCpuNanos);
+                            + " at equal CPU %.2f of raw; an empty exactly-once application %.2f of raw)%n", one.samplesPerSecond,
+                    one.samplesPerSecond / raw, raw, two.samplesPerSecond, two.samplesPerSecond / raw, rawCpu / one.processCpuNanos,
+                    floorDecode.samplesPerSecond / raw);
         }
     }
 
@@ -264,6 +273,41 @@ public final class CostPipelineBench {
                 printChangelogRecords(kafka, admin, app, threads, data.size());
             }
             return run;
+        }
+    }
+
+    /**
+     * Records/s through an exactly-once Streams application that does nothing with them (1 stream thread, the same
+     * commit interval and producer settings as the cost application, no state, no output): what Kafka Streams itself
+     * costs per record on this broker, the floor under any topology. With {@code decode} the values are also
+     * Avro-decoded into GpuSamples, as every topology reading gpu.samples must.
+     */
+    static Run floorThroughput(InProcessKafka kafka, Encoded data, Path tmp, String commitMs, boolean decode) throws Exception {
+        String app = "bench-floor-" + (decode ? "decode-" : "bytes-") + System.nanoTime();
+        Settings s = settings(kafka, tmp, app).with("streams.commit.interval.ms", commitMs)
+                .with("streams.auto.offset.reset", "latest");
+        org.apache.kafka.streams.StreamsBuilder builder = new org.apache.kafka.streams.StreamsBuilder();
+        var values = builder.stream(Topics.GPU_SAMPLES, org.apache.kafka.streams.kstream.Consumed.with(
+                org.apache.kafka.common.serialization.Serdes.ByteArray(), org.apache.kafka.common.serialization.Serdes.ByteArray()));
+        if (decode) {
+            var avro = new costline.schemas.serde.AvroDeserializer<GpuSample>(SchemaRegistries.forUrl(REGISTRY), GpuSample.class);
+            long[] sink = {0};
+            values.foreach((k, v) -> sink[0] += avro.deserialize(Topics.GPU_SAMPLES, v).getIntervalMs());
+        } else {
+            values.foreach((k, v) -> { });
+        }
+        Properties props = KafkaSettings.streamsProperties(s, "floor");
+        try (KafkaStreams streams = new KafkaStreams(builder.build(), props); Admin admin = Admin.create(kafka.clientProperties())) {
+            streams.start();
+            awaitRunning(streams);
+            long cpu0 = threadsCpuNanos(app);
+            long process0 = processCpuNanos();
+            long start = System.nanoTime();
+            send(kafka.clientProperties(), Topics.GPU_SAMPLES, data);
+            awaitConsumed(admin, app + "-floor", Topics.GPU_SAMPLES, endOffsets(admin, Topics.GPU_SAMPLES, PARTITIONS));
+            double perSecond = data.size() / ((System.nanoTime() - start) / 1e9);
+            return new Run(1, perSecond, (double) (threadsCpuNanos(app) - cpu0) / data.size(),
+                    (double) (processCpuNanos() - process0) / data.size());
         }
     }
 
