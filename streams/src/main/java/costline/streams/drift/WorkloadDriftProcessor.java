@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Per workload (the input key): share-weighted utilization over buckets, cost rate per minute, and idle episodes
  * of the GPUs it holds.
  */
-final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadInput, String, DriftSignal> {
+final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadBatch, String, DriftSignal> {
 
     private static final long MINUTE_MS = 60_000L;
 
@@ -70,7 +70,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     }
 
     @Override
-    public void process(Record<String, WorkloadInput> record) {
+    public void process(Record<String, WorkloadBatch> record) {
         costline.streams.runtime.FailedRecords.refuseIfFailedBefore(context());
         try {
             processRecord(record);
@@ -80,10 +80,19 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
         }
     }
 
-    private void processRecord(Record<String, WorkloadInput> record) {
+    /** A batch's inputs one by one, in order: what the same inputs did as one record each. */
+    private void processRecord(Record<String, WorkloadBatch> record) {
         String workload = record.key();
-        WorkloadInput input = record.value();
-        if (workload == null || input == null) {
+        if (workload == null || record.value() == null) {
+            return;
+        }
+        for (WorkloadInput input : record.value().inputs()) {
+            processInput(workload, input);
+        }
+    }
+
+    private void processInput(String workload, WorkloadInput input) {
+        if (input == null) {
             return;
         }
         DriftThresholds t = config.thresholdsFor(workload);
