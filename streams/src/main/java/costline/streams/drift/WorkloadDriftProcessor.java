@@ -80,19 +80,13 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadB
         }
     }
 
-    /** A batch's inputs one by one, in order: what the same inputs did as one record each. */
+    /**
+     * A batch's inputs one by one, in order: what the same inputs did as one record each. All are the record's
+     * workload's, so its thresholds, detectors and state are looked up once per batch.
+     */
     private void processRecord(Record<String, WorkloadBatch> record) {
         String workload = record.key();
-        if (workload == null || record.value() == null) {
-            return;
-        }
-        for (WorkloadInput input : record.value().inputs()) {
-            processInput(workload, input);
-        }
-    }
-
-    private void processInput(String workload, WorkloadInput input) {
-        if (input == null) {
+        if (workload == null || record.value() == null || record.value().inputs().isEmpty()) {
             return;
         }
         DriftThresholds t = config.thresholdsFor(workload);
@@ -107,12 +101,14 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadB
             state.utilization = utilDetector.newState();
             state.costRate = costDetector.newState();
         }
-        if (input.observation() != null) {
-            newestInputMs = Math.max(newestInputMs, input.observation().sampleTime());
-            observe(workload, state, input.observation(), t, utilDetector);
-        } else if (input.cost() != null) {
-            newestInputMs = Math.max(newestInputMs, input.cost().windowStart());
-            cost(workload, state, input.cost(), t, costDetector);
+        for (WorkloadInput input : record.value().inputs()) {
+            if (input.observation() != null) {
+                newestInputMs = Math.max(newestInputMs, input.observation().sampleTime());
+                observe(workload, state, input.observation(), t, utilDetector);
+            } else if (input.cost() != null) {
+                newestInputMs = Math.max(newestInputMs, input.cost().windowStart());
+                cost(workload, state, input.cost(), t, costDetector);
+            }
         }
         cache.put(workload, state);
     }
