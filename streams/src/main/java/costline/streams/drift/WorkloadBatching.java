@@ -25,7 +25,9 @@ record WorkloadBatching(Duration sendInterval, int maxBytes) {
     WorkloadBatching {
         SettingsException.require(sendInterval != null && sendInterval.toMillis() >= 1, SEND_INTERVAL.key(),
                 sendInterval + " is under a millisecond", "use a duration such as 500ms");
-        SettingsException.require(maxBytes >= 1, "drift batch size", maxBytes + " bytes", "use at least 1");
+        if (maxBytes < 1) { // not a setting: a constant, or a test's
+            throw new IllegalArgumentException("a batch cap of " + maxBytes + " bytes: use at least 1");
+        }
     }
 
     static WorkloadBatching from(Settings settings) {
