@@ -19,7 +19,8 @@ public final class DriftApp implements StreamsApp {
 
     @Override
     public Topology topology(Settings settings) {
-        return DriftTopology.build(DriftConfig.from(settings), CostSettings.from(settings));
+        return DriftTopology.build(DriftConfig.from(settings), CostSettings.from(settings),
+                WorkloadBatching.from(settings), true);
     }
 
     @Override

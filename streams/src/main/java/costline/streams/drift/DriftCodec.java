@@ -7,6 +7,9 @@ import costline.streams.runtime.ByteOut;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -22,10 +25,14 @@ import org.apache.kafka.common.serialization.Serdes;
  * same double comes back), strings as a 4-byte length (-1 for null) and UTF-8. Reading also accepts the earlier
  * layout, JSON (it starts with {@code '{'}, never a version byte): a state store restored from a changelog written
  * before, and repartition records written before an upgrade, are read as they were, and rewritten in this layout.
+ * The repartition records are {@link WorkloadBatch}es ({@link #V2}: a count, then that many inputs in the V1 input
+ * layout); a V1 or JSON record, one input, written before batches, is read as a batch of one.
  */
 final class DriftCodec {
 
     static final byte V1 = 1;
+    /** {@link WorkloadBatch}: several inputs in one record. */
+    static final byte V2 = 2;
     private static final byte JSON_START = '{';
 
     private DriftCodec() {
@@ -39,8 +46,17 @@ final class DriftCodec {
         return serde(HeldGpu.class, DriftCodec::writeHeldGpu, DriftCodec::readHeldGpu);
     }
 
+    /** One input per record (V1): the repartition records written before batches; read by {@link #workloadBatch}. */
     static Serde<WorkloadInput> workloadInput() {
         return serde(WorkloadInput.class, DriftCodec::writeInput, DriftCodec::readInput);
+    }
+
+    /** The repartition records and the held batches (V2); reads the single-input layouts (V1, JSON) as batches of one. */
+    static Serde<WorkloadBatch> workloadBatch() {
+        Deserializer<WorkloadInput> json = new JsonSerde<>(WorkloadInput.class).deserializer();
+        return serde(WorkloadBatch.class, V2, DriftCodec::writeBatch,
+                Map.of(V1, in -> WorkloadBatch.of(readInput(in)), V2, DriftCodec::readBatch),
+                (topic, bytes) -> WorkloadBatch.of(json.deserialize(topic, bytes)));
     }
 
     interface Writer<T> {
@@ -52,13 +68,18 @@ final class DriftCodec {
     }
 
     private static <T> Serde<T> serde(Class<T> type, Writer<T> writer, Reader<T> reader) {
-        Deserializer<T> json = new JsonSerde<>(type).deserializer();
+        return serde(type, V1, writer, Map.of(V1, reader), new JsonSerde<>(type).deserializer());
+    }
+
+    /** Writes layout {@code version}; reads each layout of {@code readers}, and JSON with {@code json}. */
+    private static <T> Serde<T> serde(Class<T> type, byte version, Writer<T> writer, Map<Byte, Reader<T>> readers,
+                                      Deserializer<T> json) {
         return Serdes.serdeFrom((topic, value) -> {
             if (value == null) {
                 return null;
             }
             ByteOut out = new ByteOut(256);
-            out.writeByte(V1);
+            out.writeByte(version);
             writer.write(out, value);
             return out.toByteArray();
         }, (topic, bytes) -> {
@@ -68,7 +89,8 @@ final class DriftCodec {
             if (bytes.length > 0 && bytes[0] == JSON_START) {
                 return json.deserialize(topic, bytes);
             }
-            if (bytes.length == 0 || bytes[0] != V1) {
+            Reader<T> reader = bytes.length == 0 ? null : readers.get(bytes[0]);
+            if (reader == null) {
                 throw new SerializationException("cannot read " + type.getSimpleName() + ": unknown layout version "
                         + (bytes.length == 0 ? "(empty value)" : Byte.toString(bytes[0])));
             }
@@ -211,6 +233,27 @@ final class DriftCodec {
             return new WorkloadInput(null, null);
         }
         throw new IllegalArgumentException("unknown workload input kind " + kind);
+    }
+
+    // --- WorkloadBatch (V2) ---------------------------------------------------------------------------------------
+
+    private static void writeBatch(ByteOut out, WorkloadBatch b) {
+        out.writeInt(b.inputs().size());
+        for (WorkloadInput i : b.inputs()) {
+            writeInput(out, i);
+        }
+    }
+
+    private static WorkloadBatch readBatch(ByteBuffer in) {
+        int n = length(in, 1); // an input is at least its kind byte
+        if (n < 0) {
+            throw new IllegalArgumentException("bad batch length " + n);
+        }
+        List<WorkloadInput> inputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            inputs.add(readInput(in));
+        }
+        return new WorkloadBatch(inputs);
     }
 
     // --- primitives ----------------------------------------------------------------------------------------------

@@ -120,7 +120,8 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
 
     private static List<Setting> settings() {
         List<Setting> all = new ArrayList<>(List.of(KafkaSettings.REGISTRY_URL, SAMPLES_TOPIC, COST_TOPIC, OUTPUT_TOPIC,
-                WORKLOAD_BUCKET, POWER_PER_UTIL_MIN_UTIL_PCT, GPU_RELEASED_AFTER, COST_GRACE, STATE_RETENTION));
+                WORKLOAD_BUCKET, POWER_PER_UTIL_MIN_UTIL_PCT, GPU_RELEASED_AFTER, COST_GRACE, STATE_RETENTION,
+                WorkloadBatching.SEND_INTERVAL));
         all.addAll(THRESHOLDS);
         all.addAll(PER_WORKLOAD);
         return List.copyOf(all);

@@ -39,8 +39,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * gpu.samples ──> per GPU (key = GPU id): utilization, power per util% ─────────────────────────┐
- *      └─ one record per workload share ─┐                                                      ├─> gpu.drift
- * gpu.cost ───── re-keyed by workload ───┴─> repartition by workload ─> per workload:          │
+ *      └─ one input per workload share ──┐                                                      ├─> gpu.drift
+ * gpu.cost ───── re-keyed by workload ───┴─> held, sent per workload in batches ─> repartition  │
+ *                                            by workload ─> per workload:                      │
  *                                              utilization, cost rate, idle episodes ───────────┘
  * </pre>
  * A pure function of its config: it creates no client. Every store is persistent (RocksDB) and changelogged,
@@ -73,8 +74,14 @@ public final class DriftTopology {
      * thousands of records through TopologyTestDriver, which flushes RocksDB after every record.
      */
     public static Topology build(DriftConfig config, CostSettings sampleRules, boolean persistent) {
+        return build(config, sampleRules, WorkloadBatching.DEFAULT, persistent);
+    }
+
+    /** {@code batching}: how the workload inputs are gathered into repartition records ({@link WorkloadBatcher}). */
+    static Topology build(DriftConfig config, CostSettings sampleRules, WorkloadBatching batching, boolean persistent) {
         Serde<DriftSignal> signalSerde = AvroSerde.forValues(config.schemaRegistryUrl(), DriftSignal.class);
-        Serde<WorkloadInput> inputSerde = DriftCodec.workloadInput(); // binary, reads the earlier JSON too
+        // binary; reads the single-input records of earlier builds (and their JSON) as batches of one
+        Serde<WorkloadBatch> batchSerde = DriftCodec.workloadBatch();
 
         StreamsBuilder builder = new StreamsBuilder();
         // A GPU's or workload's state changes with every sample: the processors hold it decoded (StateCache) and
@@ -86,6 +93,8 @@ public final class DriftTopology {
                 Serdes.String(), new JsonSerde<>(WorkloadDriftState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadDriftProcessor.GPU_STORE, persistent),
                 Serdes.String(), DriftCodec.heldGpu()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store(WorkloadBatcher.STORE, persistent),
+                Serdes.String(), batchSerde));
         builder.addStateStore(costline.streams.runtime.CommitHook.store(GpuDriftProcessor.COMMIT_HOOK));
         builder.addStateStore(costline.streams.runtime.CommitHook.store(WorkloadDriftProcessor.COMMIT_HOOK));
 
@@ -109,9 +118,13 @@ public final class DriftTopology {
                         c.getGpuModel(), c.getWindowStart().toEpochMilli(), c.getWindowEnd().toEpochMilli(),
                         c.getCostMicroUsd(), c.getGpuMs()))), Named.as("drift-cost-by-workload"));
 
+        // One record per workload and send, not per share of a sample: the inputs are held (as state that commits
+        // with the offsets) and sent per workload every send interval, in the order read.
         KStream<String, DriftSignal> workloadSignals = observations
                 .merge(costs, Named.as("drift-workload-merge"))
-                .repartition(Repartitioned.with(Serdes.String(), inputSerde).withName(WORKLOAD_REPARTITION))
+                .process(() -> new WorkloadBatcher(batching), Named.as("drift-workload-batch"), WorkloadBatcher.STORE,
+                        GpuDriftProcessor.COMMIT_HOOK)
+                .repartition(Repartitioned.with(Serdes.String(), batchSerde).withName(WORKLOAD_REPARTITION))
                 .process(() -> new WorkloadDriftProcessor(config), Named.as("drift-workload"),
                         WorkloadDriftProcessor.STORE, WorkloadDriftProcessor.GPU_STORE, WorkloadDriftProcessor.COMMIT_HOOK);
 

@@ -25,7 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Per workload (the input key): share-weighted utilization over buckets, cost rate per minute, and idle episodes
  * of the GPUs it holds.
  */
-final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadInput, String, DriftSignal> {
+final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadBatch, String, DriftSignal> {
 
     private static final long MINUTE_MS = 60_000L;
 
@@ -70,7 +70,7 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
     }
 
     @Override
-    public void process(Record<String, WorkloadInput> record) {
+    public void process(Record<String, WorkloadBatch> record) {
         costline.streams.runtime.FailedRecords.refuseIfFailedBefore(context());
         try {
             processRecord(record);
@@ -80,10 +80,13 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
         }
     }
 
-    private void processRecord(Record<String, WorkloadInput> record) {
+    /**
+     * A batch's inputs one by one, in order: what the same inputs did as one record each. All are the record's
+     * workload's, so its thresholds, detectors and state are looked up once per batch.
+     */
+    private void processRecord(Record<String, WorkloadBatch> record) {
         String workload = record.key();
-        WorkloadInput input = record.value();
-        if (workload == null || input == null) {
+        if (workload == null || record.value() == null || record.value().inputs().isEmpty()) {
             return;
         }
         DriftThresholds t = config.thresholdsFor(workload);
@@ -98,12 +101,14 @@ final class WorkloadDriftProcessor extends ContextualProcessor<String, WorkloadI
             state.utilization = utilDetector.newState();
             state.costRate = costDetector.newState();
         }
-        if (input.observation() != null) {
-            newestInputMs = Math.max(newestInputMs, input.observation().sampleTime());
-            observe(workload, state, input.observation(), t, utilDetector);
-        } else if (input.cost() != null) {
-            newestInputMs = Math.max(newestInputMs, input.cost().windowStart());
-            cost(workload, state, input.cost(), t, costDetector);
+        for (WorkloadInput input : record.value().inputs()) {
+            if (input.observation() != null) {
+                newestInputMs = Math.max(newestInputMs, input.observation().sampleTime());
+                observe(workload, state, input.observation(), t, utilDetector);
+            } else if (input.cost() != null) {
+                newestInputMs = Math.max(newestInputMs, input.cost().windowStart());
+                cost(workload, state, input.cost(), t, costDetector);
+            }
         }
         cache.put(workload, state);
     }

@@ -121,6 +121,53 @@ class DriftCodecTest {
     void workloadInputsRoundTripFromEitherLayout() {
         Serde<WorkloadInput> binary = DriftCodec.workloadInput();
         Serde<WorkloadInput> json = new JsonSerde<>(WorkloadInput.class);
+        for (WorkloadInput w : inputs()) {
+            assertThat(binary.deserializer().deserialize("t", binary.serializer().serialize("t", w))).isEqualTo(w);
+            assertThat(binary.deserializer().deserialize("t", json.serializer().serialize("t", w))).isEqualTo(w);
+        }
+    }
+
+    /**
+     * A batch comes back with its inputs in order; a record of the single-input layouts (V1, and the JSON before it),
+     * as on the repartition topic across the upgrade, is read as a batch of that one input; the size bound the cap uses
+     * is never under the bytes written.
+     */
+    @Test
+    void workloadBatchesRoundTripAndTheSingleInputLayoutsAreReadAsBatchesOfOne() {
+        Serde<WorkloadBatch> batches = DriftCodec.workloadBatch();
+        WorkloadBatch all = new WorkloadBatch(inputs());
+        byte[] bytes = batches.serializer().serialize("t", all);
+        assertThat(bytes[0]).isEqualTo(DriftCodec.V2);
+        assertThat(batches.deserializer().deserialize("t", bytes).inputs()).containsExactlyElementsOf(inputs());
+        assertThat(bytes.length).isLessThanOrEqualTo(5 + all.bytes());
+        WorkloadBatch empty = new WorkloadBatch();
+        assertThat(batches.deserializer().deserialize("t", batches.serializer().serialize("t", empty))).isEqualTo(empty);
+
+        Serde<WorkloadInput> v1 = DriftCodec.workloadInput();
+        Serde<WorkloadInput> json = new JsonSerde<>(WorkloadInput.class);
+        for (WorkloadInput w : inputs()) {
+            byte[] old = v1.serializer().serialize("t", w);
+            assertThat(old[0]).isEqualTo(DriftCodec.V1);
+            assertThat(batches.deserializer().deserialize("t", old).inputs()).containsExactly(w);
+            assertThat(batches.deserializer().deserialize("t", json.serializer().serialize("t", w)).inputs())
+                    .containsExactly(w);
+            assertThat(batches.serializer().serialize("t", WorkloadBatch.of(w)).length)
+                    .isLessThanOrEqualTo(5 + WorkloadBatch.bound(w));
+        }
+
+        byte[] future = bytes.clone();
+        future[0] = 3;
+        assertThatThrownBy(() -> batches.deserializer().deserialize("t", future))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("unknown layout version 3");
+        byte[] tooMany = bytes.clone();
+        tooMany[1] = 0x7f; // a count far beyond the bytes that follow
+        assertThatThrownBy(() -> batches.deserializer().deserialize("t", tooMany))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("WorkloadBatch");
+        assertThatThrownBy(() -> batches.deserializer().deserialize("t", Arrays.copyOf(bytes, bytes.length - 1)))
+                .isInstanceOf(SerializationException.class).hasMessageContaining("WorkloadBatch");
+    }
+
+    private static List<WorkloadInput> inputs() {
         List<WorkloadInput> inputs = new ArrayList<>();
         inputs.add(WorkloadInput.of(new Observation("GPU-1", T0, 1000, 87.5, 0.25, "ONPREM", "NVIDIA H100")));
         inputs.add(WorkloadInput.of(new Observation("i-0abc/3 ü", T0 + 1, 300_000, null, 1.0, "CLOUD", "NVIDIA A10G")));
@@ -128,10 +175,7 @@ class DriftCodecTest {
         inputs.add(WorkloadInput.of(new CostPart("CLOUD", "NVIDIA A100", T0, T0 + 60_000, 68_271, 60_000)));
         inputs.add(WorkloadInput.of(new CostPart("ONPREM", "推理", T0, T0 + 60_000, -5, Long.MAX_VALUE)));
         inputs.add(new WorkloadInput(null, null));
-        for (WorkloadInput w : inputs) {
-            assertThat(binary.deserializer().deserialize("t", binary.serializer().serialize("t", w))).isEqualTo(w);
-            assertThat(binary.deserializer().deserialize("t", json.serializer().serialize("t", w))).isEqualTo(w);
-        }
+        return inputs;
     }
 
     @Test

@@ -17,14 +17,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import costline.streams.config.KafkaSettings;
+import costline.streams.config.Settings;
+import costline.streams.cost.CostSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +110,91 @@ class DriftKafkaTest {
         }
     }
 
+    /**
+     * The workload inputs held between sends are state: the first instance never sends (an hour's interval), commits
+     * them with the offsets at its close and loses its disk; the second restores them from the changelog and sends
+     * them. Every share of every sample reaches the repartition topic exactly once, and each GPU's in time order.
+     */
+    @Test
+    void workloadInputsHeldAtACommitAreSentOnceAfterARestartThatLostTheLocalState() throws Exception {
+        String samplesTopic = "eos-samples";
+        kafka.createTopics(2, samplesTopic);
+        kafka.createTopics(1, "eos-cost", "eos-drift");
+        String registry = "mock://drift-kafka-" + UUID.randomUUID();
+        DriftConfig config = new DriftConfig(registry, samplesTopic, "eos-cost", "eos-drift", DriftThresholds.DEFAULTS,
+                Map.of(), Duration.ofSeconds(10), 10.0, Duration.ofMinutes(5), Duration.ofMinutes(15));
+        CostSettings rules = CostSettings.from(Settings.of(Map.of(KafkaSettings.REGISTRY_URL.key(), registry)));
+        String appId = "costline-drift-eos-" + UUID.randomUUID();
+        String repartition = appId + "-" + DriftTopology.WORKLOAD_REPARTITION + "-repartition";
+        Properties props = StreamsOnBroker.restartable(kafka, appId, stateDir);
+        // Streams deletes consumed repartition records (every 30 s by default): keep them to count them
+        props.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, String.valueOf(Duration.ofHours(1).toMillis()));
+
+        // GPU-0 and GPU-1 run w-a, GPU-2 w-b, GPU-3 is split between them: 5 shares a step
+        List<GpuSample> samples = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            long t = T0 + i * 1000L;
+            for (int g = 0; g < 4; g++) {
+                Object[] shares = g < 2 ? new Object[] {"w-a", 1.0} : g == 2 ? new Object[] {"w-b", 1.0}
+                        : new Object[] {"w-a", 0.5, "w-b", 0.5};
+                GpuSample s = DriftFixtures.sample("GPU-" + g, t, 60f, 300f, shares);
+                samples.add(s);
+                for (int k = 0; k < shares.length; k += 2) {
+                    expected.add(shares[k] + " " + s.getGpuId() + " " + t);
+                }
+            }
+        }
+
+        KafkaStreams first = new KafkaStreams(DriftTopology.build(config, rules,
+                new WorkloadBatching(Duration.ofHours(1), WorkloadBatching.MAX_BYTES), true), props);
+        first.start();
+        produce(registry, samplesTopic, samples.subList(0, 60));
+        kafka.awaitCommitted(appId, samplesTopic, 60, Duration.ofSeconds(90));
+        first.close(Duration.ofSeconds(30));
+        first.cleanUp();
+        assertThat(sharesSent(repartition)).as("held, not sent, before the restart").isEmpty();
+
+        KafkaStreams second = new KafkaStreams(DriftTopology.build(config, rules,
+                new WorkloadBatching(Duration.ofMillis(100), WorkloadBatching.MAX_BYTES), true), props);
+        second.start();
+        try {
+            produce(registry, samplesTopic, samples.subList(60, samples.size()));
+            kafka.awaitCommitted(appId, samplesTopic, samples.size(), Duration.ofSeconds(90));
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (sharesSent(repartition).size() < expected.size() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            Thread.sleep(2000); // a second send of anything would show by now
+            List<String> sent = sharesSent(repartition);
+            assertThat(sent).as("every share exactly once").containsExactlyInAnyOrderElementsOf(expected);
+            // each (workload, GPU)'s shares in time order: the order the detectors need
+            Map<String, List<Long>> times = new java.util.TreeMap<>();
+            for (String line : sent) {
+                String[] f = line.split(" ");
+                times.computeIfAbsent(f[0] + " " + f[1], k -> new ArrayList<>()).add(Long.parseLong(f[2]));
+            }
+            assertThat(times).hasSize(5).allSatisfy((k, ts) -> assertThat(ts).isSorted());
+        } finally {
+            second.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /** "workload GPU sampleTime" of each share in the committed records of the repartition topic, in their order. */
+    private static List<String> sharesSent(String repartition) {
+        Deserializer<WorkloadBatch> batches = DriftCodec.workloadBatch().deserializer();
+        List<String> out = new ArrayList<>();
+        for (ConsumerRecord<String, WorkloadBatch> r : TopicRecords.readAll(kafka.clientProperties(), repartition,
+                new StringDeserializer(), batches, Duration.ofSeconds(10))) {
+            for (WorkloadInput in : r.value().inputs()) {
+                if (in.observation() != null) {
+                    out.add(r.key() + " " + in.observation().gpuId() + " " + in.observation().sampleTime());
+                }
+            }
+        }
+        return out;
+    }
+
     private static java.util.stream.Stream<Path> walk(Path p) {
         try {
             return Files.walk(p);
@@ -113,8 +204,12 @@ class DriftKafkaTest {
     }
 
     private static void produce(String registry, List<GpuSample> samples) {
+        produce(registry, Topics.GPU_SAMPLES, samples);
+    }
+
+    private static void produce(String registry, String topic, List<GpuSample> samples) {
         TopicRecords.send(kafka.clientProperties(), new StringSerializer(), AvroSerde.forValues(registry, GpuSample.class).serializer(),
-                samples.stream().map(s -> new ProducerRecord<>(Topics.GPU_SAMPLES, null, s.getSampleTime().toEpochMilli(),
+                samples.stream().map(s -> new ProducerRecord<>(topic, null, s.getSampleTime().toEpochMilli(),
                         s.getGpuId(), s)).toList());
     }
 

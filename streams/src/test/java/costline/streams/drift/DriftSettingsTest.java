@@ -96,6 +96,21 @@ class DriftSettingsTest {
                 .hasMessageContaining("warmup-samples");
     }
 
+    /** Read where the application builds its topology: a bad value stops start-up naming the key and the range. */
+    @Test
+    void theWorkloadSendIntervalIsReadAndChecked() {
+        assertThat(WorkloadBatching.from(Settings.of(Map.of()).check(SettingsCatalog.all())))
+                .isEqualTo(WorkloadBatching.DEFAULT);
+        assertThat(WorkloadBatching.from(Settings.of(Map.of("drift.workload-send-interval", "2s"))
+                .check(SettingsCatalog.all())).sendInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+        for (String bad : new String[] {"0ms", "1m", "soon"}) {
+            assertThatThrownBy(() -> new DriftApp().topology(Settings.of(Map.of("schema.registry.url", "mock://x",
+                    "drift.workload-send-interval", bad)).check(SettingsCatalog.all())))
+                    .isInstanceOf(SettingsException.class).hasMessageContaining("drift.workload-send-interval")
+                    .hasMessageContaining(bad);
+        }
+    }
+
     @Test
     void theOldDottedKeysStopStartUpWithTheirNewNames() {
         assertThatThrownBy(() -> read(Map.of("schema.registry.url", "mock://x", "drift.idle.floor.pct", "5")))

@@ -63,6 +63,7 @@ class DriftStateExpiryTest {
             samples.pipeInput(s.getGpuId(), s, t);
         }
         costs.pipeInput("w-gone", DriftFixtures.cost("w-gone", T0, 60_000, 50_000), T0);
+        driver.advanceWallClockTime(WorkloadBatching.DEFAULT.sendInterval()); // the workload inputs are sent
         KeyValueStore<String, GpuDriftState> gpus = driver.getKeyValueStore(GpuDriftProcessor.STORE);
         KeyValueStore<String, WorkloadDriftState> workloads = driver.getKeyValueStore(WorkloadDriftProcessor.STORE);
         KeyValueStore<String, HeldGpu> held = driver.getKeyValueStore(WorkloadDriftProcessor.GPU_STORE);
@@ -74,6 +75,7 @@ class DriftStateExpiryTest {
             GpuSample s = DriftFixtures.sample("g-live", t, 60_000, 70f, 400f, "w-live", 1.0);
             samples.pipeInput(s.getGpuId(), s, t);
             costs.pipeInput("w-live", DriftFixtures.cost("w-live", t - 60_000, 60_000, 50_000), t);
+            driver.advanceWallClockTime(WorkloadBatching.DEFAULT.sendInterval());
         }
 
         // last activity of the gone ones at T0 + 10 min, stream time now T0 + 4 h: 3 h 50 min > 2 h retention

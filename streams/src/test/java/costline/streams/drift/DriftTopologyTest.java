@@ -74,6 +74,12 @@ class DriftTopologyTest {
                 AvroSerde.forValues(registry, DriftSignal.class).deserializer());
     }
 
+    /** The output, once the workload inputs the GPU side holds are sent (a send interval of wall clock). */
+    private TestOutputTopic<String, DriftSignal> drift() {
+        driver.advanceWallClockTime(WorkloadBatching.DEFAULT.sendInterval());
+        return drift;
+    }
+
     private void pipeSample(GpuSample s) {
         samples.pipeInput(s.getGpuId(), s, s.getSampleTime());
     }
@@ -91,7 +97,7 @@ class DriftTopologyTest {
             double level = i < stepAt ? 90 : 40;
             pipeSample(DriftFixtures.sample("GPU-a", T0 + i * 1000L, noisy(r, level), 600f, "train", 1.0));
         }
-        List<KeyValue<String, DriftSignal>> out = drift.readKeyValuesToList();
+        List<KeyValue<String, DriftSignal>> out = drift().readKeyValuesToList();
         List<DriftSignal> gpuUtil = out.stream().filter(kv -> kv.key.equals("GPU-a")).map(kv -> kv.value)
                 .filter(s -> s.getMetric() == DriftMetric.UTILIZATION).toList();
         assertThat(gpuUtil).hasSize(1);
@@ -123,7 +129,7 @@ class DriftTopologyTest {
             float watts = (float) ((i < 900 ? 400 : 560) + 10 * r.nextGaussian());
             pipeSample(DriftFixtures.sample("GPU-p", T0 + i * 1000L, noisy(r, 80), watts, "train", 1.0));
         }
-        List<DriftSignal> ppu = drift.readValuesToList().stream()
+        List<DriftSignal> ppu = drift().readValuesToList().stream()
                 .filter(s -> s.getMetric() == DriftMetric.POWER_PER_UTIL).toList();
         assertThat(ppu).hasSize(1);
         assertThat(ppu.get(0).getDirection()).isEqualTo(Direction.UP);
@@ -144,7 +150,7 @@ class DriftTopologyTest {
             // The same series under the default thresholds (60 warm-up minutes, 30 to confirm, critical at 50 %).
             costs.pipeInput("other", DriftFixtures.cost("other", T0 + m * 60_000L, 8 * 60_000L, c));
         }
-        Map<String, List<DriftSignal>> byKey = drift.readKeyValuesToList().stream()
+        Map<String, List<DriftSignal>> byKey = drift().readKeyValuesToList().stream()
                 .collect(Collectors.groupingBy(kv -> kv.key, Collectors.mapping(kv -> kv.value, Collectors.toList())));
         assertThat(byKey.keySet()).containsExactlyInAnyOrder("infer", "other");
         DriftSignal s = byKey.get("infer").get(0);
@@ -179,7 +185,7 @@ class DriftTopologyTest {
                 costs.pipeInput("steady", DriftFixtures.cost("steady", t - 120_000L, 8 * 60_000L, 400_000));
             }
         }
-        assertThat(drift.readValuesToList()).filteredOn(sig -> sig.getMetric() == DriftMetric.COST_RATE).isEmpty();
+        assertThat(drift().readValuesToList()).filteredOn(sig -> sig.getMetric() == DriftMetric.COST_RATE).isEmpty();
     }
 
     @Test
@@ -201,7 +207,7 @@ class DriftTopologyTest {
                 }
             }
         }
-        List<DriftSignal> idle = drift.readValuesToList().stream()
+        List<DriftSignal> idle = drift().readValuesToList().stream()
                 .filter(s -> s.getMetric() == DriftMetric.IDLE).toList();
         assertThat(idle).hasSize(2);
         DriftSignal first = idle.get(0);
@@ -229,7 +235,7 @@ class DriftTopologyTest {
             pipeSample(DriftFixtures.sample("GPU-x", t, 10_000L, 2f, 80f, holder, 1.0));
             pipeSample(DriftFixtures.sample("GPU-y", t, 10_000L, 85f, 500f, "rel", 1.0));
         }
-        List<DriftSignal> idle = drift.readValuesToList().stream()
+        List<DriftSignal> idle = drift().readValuesToList().stream()
                 .filter(s -> s.getMetric() == DriftMetric.IDLE).toList();
         assertThat(idle).extracting(DriftSignal::getEntity).containsExactly("next");
         assertThat(idle.get(0).getStartedAt().toEpochMilli()).as("idle for 'next' from its first sample")
@@ -246,7 +252,7 @@ class DriftTopologyTest {
             pipeSample(DriftFixtures.sample("GPU-s", t, 7f, 90f, "sweeper", 1.0));
             pipeSample(DriftFixtures.sample("GPU-d", t, 7f, 90f, "dev", 1.0));
         }
-        List<DriftSignal> idle = drift.readValuesToList().stream()
+        List<DriftSignal> idle = drift().readValuesToList().stream()
                 .filter(s -> s.getMetric() == DriftMetric.IDLE).toList();
         assertThat(idle).extracting(DriftSignal::getEntity).containsExactly("dev");
         assertThat(idle.get(0).getWastedMicroUsdPerHour()).as("no cost record yet: unknown, not zero").isNull();
@@ -271,7 +277,7 @@ class DriftTopologyTest {
         for (int i = 0; i < total; i++) {
             pipeSample(DriftFixtures.sample("GPU-r", T0 + i * 1000L, series[i], null));
         }
-        List<DriftSignal> reference = drift.readValuesToList();
+        List<DriftSignal> reference = drift().readValuesToList();
         driver.close();
         driver = null;
 
@@ -281,7 +287,7 @@ class DriftTopologyTest {
         for (int i = 0; i < stopAt; i++) {
             pipeSample(DriftFixtures.sample("GPU-r", T0 + i * 1000L, series[i], null));
         }
-        List<DriftSignal> before = drift.readValuesToList();
+        List<DriftSignal> before = drift().readValuesToList();
         closeKeepingState();
         start(DriftTopology.build(cfg));
         KeyValueStore<String, GpuDriftState> store = driver.getKeyValueStore(GpuDriftProcessor.STORE);
@@ -290,7 +296,7 @@ class DriftTopologyTest {
         for (int i = stopAt; i < total; i++) {
             pipeSample(DriftFixtures.sample("GPU-r", T0 + i * 1000L, series[i], null));
         }
-        List<DriftSignal> after = drift.readValuesToList();
+        List<DriftSignal> after = drift().readValuesToList();
         assertThat(before).isEmpty();
         assertThat(reference).extracting(DriftSignal::getMetric).containsExactly(DriftMetric.UTILIZATION);
         assertThat(after).as("the restarted run detects exactly what the uninterrupted one did").isEqualTo(reference);

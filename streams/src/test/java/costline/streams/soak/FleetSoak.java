@@ -465,6 +465,9 @@ public final class FleetSoak {
         b.put("drift-gpu-state", (long) gpus);
         b.put("drift-workload-state", (long) ((jobsPerMs + batchPerMs) * (driftKeep + STEP_MS)) + gpus);
         b.put("drift-workload-gpus", (long) ((jobsPerMs + batchPerMs) * (driftKeep + STEP_MS)) + gpus);
+        // inputs not sent yet, by workload: every send empties it, and the wall clock moves a step (more than the send
+        // interval) after each step's samples, so at most the workloads of one step's samples (one per sample)
+        b.put("drift-workload-pending", (long) gpus);
         // rollup: every month whose FINAL + retention is not past: the newest 31 days + grace + retention of names
         long rollupKeep = 31 * DAY_MS + rollup.grace().toMillis() + rollup.retention().toMillis() + 3_600_000L;
         b.put(MonthlyRollupTopology.STORE, (long) ((jobsPerMs + batchPerMs) * rollupKeep) + 3L * gpus);
