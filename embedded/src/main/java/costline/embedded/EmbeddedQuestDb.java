@@ -53,7 +53,12 @@ public final class EmbeddedQuestDb implements AutoCloseable {
                     "QDB_LINE_TCP_ENABLED", "false",
                     "QDB_LINE_UDP_ENABLED", "false",
                     "QDB_TELEMETRY_ENABLED", "false",
-                    "QDB_SHARED_WORKER_COUNT", "2");
+                    "QDB_SHARED_WORKER_COUNT", "2",
+                    // No materialized view is ever made: its refresh pool's two workers only polled for work.
+                    "QDB_CAIRO_MAT_VIEW_ENABLED", "false",
+                    // One table (gpu_sample) takes almost all writes, and a table is applied by one worker at a time: a
+                    // second worker on a machine of 2 cores only polled, and spun on O3 tasks beside the first.
+                    "QDB_WAL_APPLY_WORKER_COUNT", "1");
             ServerMain server = ServerMain.create(dir.toString(), env);
             server.start();
             return new EmbeddedQuestDb(server, httpPort);
