@@ -84,9 +84,6 @@ public final class PipelineBench {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         try (Quickstart quickstart = new Quickstart(options, new PrintStream(new SkipProgress(System.out), true, StandardCharsets.UTF_8))) {
             long cpu0 = os.getProcessCpuTime();
-        long points0 = quickstart.sink().pointsWritten();
-        long batches0 = quickstart.sink().batchesWritten();
-        long probeQueries0 = probeQueries[0];
             Quickstart.Result result = quickstart.run();
             long cpu = os.getProcessCpuTime() - cpu0;
             double sim = quickstart.simulationTime().toNanos() / 1e9;
