@@ -58,7 +58,14 @@ public final class EmbeddedQuestDb implements AutoCloseable {
                     "QDB_CAIRO_MAT_VIEW_ENABLED", "false",
                     // One table (gpu_sample) takes almost all writes, and a table is applied by one worker at a time: a
                     // second worker on a machine of 2 cores only polled, and spun on O3 tasks beside the first.
-                    "QDB_WAL_APPLY_WORKER_COUNT", "1");
+                    "QDB_WAL_APPLY_WORKER_COUNT", "1",
+                    // A commit whose rows fall before the table's newest (every one here: the sink's writes overlap in
+                    // time) rewrites the last partition from its first row unless the rows before the overlap reach this
+                    // size, when QuestDB splits the partition and merges only the tail. At 50 MB (its default) a day of
+                    // gpu_sample at 10,000 GPUs was rewritten whole on every write for its first minute, and in every
+                    // test and benchmark always: most of the WAL-apply and write pools' CPU. Splits are squashed back
+                    // after 20 (cairo.o3.last.partition.max.splits).
+                    "QDB_CAIRO_O3_PARTITION_SPLIT_MIN_SIZE", "1M");
             ServerMain server = ServerMain.create(dir.toString(), env);
             server.start();
             return new EmbeddedQuestDb(server, httpPort);
