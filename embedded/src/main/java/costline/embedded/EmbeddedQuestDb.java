@@ -42,11 +42,16 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     }
 
     public static EmbeddedQuestDb start(Path dir, int port) {
+        return start(dir, port, Map.of());
+    }
+
+    /** {@code overrides}: QDB_* settings over ours (StoreWriteBench compares ours with QuestDB's defaults). */
+    static EmbeddedQuestDb start(Path dir, int port, Map<String, String> overrides) {
         try {
             Files.createDirectories(dir);
             writeLogConfig(dir);
             int httpPort = port == 0 ? freePort() : port;
-            Map<String, String> env = Map.of(
+            Map<String, String> env = new java.util.HashMap<>(Map.of(
                     "QDB_HTTP_BIND_TO", "127.0.0.1:" + httpPort,
                     "QDB_HTTP_MIN_ENABLED", "false",
                     "QDB_PG_ENABLED", "false",
@@ -65,7 +70,8 @@ public final class EmbeddedQuestDb implements AutoCloseable {
                     // gpu_sample at 10,000 GPUs was rewritten whole on every write for its first minute, and in every
                     // test and benchmark always: most of the WAL-apply and write pools' CPU. Splits are squashed back
                     // after 20 (cairo.o3.last.partition.max.splits).
-                    "QDB_CAIRO_O3_PARTITION_SPLIT_MIN_SIZE", "1M");
+                    "QDB_CAIRO_O3_PARTITION_SPLIT_MIN_SIZE", "1M"));
+            env.putAll(overrides);
             ServerMain server = ServerMain.create(dir.toString(), env);
             server.start();
             return new EmbeddedQuestDb(server, httpPort);
