@@ -11,6 +11,7 @@
 #   costing     the costing of one sample alone, CPU per sample     (baseline: an empty loop over the samples)
 #   latency     sample -> store latency at 10,000 samples/s        (baseline: the exactly-once commit interval)
 #   pipeline    the quickstart's whole pipeline, as fast as it goes (baseline: 10,000 samples/s, the goal)
+#   store       the embedded store alone under the sink's 1 Hz load (baseline: QuestDB's default settings)
 #   scaleout    cost topology, 1 instance vs 2 JVMs on 12 partitions (baseline: 1 instance, 1 thread)
 #   drift       drift detector delay and false alarms              (baseline: plain CUSUM)
 #   memory      the whole pipeline over 3 months: heap, RSS, state  (baseline: the first month's heap)
@@ -34,9 +35,10 @@ case "$name" in
   scaleout)   module=streams;     main=costline.streams.bench.ScaleOutBench ;;
   drift)      module=streams;     main=costline.streams.drift.bench.DriftDetectorBench ;;
   pipeline)   module=app;         main=costline.app.bench.PipelineBench ;;
+  store)      module=embedded;    main=costline.embedded.StoreWriteBench ;;
   memory)     module=app;         main=costline.app.bench.MemoryBench ;;
   *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2 ;;
 esac
 

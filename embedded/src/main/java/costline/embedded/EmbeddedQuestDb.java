@@ -42,18 +42,36 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     }
 
     public static EmbeddedQuestDb start(Path dir, int port) {
+        return start(dir, port, Map.of());
+    }
+
+    /** {@code overrides}: QDB_* settings over ours (StoreWriteBench compares ours with QuestDB's defaults). */
+    static EmbeddedQuestDb start(Path dir, int port, Map<String, String> overrides) {
         try {
             Files.createDirectories(dir);
             writeLogConfig(dir);
             int httpPort = port == 0 ? freePort() : port;
-            Map<String, String> env = Map.of(
+            Map<String, String> env = new java.util.HashMap<>(Map.of(
                     "QDB_HTTP_BIND_TO", "127.0.0.1:" + httpPort,
                     "QDB_HTTP_MIN_ENABLED", "false",
                     "QDB_PG_ENABLED", "false",
                     "QDB_LINE_TCP_ENABLED", "false",
                     "QDB_LINE_UDP_ENABLED", "false",
                     "QDB_TELEMETRY_ENABLED", "false",
-                    "QDB_SHARED_WORKER_COUNT", "2");
+                    "QDB_SHARED_WORKER_COUNT", "2",
+                    // No materialized view is ever made: its refresh pool's two workers only polled for work.
+                    "QDB_CAIRO_MAT_VIEW_ENABLED", "false",
+                    // One table (gpu_sample) takes almost all writes, and a table is applied by one worker at a time: a
+                    // second worker on a machine of 2 cores only polled, and spun on O3 tasks beside the first.
+                    "QDB_WAL_APPLY_WORKER_COUNT", "1",
+                    // A commit whose rows fall before the table's newest (every one here: the sink's writes overlap in
+                    // time) rewrites the last partition from its first row unless the rows before the overlap reach this
+                    // size, when QuestDB splits the partition and merges only the tail. At 50 MB (its default) a day of
+                    // gpu_sample at 10,000 GPUs was rewritten whole on every write for its first minute, and in every
+                    // test and benchmark always: most of the WAL-apply and write pools' CPU. Splits are squashed back
+                    // after 20 (cairo.o3.last.partition.max.splits).
+                    "QDB_CAIRO_O3_PARTITION_SPLIT_MIN_SIZE", "1M"));
+            env.putAll(overrides);
             ServerMain server = ServerMain.create(dir.toString(), env);
             server.start();
             return new EmbeddedQuestDb(server, httpPort);

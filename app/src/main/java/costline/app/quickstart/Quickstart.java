@@ -75,6 +75,7 @@ public final class Quickstart implements AutoCloseable {
     private Path dataDir;
     private boolean temporaryData;
     private EmbeddedQuestDb store;
+    private InfluxSink sink;
     private Settings settings;
     private String storeUrl;
     private long samplesProduced;
@@ -226,6 +227,11 @@ public final class Quickstart implements AutoCloseable {
         }
     }
 
+    /** The sink (its write counters), once the pipeline runs. */
+    public InfluxSink sink() {
+        return sink;
+    }
+
     /** The store, when it is the embedded QuestDB (null with --influx-url). */
     public EmbeddedQuestDb store() {
         return store;
@@ -321,7 +327,7 @@ public final class Quickstart implements AutoCloseable {
         // the sink's dead-letter topic: on a broker that does not create topics on first use (the embedded one, most
         // production ones) every dead letter would otherwise wait max.block.ms and fail
         costline.streams.runtime.StreamsRunner.createTopics(settings, java.util.Map.of(costline.schemas.Topics.GPU_SINK_DLQ, "delete"));
-        InfluxSink sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
+        sink = new InfluxSink(client, registryUrl, InfluxSettings.from(settings),
                 costline.streams.cost.CostSettings.from(settings));
         Thread sinkThread = new Thread(() -> {
             try {

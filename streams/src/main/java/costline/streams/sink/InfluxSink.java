@@ -87,14 +87,7 @@ public final class InfluxSink implements AutoCloseable {
      */
     public InfluxSink(Properties kafkaClient, String registryUrl, InfluxSettings cfg, costline.streams.cost.CostSettings sampleRules) {
         this.cfg = cfg;
-        Properties c = new Properties();
-        c.putAll(kafkaClient);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.groupId());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(cfg.batchSize()));
-        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = new KafkaConsumer<>(consumerProperties(kafkaClient, cfg), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Properties p = new Properties();
         p.putAll(kafkaClient);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -109,6 +102,24 @@ public final class InfluxSink implements AutoCloseable {
         this.writer = client.getWriteApiBlocking();
         this.decoder = sampleRules == null ? new PointDecoder(SchemaRegistries.forUrl(registryUrl))
                 : new PointDecoder(SchemaRegistries.forUrl(registryUrl), sampleRules, System::currentTimeMillis);
+    }
+
+    /**
+     * The consumer's settings: offsets committed by hand after each write, only committed records. A fetch waits for
+     * sink.fetch-min-bytes or sink.fetch-wait, so a poll holds what arrived meanwhile (up to sink.batch-size) and is
+     * written as one request, one store transaction, instead of one per trickle of records.
+     */
+    static Properties consumerProperties(Properties kafkaClient, InfluxSettings cfg) {
+        Properties c = new Properties();
+        c.putAll(kafkaClient);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, cfg.groupId());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(cfg.batchSize()));
+        c.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, String.valueOf(cfg.fetchMinBytes()));
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, String.valueOf(cfg.fetchWaitMs()));
+        return c;
     }
 
     /** Consumes and writes until {@link #close()} (from another thread) stops it. */
