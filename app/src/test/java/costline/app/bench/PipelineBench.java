@@ -195,6 +195,7 @@ public final class PipelineBench {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         var threads = ManagementFactory.getThreadMXBean();
         Map<Long, Long> threadCpu0 = threadCpu();
+        Map<String, Double> commits0 = commits(quickstart);
         long cpu0 = os.getProcessCpuTime();
         long points0 = quickstart.sink().pointsWritten();
         long batches0 = quickstart.sink().batchesWritten();
@@ -259,6 +260,10 @@ public final class PipelineBench {
         System.out.printf(Locale.ROOT, "1 Hz fleet: the sink wrote %,d points in %,d requests (store transactions; %.0f points each);"
                         + " the probe poller ran %,d SQL queries meanwhile%n", quickstart.sink().pointsWritten() - points0, batches,
                 (quickstart.sink().pointsWritten() - points0) / (double) Math.max(1, batches), probeQueries[0] - probeQueries0);
+        Map<String, Double> commits1 = commits(quickstart);
+        System.out.printf(Locale.ROOT, "1 Hz fleet: exactly-once commits (transactions) per second by application, over %.1f s:%n", drainedAfter);
+        commits1.forEach((app, n) -> System.out.printf(Locale.ROOT, "  %-12s %6.2f /s (%,.0f)%n", app,
+                (n - commits0.getOrDefault(app, 0.0)) / drainedAfter, n - commits0.getOrDefault(app, 0.0)));
         Map<String, Long> offsets1 = endOffsets(client);
         System.out.printf(Locale.ROOT, "1 Hz fleet: offsets written per sample (records and exactly-once commit markers), every topic written:%n");
         long all = 0;
@@ -283,6 +288,23 @@ public final class PipelineBench {
         System.out.printf(Locale.ROOT, "latency sample -> store, whole pipeline running, %,.0f samples/s offered for %d s (%d probes, %d not seen"
                         + " within 60 s of the last send; -1 = not seen): p50 %d ms, p99 %d ms, max %d ms%n", offered, seconds, lat.size(), missing,
                 out.p50, out.p99, out.max);
+        return out;
+    }
+
+    /**
+     * Commits so far by application (Streams' stream-thread metric commit-total, summed over its threads): under
+     * exactly_once_v2 each is one transaction of the thread's producer.
+     */
+    static Map<String, Double> commits(Quickstart quickstart) {
+        Map<String, Double> out = new TreeMap<>();
+        for (org.apache.kafka.streams.KafkaStreams streams : quickstart.streams()) {
+            streams.metrics().forEach((name, metric) -> {
+                if (name.name().equals("commit-total") && name.group().equals("stream-thread-metrics")) {
+                    java.util.regex.Matcher m = STREAM_THREAD.matcher(name.tags().getOrDefault("thread-id", ""));
+                    out.merge(m.find() ? m.group(1) : "?", ((Number) metric.metricValue()).doubleValue(), Double::sum);
+                }
+            });
+        }
         return out;
     }
 

@@ -1,5 +1,6 @@
 package costline.streams.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -25,9 +26,13 @@ public final class KafkaSettings {
     // the store within the 2 s latency goal (see BENCHMARKS.md).
     // Kafka's own key (streams.* passes through to Streams), so in Kafka's unit, not a duration.
     public static final Setting COMMIT_MS = Setting.longValue("streams.commit.interval.ms", 500, 1, 600_000,
-            "exactly-once commit interval, ms (Kafka's key): output becomes visible at commits; 100 ms (Streams' default) cost most of the throughput in the benchmark");
+            "exactly-once commit interval, ms (Kafka's key): output becomes visible at commits; 100 ms (Streams' default) cost most of the throughput in the benchmark; cost and drift commit on cost.commit-interval and drift.commit-interval instead");
     public static final Setting APP_ID_PREFIX = new Setting("streams.application.id.prefix", "costline",
             "application.id = prefix + - + topology name");
+
+    /** Streams' producer transaction timeout under exactly-once, and the broker's default ceiling on any. */
+    static final long EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS = 10_000;
+    static final long BROKER_MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 
     /** What every process that talks to Kafka reads. */
     public static final List<Setting> ALL = List.of(BOOTSTRAP, REGISTRY_URL, STATE_DIR, THREADS, COMMIT_MS, APP_ID_PREFIX);
@@ -44,11 +49,20 @@ public final class KafkaSettings {
         return props;
     }
 
+    /** Properties of one Streams application that commits on {@link #COMMIT_MS}: see {@link #streamsProperties(Settings, String, Duration)}. */
+    public static Properties streamsProperties(Settings settings, String topologyName) {
+        return streamsProperties(settings, topologyName, null);
+    }
+
     /**
      * Properties of one Streams application: exactly_once_v2 always (totals must not change on a restart), the
-     * pass-through client settings, and {@code streams.*} keys passed to Streams with the prefix removed.
+     * pass-through client settings, and {@code streams.*} keys passed to Streams with the prefix removed. Every
+     * exactly-once commit is a transaction (a round of requests to the broker, a marker on every partition written,
+     * a flush of the task's write-back state), so an application whose output is not needed within
+     * {@code streams.commit.interval.ms} commits on an interval of its own, {@code ownCommitInterval} (its own
+     * validated setting; null: {@link #COMMIT_MS}), which wins over {@code streams.commit.interval.ms}.
      */
-    public static Properties streamsProperties(Settings settings, String topologyName) {
+    public static Properties streamsProperties(Settings settings, String topologyName, Duration ownCommitInterval) {
         Properties props = clientProperties(settings);
         props.putAll(settings.withPrefix("streams."));
         props.remove("application.id.prefix");
@@ -58,7 +72,15 @@ public final class KafkaSettings {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir != null ? stateDir
                 : System.getProperty("java.io.tmpdir") + "/costline-streams");
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(settings.intValue(THREADS)));
-        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(settings.longValue(COMMIT_MS)));
+        long commitMs = ownCommitInterval != null ? ownCommitInterval.toMillis() : settings.longValue(COMMIT_MS);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(commitMs));
+        // A transaction stays open up to one commit interval, and Streams refuses an interval over the producer's
+        // transaction timeout (10 s under exactly-once): a longer interval gets a timeout of twice its length, within
+        // the broker's transaction.max.timeout.ms (15 min by default). streams.producer.transaction.timeout.ms overrides.
+        String txTimeout = StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        if (2 * commitMs > EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS) {
+            props.putIfAbsent(txTimeout, String.valueOf(Math.min(2 * commitMs, BROKER_MAX_TRANSACTION_TIMEOUT_MS)));
+        }
         // Every application's output, changelog and repartition records go through one producer per thread: batches
         // of 64 KB (not 16), lz4-compressed (cheap on CPU; the keys and names repeat within a batch), so the broker
         // handles fewer, smaller requests. streams.producer.* settings override these.

@@ -34,6 +34,11 @@ public final class CostApp implements StreamsApp {
     }
 
     @Override
+    public java.time.Duration commitInterval(Settings settings) {
+        return CostSettings.commitInterval(settings);
+    }
+
+    @Override
     public List<Setting> settings() {
         return CostSettings.ALL;
     }

@@ -42,6 +42,12 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
 
     public static final Setting EMIT_INTERVAL = Setting.duration("cost.emit-interval", "500ms", "1ms", "10m",
             "how often pending cost increments are written to gpu.cost (wall clock)");
+    // Each emit that forwards increments (or follows input) asks for a commit at once (SampleProcessor#emit), so the
+    // increments are visible right after it; a commit interval of the application's own on top (Streams' interval does
+    // not restart at a requested commit) only doubled the transactions of a busy task. This one is a backstop: what a
+    // task did besides samples (inventory records, expiry tombstones) is committed within it.
+    public static final Setting COMMIT_INTERVAL = Setting.duration("cost.commit-interval", null, "1ms", "10m",
+            "exactly-once commit interval of the cost topology, a backstop: a task commits right after each emit that wrote increments or followed input; unset: twice cost.emit-interval, 10s to 10m; not under cost.emit-interval");
     public static final Setting MAX_FUTURE = Setting.duration("cost.max-future", "5m", "0s", "365d",
             "samples stamped further ahead of this host's clock are dead-lettered (FUTURE_TIMESTAMP)");
     public static final Setting MAX_INTERVAL = Setting.duration("cost.max-interval", "1h", "1ms", "1d",
@@ -80,9 +86,33 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
     public static final Setting DEDUP_STORE = Setting.choice("cost.dedup-store", "ROCKSDB", List.of("ROCKSDB", "MEMORY"),
             "where the samples of the last cost.dedup-window are remembered (changelogged either way; read and written through a write-back cache of 10,000 GPUs' values): ROCKSDB (on disk: large fleets) or MEMORY (on the heap, about 30 bytes per sample kept, ~110 KB per GPU sampled every second: replays, small fleets)");
 
-    public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL, MAX_FUTURE,
+    public static final List<Setting> ALL = List.of(KafkaSettings.REGISTRY_URL, EMIT_INTERVAL, COMMIT_INTERVAL, MAX_FUTURE,
             MAX_INTERVAL, DEDUP_WINDOW, ENERGY_MAX_GAP, MAX_AGE, UNOBSERVED_GRACE, UNOBSERVED_CLOCK, STATE_RETENTION,
             MAX_WORKLOADS_PER_SITE_PER_DAY, DEDUP_STORE);
+
+    /** Bounds of {@link #COMMIT_INTERVAL} when unset: twice the emit interval, within these. */
+    static final Duration MIN_DEFAULT_COMMIT_INTERVAL = Duration.ofSeconds(10);
+    static final Duration MAX_DEFAULT_COMMIT_INTERVAL = Duration.ofMinutes(10);
+
+    /**
+     * The cost application's commit interval ({@link #COMMIT_INTERVAL}): given, at least {@link #EMIT_INTERVAL} (a
+     * shorter one commits between the emits again); unset, twice the emit interval, 10 s to 10 min.
+     */
+    public static Duration commitInterval(Settings s) {
+        Duration emit = s.duration(EMIT_INTERVAL);
+        if (!s.has(COMMIT_INTERVAL.key())) {
+            Duration twice = emit.multipliedBy(2);
+            return twice.compareTo(MIN_DEFAULT_COMMIT_INTERVAL) < 0 ? MIN_DEFAULT_COMMIT_INTERVAL
+                    : twice.compareTo(MAX_DEFAULT_COMMIT_INTERVAL) > 0 ? MAX_DEFAULT_COMMIT_INTERVAL : twice;
+        }
+        Duration given = s.duration(COMMIT_INTERVAL);
+        if (given.compareTo(emit) < 0) {
+            throw new SettingsException(COMMIT_INTERVAL.key(), "'" + s.string(COMMIT_INTERVAL) + "' is shorter than "
+                    + EMIT_INTERVAL.key() + " (" + s.string(EMIT_INTERVAL) + "): it would commit between the emits, each a transaction",
+                    "set it to at least " + EMIT_INTERVAL.key() + ", or unset it (twice " + EMIT_INTERVAL.key() + ", 10s to 10m)");
+        }
+        return given;
+    }
 
     public static CostSettings from(Settings s) {
         return new CostSettings(s.string(KafkaSettings.REGISTRY_URL), s.duration(EMIT_INTERVAL).toMillis(),

@@ -175,6 +175,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         samples = 0;
         admittedMemo.clear();
         dirty.clear();
+        inputSinceEmit = false;
         started = false;
         this.samplesSensor = sensor("samples");
         CommitHook hook = context.getStateStore(CostTopology.COMMIT_HOOK);
@@ -183,8 +184,25 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             flushSamples();
             counters.flush();
         });
-        context.schedule(Duration.ofMillis(cfg.emitIntervalMs()), PunctuationType.WALL_CLOCK_TIME, this::emit);
+        // Every task of a stream thread emits in the same punctuation round, at each multiple of the emit interval on
+        // the wall clock: each emit asks for a commit, which commits every task of the thread in one transaction, so
+        // tasks emitting at their own phases (a punctuator scheduled at each task's start) made one transaction each.
+        // A 1-ms tick is due in every round (punctuation times are whole milliseconds), so every task sees the
+        // interval's boundary in the same round; the tick itself is a comparison.
+        emittedRound = context.currentSystemTimeMs() / cfg.emitIntervalMs();
+        context.schedule(EMIT_TICK, PunctuationType.WALL_CLOCK_TIME, wallClockMs -> {
+            long round = wallClockMs / cfg.emitIntervalMs();
+            if (round != emittedRound) {
+                emittedRound = round;
+                emit(wallClockMs);
+            }
+        });
     }
+
+    /** How often a task looks whether the emit interval's next boundary has passed. */
+    static final Duration EMIT_TICK = Duration.ofMillis(1);
+    /** The wall-clock emit interval (a multiple of the emit interval since the epoch) of this task's last emit. */
+    private long emittedRound;
 
     /**
      * What the stores hold when the task starts, read at its first record or punctuation (after init, on the state as
@@ -239,6 +257,7 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        inputSinceEmit = true;
         // state is written back once per commit: a record that throws half way aborts the task (its half-done changes
         // with it) and is dead-lettered when it comes again (FailedRecords)
         FailedRecords.refuseIfFailedBefore(context);
@@ -297,6 +316,9 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
         }
     }
 
+    /** A sample record (costed or not) came since the last emit: the emit asks for a commit. */
+    private boolean inputSinceEmit;
+
     /** Samples costed since the counter was last written (folded into the counters store once per emit and commit). */
     private long samples;
     private Sensor samplesSensor;
@@ -352,12 +374,15 @@ final class SampleProcessor implements Processor<byte[], byte[], Object, Object>
             // the entry stays, with nothing pending, to number the key's next increment
             pending.put(key, new StateCodec.Pending(sequence, null));
         }
-        if (keys.length > 0) {
+        if (keys.length > 0 || inputSinceEmit) {
             // Ask for the commit now rather than at the next commit interval: consumers read committed records only, so
             // an increment otherwise waited up to one emit interval plus one whole commit interval (the larger part of
             // the sample -> store latency). Streams commits at the end of this loop iteration, before more records.
+            // Input that wrote no increment (duplicates, dead letters) is committed here too, so the application's own
+            // commit interval (cost.commit-interval) is only a backstop and does not add a transaction between emits.
             context.commit();
         }
+        inputSinceEmit = false;
         if (watermarkMs != Long.MIN_VALUE) {
             if (!Long.valueOf(watermarkMs).equals(counters.get(WATERMARK))) {
                 counters.put(WATERMARK, watermarkMs); // an idle task writes nothing

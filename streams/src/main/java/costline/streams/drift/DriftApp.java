@@ -35,6 +35,11 @@ public final class DriftApp implements StreamsApp {
     }
 
     @Override
+    public java.time.Duration commitInterval(Settings settings) {
+        return settings.duration(DriftConfig.COMMIT_INTERVAL);
+    }
+
+    @Override
     public List<Setting> settings() {
         // gpu.samples is read under the cost topology's rules, with its limits
         List<Setting> all = new java.util.ArrayList<>(DriftConfig.SETTINGS);

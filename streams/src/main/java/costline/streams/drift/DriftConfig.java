@@ -66,6 +66,12 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
     public static final Setting COST_GRACE = Setting.duration("drift.cost-grace", "15m", "0s", null,
             "a minute of gpu.cost is complete once records this much newer (event time) have come; replays of a backlog need more (the quickstart uses 2h; each open minute is state)");
 
+    // Drift confirms a shift over tens of samples (seconds to minutes), so committing every streams.commit.interval.ms
+    // (500 ms) bought nothing but transactions and changelog writes: the write-back state is written once per key per
+    // commit (drift-gpu-state, drift-workload-gpus), the repartitioned workload input is read after each commit.
+    public static final Setting COMMIT_INTERVAL = Setting.duration("drift.commit-interval", "5s", "100ms", "10m",
+            "exactly-once commit interval of the drift topology (instead of streams.commit.interval.ms): signals become visible at commits; each commit writes every changed GPU's and workload's state to its changelog");
+
     public static final Setting STATE_RETENTION = Setting.duration("drift.state-retention", "7d", "1m", null,
             "a GPU's or workload's detector state not active this long (event time) is forgotten, with tombstones in the changelog; longer than the bucket, release, cost grace and idle-after spans");
 
@@ -121,7 +127,7 @@ public record DriftConfig(String schemaRegistryUrl, String samplesTopic, String 
     private static List<Setting> settings() {
         List<Setting> all = new ArrayList<>(List.of(KafkaSettings.REGISTRY_URL, SAMPLES_TOPIC, COST_TOPIC, OUTPUT_TOPIC,
                 WORKLOAD_BUCKET, POWER_PER_UTIL_MIN_UTIL_PCT, GPU_RELEASED_AFTER, COST_GRACE, STATE_RETENTION,
-                WorkloadBatching.SEND_INTERVAL));
+                WorkloadBatching.SEND_INTERVAL, COMMIT_INTERVAL));
         all.addAll(THRESHOLDS);
         all.addAll(PER_WORKLOAD);
         return List.copyOf(all);

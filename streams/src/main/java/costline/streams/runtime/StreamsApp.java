@@ -33,4 +33,13 @@ public interface StreamsApp {
      * one declared, and the settings tables of streams/README.md are checked against these.
      */
     List<Setting> settings();
+
+    /**
+     * The exactly-once commit interval of this application when it has a setting of its own (read and checked here,
+     * so a bad value stops start-up naming that key), or null: {@code streams.commit.interval.ms}. See
+     * {@link costline.streams.config.KafkaSettings#streamsProperties(Settings, String, java.time.Duration)}.
+     */
+    default java.time.Duration commitInterval(Settings settings) {
+        return null;
+    }
 }

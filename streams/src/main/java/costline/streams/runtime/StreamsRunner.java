@@ -48,7 +48,7 @@ public final class StreamsRunner implements AutoCloseable {
         settings.check(SettingsCatalog.all(apps));
         List<KafkaStreams> built = new ArrayList<>();
         for (StreamsApp app : apps) {
-            java.util.Properties props = KafkaSettings.streamsProperties(settings, app.name());
+            java.util.Properties props = KafkaSettings.streamsProperties(settings, app.name(), app.commitInterval(settings));
             // a record whose processing throws is dead-lettered, never retried forever (see the handler)
             props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                     DeadLetterProcessingHandler.class.getName());

@@ -155,6 +155,47 @@ class SettingsTest {
     }
 
     @Test
+    void costAndDriftCommitOnIntervalsOfTheirOwnAndTheOthersOnStreamsCommitIntervalMs() {
+        Settings s = Settings.of(Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "k:9092", "streams.commit.interval.ms", "500"));
+        // cost: a backstop (each emit asks for its commit); drift: seconds, not the 500 ms of the others
+        assertThat(commitProperties(s, new costline.streams.cost.CostApp())).containsEntry("commit.interval.ms", "10000")
+                .containsEntry("producer.transaction.timeout.ms", "20000");
+        assertThat(commitProperties(s, new costline.streams.drift.DriftApp())).containsEntry("commit.interval.ms", "5000")
+                .doesNotContainKey("producer.transaction.timeout.ms");
+        assertThat(commitProperties(s, new costline.streams.rollup.RollupApp())).containsEntry("commit.interval.ms", "500");
+        // given, they win over streams.commit.interval.ms; the cost backstop follows a longer emit interval when unset
+        Settings given = Settings.of(Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "k:9092", "drift.commit-interval", "2s", "cost.commit-interval", "1s"));
+        assertThat(commitProperties(given, new costline.streams.drift.DriftApp())).containsEntry("commit.interval.ms", "2000");
+        assertThat(commitProperties(given, new costline.streams.cost.CostApp())).containsEntry("commit.interval.ms", "1000");
+        Settings slowEmit = Settings.of(Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "k:9092", "cost.emit-interval", "30s"));
+        assertThat(commitProperties(slowEmit, new costline.streams.cost.CostApp())).containsEntry("commit.interval.ms", "60000")
+                .containsEntry("producer.transaction.timeout.ms", "120000");
+    }
+
+    private static Properties commitProperties(Settings s, StreamsApp app) {
+        return KafkaSettings.streamsProperties(s, app.name(), app.commitInterval(s));
+    }
+
+    @Test
+    void aBadCommitIntervalStopsStartUpNamingItsKey() {
+        try (StreamsRunner runner = new StreamsRunner()) {
+            Map<String, String> base = Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "127.0.0.1:1");
+            Map<String, String> drift = new HashMap<>(base);
+            drift.put("drift.commit-interval", "10ms");
+            assertThatThrownBy(() -> runner.start(Settings.of(drift), List.of(new costline.streams.drift.DriftApp())))
+                    .isInstanceOf(SettingsException.class).hasMessageContaining("drift.commit-interval")
+                    .hasMessageContaining("out of range").hasMessageContaining("100ms");
+            // under the emit interval, the commit interval would commit between the emits again
+            Map<String, String> cost = new HashMap<>(base);
+            cost.put("cost.commit-interval", "200ms");
+            assertThatThrownBy(() -> runner.start(Settings.of(cost), List.of(new costline.streams.cost.CostApp())))
+                    .isInstanceOf(SettingsException.class).hasMessageContaining("cost.commit-interval")
+                    .hasMessageContaining("shorter than cost.emit-interval").hasMessageContaining("at least cost.emit-interval");
+            assertThat(runner.streams()).isEmpty();
+        }
+    }
+
+    @Test
     void aBadValueOfAnyDeclaredSettingStopsStartUpEvenIfItsTopologyIsNotRun() {
         assertThatThrownBy(() -> Settings.of(Map.of(REGISTRY, "mock://x", "rollup.grace", "soon")).check(SettingsCatalog.all()))
                 .hasMessageContaining("rollup.grace").hasMessageContaining("'soon' is not a duration");
