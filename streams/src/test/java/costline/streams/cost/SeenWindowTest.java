@@ -26,17 +26,17 @@ class SeenWindowTest {
             long t = start + i * 1_000L;
             // names beyond writeUTF's 64 KiB, a hash with the sign bit, amounts up to Long.MAX_VALUE
             String workload = i == 3 ? "w".repeat(70_000) : "train-" + (i % 3);
-            w.samples.put(t, seen(t, i == 5 ? -1L : 31L * i, workload, i % 2 == 0 ? "ml" : null, i == 7 ? Long.MAX_VALUE : 1_234L * i));
+            w.put(t, seen(t, i == 5 ? -1L : 31L * i, workload, i % 2 == 0 ? "ml" : null, i == 7 ? Long.MAX_VALUE : 1_234L * i));
             w.spill();
         }
         assertThat(w.chunks).hasSize(1);
         SeenWindow back = StateCodec.seenWindow(StateCodec.seenWindow(w));
-        assertThat(back.samples).isEqualTo(w.samples);
+        assertThat(back.samples()).isEqualTo(w.samples());
         assertThat(back.chunks).containsExactly(w.chunks);
         assertThat(back.headFromMs).isEqualTo(w.headFromMs);
 
         SeenWindow none = StateCodec.seenWindow(StateCodec.seenWindow(SeenWindow.empty()));
-        assertThat(none.samples).isEmpty();
+        assertThat(none.samples()).isEmpty();
         assertThat(none.chunks).isEmpty();
         assertThat(none.headFromMs).isEqualTo(Long.MIN_VALUE);
     }
@@ -47,7 +47,7 @@ class SeenWindowTest {
         long start = 1_764_237_600_000L;
         for (int i = 0; i < SeenWindow.SPILL_AT; i++) {
             long t = start + i * 1_000L;
-            w.samples.put(t, new StateCodec.Seen(0x9e3779b97f4a7c15L * i, 0, List.of(new SampleCosting.Piece(t - t % 60_000,
+            w.put(t, new StateCodec.Seen(0x9e3779b97f4a7c15L * i, 0, List.of(new SampleCosting.Piece(t - t % 60_000,
                     new Part("llm-train", "ml", 1_000, 730, 1_138, 307, 0, 1)))));
         }
         // the old layout's value alone (SEEN_V3) took 8 + 8 + 4 + 8 + 4 + 9 + 1 + 4 + 2 + 40 + 4 + 1 = 93 bytes a sample
@@ -59,18 +59,18 @@ class SeenWindowTest {
         SeenWindow head = SeenWindow.empty();
         List<SeenWindow> chunks = new java.util.ArrayList<>();
         for (int i = 0; i < 3 * SeenWindow.CHUNK + SeenWindow.SPILL_AT; i++) {
-            head.samples.put(10_000L * i, seen(10_000L * i, i, "a", "t", i));
+            head.put(10_000L * i, seen(10_000L * i, i, "a", "t", i));
             SeenWindow c = head.spill();
             if (c != null) {
                 chunks.add(c);
             }
-            assertThat(head.samples.size()).isLessThanOrEqualTo(SeenWindow.SPILL_AT);
+            assertThat(head.samples().size()).isLessThanOrEqualTo(SeenWindow.SPILL_AT);
         }
         assertThat(chunks).hasSize(3);
         assertThat(head.chunks).containsExactly(0L, 160_000L, 320_000L);
         assertThat(head.headFromMs).isEqualTo(480_000L);
         for (SeenWindow c : chunks) {
-            assertThat(c.samples).hasSize(SeenWindow.CHUNK);
+            assertThat(c.samples()).hasSize(SeenWindow.CHUNK);
         }
         // every time goes to the chunk whose range holds it: the first chunk also takes what is before its id
         assertThat(head.headCovers(480_000L)).isTrue();
@@ -88,7 +88,7 @@ class SeenWindowTest {
         assertThat(head.chunks).isEmpty();
         assertThat(head.headCovers(0L)).isTrue();
         assertThat(head.pruneBefore(500_000L)).isEmpty();
-        assertThat(head.samples.firstKey()).isEqualTo(500_000L);
+        assertThat(head.samples().firstKey()).isEqualTo(500_000L);
         assertThat(head.newestMs()).isEqualTo(10_000L * (3 * SeenWindow.CHUNK + SeenWindow.SPILL_AT - 1));
     }
 
@@ -100,7 +100,7 @@ class SeenWindowTest {
         assertThatThrownBy(() -> StateCodec.seenWindow(future)).isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("version 9");
         SeenWindow one = SeenWindow.empty();
-        one.samples.put(60_000L, seen(60_000L, 1, "a", "t", 5));
+        one.put(60_000L, seen(60_000L, 1, "a", "t", 5));
         byte[] bytes = StateCodec.seenWindow(one);
         assertThatThrownBy(() -> StateCodec.seenWindow(java.util.Arrays.copyOf(bytes, bytes.length - 3)))
                 .isInstanceOf(UncheckedIOException.class);
