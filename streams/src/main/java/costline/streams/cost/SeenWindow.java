@@ -17,7 +17,7 @@ import java.util.TreeMap;
  * {@link #headFromMs} on.
  *
  * <p>The samples are kept in time order in arrays (a look-up is a binary search over the times, a new sample is
- * appended), each with its encoded body ({@link StateCodec#seenBody}), encoded once, when it is put, against the
+ * appended), each as its encoded body ({@link StateCodec#seenBody}), encoded once, when it is put, against the
  * window's table of names ({@link SeenNames}): a commit writes the head by copying its samples' bodies
  * ({@link StateCodec#seenWindow}) instead of encoding every sample of the head again (at 1 Hz and a commit every
  * 500 ms a sample was encoded some four times, its names hashed each time).
@@ -33,8 +33,10 @@ final class SeenWindow {
 
     /** Sample times, ascending, in [0, size). */
     private long[] times;
-    private StateCodec.Seen[] seen;
-    /** Each sample's body as {@link StateCodec#seenBody} encoded it against {@link #names}. */
+    /**
+     * Each sample's body as {@link StateCodec#seenBody} encoded it against {@link #names}: all that is kept of it (a
+     * look-up that finds the sample decodes it), some 30 bytes instead of its decoded pieces.
+     */
     private byte[][] bodies;
     private int size;
     /** The bodies' bytes in all (sizes the value's encoding). */
@@ -47,10 +49,8 @@ final class SeenWindow {
     /** Head only: the head covers the times from here ({@link Long#MIN_VALUE} while the GPU has no chunk). */
     long headFromMs;
 
-    private SeenWindow(long[] times, StateCodec.Seen[] seen, byte[][] bodies, int size, SeenNames names, long[] chunks,
-                       long headFromMs) {
+    private SeenWindow(long[] times, byte[][] bodies, int size, SeenNames names, long[] chunks, long headFromMs) {
         this.times = times;
-        this.seen = seen;
         this.bodies = bodies;
         this.size = size;
         this.names = names;
@@ -63,16 +63,15 @@ final class SeenWindow {
     }
 
     static SeenWindow empty() {
-        return new SeenWindow(new long[4], new StateCodec.Seen[4], new byte[4][], 0, new SeenNames(), new long[0], Long.MIN_VALUE);
+        return new SeenWindow(new long[4], new byte[4][], 0, new SeenNames(), new long[0], Long.MIN_VALUE);
     }
 
     /**
      * A decoded value: {@code n} samples in strictly ascending time order, each with the body it was read from (its
      * name indexes into {@code names}).
      */
-    static SeenWindow decoded(long[] times, StateCodec.Seen[] seen, byte[][] bodies, int n, SeenNames names, long[] chunks,
-                              long headFromMs) {
-        return new SeenWindow(times, seen, bodies, n, names, chunks, headFromMs);
+    static SeenWindow decoded(long[] times, byte[][] bodies, int n, SeenNames names, long[] chunks, long headFromMs) {
+        return new SeenWindow(times, bodies, n, names, chunks, headFromMs);
     }
 
     int size() {
@@ -95,10 +94,10 @@ final class SeenWindow {
         return names;
     }
 
-    /** What was remembered of the sample at {@code t}, or null. */
+    /** What was remembered of the sample at {@code t} (decoded from its body: a duplicate or a correction), or null. */
     StateCodec.Seen get(long t) {
         int i = Arrays.binarySearch(times, 0, size, t);
-        return i >= 0 ? seen[i] : null;
+        return i >= 0 ? StateCodec.seenOfBody(t, bodies[i], names) : null;
     }
 
     /** Remembers the sample at {@code t} (replacing what was remembered of it). */
@@ -108,28 +107,24 @@ final class SeenWindow {
         int i = size == 0 || t > times[size - 1] ? -size - 1 : Arrays.binarySearch(times, 0, size, t);
         if (i >= 0) {
             bodyBytes += body.length - bodies[i].length;
-            seen[i] = s;
             bodies[i] = body;
         } else {
-            insert(-i - 1, t, s, body);
+            insert(-i - 1, t, body);
         }
         if (names.size() >= 2 * namesRebuiltAt + NAMES_SLACK) {
             rebuildNames();
         }
     }
 
-    private void insert(int at, long t, StateCodec.Seen s, byte[] body) {
+    private void insert(int at, long t, byte[] body) {
         if (size == times.length) {
             int capacity = Math.max(4, 2 * size);
             times = Arrays.copyOf(times, capacity);
-            seen = Arrays.copyOf(seen, capacity);
             bodies = Arrays.copyOf(bodies, capacity);
         }
         System.arraycopy(times, at, times, at + 1, size - at);
-        System.arraycopy(seen, at, seen, at + 1, size - at);
         System.arraycopy(bodies, at, bodies, at + 1, size - at);
         times[at] = t;
-        seen[at] = s;
         bodies[at] = body;
         size++;
         bodyBytes += body.length;
@@ -141,10 +136,11 @@ final class SeenWindow {
      * use at its last rebuild, plus {@link #NAMES_SLACK} (never while a GPU's workloads stay the same).
      */
     private void rebuildNames() {
+        SeenNames old = names;
         names = new SeenNames();
         bodyBytes = 0;
         for (int i = 0; i < size; i++) {
-            bodies[i] = StateCodec.seenBody(times[i], seen[i], names);
+            bodies[i] = StateCodec.seenBody(times[i], StateCodec.seenOfBody(times[i], bodies[i], old), names);
             bodyBytes += bodies[i].length;
         }
         namesRebuiltAt = names.size();
@@ -154,7 +150,7 @@ final class SeenWindow {
     NavigableMap<Long, StateCodec.Seen> samples() {
         TreeMap<Long, StateCodec.Seen> m = new TreeMap<>();
         for (int i = 0; i < size; i++) {
-            m.put(times[i], seen[i]);
+            m.put(times[i], StateCodec.seenOfBody(times[i], bodies[i], names));
         }
         return m;
     }
@@ -187,8 +183,8 @@ final class SeenWindow {
             return null;
         }
         byte[][] movedBodies = Arrays.copyOf(bodies, CHUNK);
-        SeenWindow chunk = new SeenWindow(Arrays.copyOf(times, CHUNK), Arrays.copyOf(seen, CHUNK), movedBodies, CHUNK,
-                names.copy(), new long[0], Long.MIN_VALUE);
+        SeenWindow chunk = new SeenWindow(Arrays.copyOf(times, CHUNK), movedBodies, CHUNK, names.copy(), new long[0],
+                Long.MIN_VALUE);
         if (!StateCodec.useAllNames(movedBodies, CHUNK, names.size())) {
             chunk.rebuildNames(); // a chunk is written once: without the names of the head's other samples
         }
@@ -231,9 +227,7 @@ final class SeenWindow {
         }
         size -= n;
         System.arraycopy(times, n, times, 0, size);
-        System.arraycopy(seen, n, seen, 0, size);
         System.arraycopy(bodies, n, bodies, 0, size);
-        Arrays.fill(seen, size, size + n, null);
         Arrays.fill(bodies, size, size + n, null);
     }
 

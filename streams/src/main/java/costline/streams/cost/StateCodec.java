@@ -222,6 +222,27 @@ final class StateCodec {
         return out.toByteArray();
     }
 
+    /** The sample a body of {@link #seenBody} holds ({@code t}: its time; {@code names}: the table it was encoded against). */
+    static Seen seenOfBody(long t, byte[] body, SeenNames names) {
+        int[] at = {8};
+        long hash = 0;
+        for (int i = 0; i < 8; i++) {
+            hash = hash << 8 | (body[i] & 0xff);
+        }
+        long energy = readVarLong(body, at);
+        int n = (int) readVarLong(body, at);
+        List<SampleCosting.Piece> pieces = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            long minute = t + readVarLong(body, at);
+            String workload = names.get((int) readVarLong(body, at));
+            int team = (int) readVarLong(body, at);
+            pieces.add(new SampleCosting.Piece(minute, new Part(workload, team == 0 ? null : names.get(team - 1),
+                    readVarLong(body, at), readVarLong(body, at), readVarLong(body, at), readVarLong(body, at),
+                    readVarLong(body, at), (int) readVarLong(body, at))));
+        }
+        return new Seen(hash, energy, pieces);
+    }
+
     /** Whether the first {@code n} bodies ({@link #seenBody}) together use every one of a table's {@code names}. */
     static boolean useAllNames(byte[][] bodies, int n, int names) {
         boolean[] used = new boolean[names];
@@ -288,7 +309,6 @@ final class StateCodec {
             }
             int n = count(in);
             long[] times = new long[Math.max(4, n)];
-            Seen[] seen = new Seen[times.length];
             byte[][] bodies = new byte[times.length][];
             long t = 0;
             for (int i = 0; i < n; i++) {
@@ -297,24 +317,30 @@ final class StateCodec {
                     throw new IOException("sample " + i + " not after the one before (" + delta + " ms)");
                 }
                 t += delta;
+                // the body is kept as read (seenOfBody decodes it when asked for): here it is only checked
                 int bodyFrom = bytes.length - in.available();
-                long hash = in.readLong();
-                long energy = readVarLong(in);
+                in.readLong();
+                readVarLong(in);
                 int pieces = count(in);
-                List<SampleCosting.Piece> list = new ArrayList<>(pieces);
                 for (int j = 0; j < pieces; j++) {
-                    long minute = t + readVarLong(in);
-                    String workload = name(names, readVarLong(in));
+                    readVarLong(in);
+                    name(names, readVarLong(in));
                     long team = readVarLong(in);
-                    list.add(new SampleCosting.Piece(minute, new Part(workload, team == 0 ? null : name(names, team - 1),
-                            readVarLong(in), readVarLong(in), readVarLong(in), readVarLong(in), readVarLong(in),
-                            Math.toIntExact(readVarLong(in)))));
+                    if (team != 0) {
+                        name(names, team - 1);
+                    }
+                    for (int field = 0; field < 5; field++) {
+                        readVarLong(in);
+                    }
+                    long samples = readVarLong(in);
+                    if (samples != (int) samples) {
+                        throw new IOException("samples " + samples);
+                    }
                 }
                 times[i] = t;
-                seen[i] = new Seen(hash, energy, list);
                 bodies[i] = java.util.Arrays.copyOfRange(bytes, bodyFrom, bytes.length - in.available());
             }
-            return SeenWindow.decoded(times, seen, bodies, n, SeenNames.of(names), chunks, headFrom);
+            return SeenWindow.decoded(times, bodies, n, SeenNames.of(names), chunks, headFrom);
         });
     }
 
