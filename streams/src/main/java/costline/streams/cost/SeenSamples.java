@@ -33,10 +33,10 @@ final class SeenSamples {
             return null;
         }
         if (head.headCovers(t)) {
-            return head.samples.get(t);
+            return head.get(t);
         }
         SeenWindow chunk = values.apply(chunkKey(gpuId, head.chunkFor(t)));
-        return chunk == null ? null : chunk.samples.get(t);
+        return chunk == null ? null : chunk.get(t);
     }
 
     /**
@@ -49,10 +49,10 @@ final class SeenSamples {
             head = SeenWindow.empty();
         }
         if (head.headCovers(t)) {
-            head.samples.put(t, seen);
+            head.put(t, seen);
             SeenWindow spilled = head.spill();
             if (spilled != null) {
-                cache.put(chunkKey(gpuId, spilled.samples.firstKey()), spilled);
+                cache.put(chunkKey(gpuId, spilled.time(0)), spilled);
             }
         } else {
             String key = chunkKey(gpuId, head.chunkFor(t));
@@ -60,7 +60,7 @@ final class SeenSamples {
             if (chunk == null) {
                 chunk = SeenWindow.empty(); // expired by the scan while the head still listed it
             }
-            chunk.samples.put(t, seen);
+            chunk.put(t, seen);
             cache.put(key, chunk);
         }
         if (cutoffMs != Long.MIN_VALUE) {

@@ -156,56 +156,139 @@ final class StateCodec {
      * from the one before, the body hash, the energy and its pieces (minute as the delta from the sample time, names as
      * indexes into the value's table of names, amounts as variable-length longs). A GPU sampled at a steady rate has
      * the same small delta sample after sample and the same few names: about 30 bytes a sample instead of ~150.
+     *
+     * <p>Written from what the window keeps: its table of names ({@link SeenNames}, which may list a name no sample
+     * uses any more) and each sample's body as {@link #seenBody} encoded it when the sample was put, so a commit copies
+     * bytes rather than encoding every sample of the head again. The bytes are those of the layout as it was first
+     * written ({@code SEEN_WINDOW_V1}, whose reader never required every name of the table to be used): a value of
+     * either writer reads the same.
      */
     static byte[] seenWindow(SeenWindow w) {
+        byte[] names = w.names().encoded();
+        int n = w.size();
+        ByteOut out = new ByteOut(1 + 10 * (w.chunks.length + 2) + names.length + 10 + 10 * n + w.bodyBytes());
+        out.writeByte(SEEN_WINDOW_V1);
+        out.writeVarLong(w.chunks.length);
+        long prev = 0;
+        for (long id : w.chunks) {
+            out.writeVarLong(id - prev);
+            prev = id;
+        }
+        out.writeVarLong(w.headFromMs == Long.MIN_VALUE ? 0 : w.headFromMs - prev + 1);
+        out.write(names);
+        out.writeVarLong(n);
+        long prevTime = 0;
+        for (int i = 0; i < n; i++) {
+            long t = w.time(i);
+            out.writeVarLong(t - prevTime);
+            prevTime = t;
+            out.write(w.body(i));
+        }
+        return out.toByteArray();
+    }
+
+    /** A table of names as {@link #seenWindow} writes it: the count, then each name. */
+    static byte[] names(String[] names, int count) {
         return write(out -> {
-            out.writeByte(SEEN_WINDOW_V1);
-            out.writeVarLong(w.chunks.length);
-            long prev = 0;
-            for (long id : w.chunks) {
-                out.writeVarLong(id - prev);
-                prev = id;
-            }
-            out.writeVarLong(w.headFromMs == Long.MIN_VALUE ? 0 : w.headFromMs - prev + 1);
-            java.util.Map<String, Integer> names = new java.util.LinkedHashMap<>();
-            for (Seen s : w.samples.values()) {
-                for (SampleCosting.Piece p : s.pieces()) {
-                    names.putIfAbsent(p.part().workload(), names.size());
-                    if (p.part().team() != null) {
-                        names.putIfAbsent(p.part().team(), names.size());
-                    }
-                }
-            }
-            out.writeVarLong(names.size());
-            for (String name : names.keySet()) {
-                writeString(out, name);
-            }
-            out.writeVarLong(w.samples.size());
-            long prevTime = 0;
-            for (java.util.Map.Entry<Long, Seen> e : w.samples.entrySet()) {
-                long t = e.getKey();
-                Seen s = e.getValue();
-                out.writeVarLong(t - prevTime);
-                prevTime = t;
-                out.writeLong(s.bodyHash());
-                out.writeVarLong(s.energyMj());
-                out.writeVarLong(s.pieces().size());
-                for (SampleCosting.Piece p : s.pieces()) {
-                    Part part = p.part();
-                    out.writeVarLong(p.minuteMs() - t);
-                    out.writeVarLong(names.get(part.workload()));
-                    out.writeVarLong(part.team() == null ? 0 : names.get(part.team()) + 1);
-                    out.writeVarLong(part.gpuMs());
-                    out.writeVarLong(part.busyGpuMs());
-                    out.writeVarLong(part.costMicroUsd());
-                    out.writeVarLong(part.idleMicroUsd());
-                    out.writeVarLong(part.energyMj());
-                    out.writeVarLong(part.samples());
-                }
+            out.writeVarLong(count);
+            for (int i = 0; i < count; i++) {
+                writeString(out, names[i]);
             }
         });
     }
 
+    /**
+     * One sample of a {@link #seenWindow} after its time: the body hash, the energy and its pieces, names as indexes
+     * into {@code names} (names it does not list are added to it).
+     */
+    static byte[] seenBody(long t, Seen s, SeenNames names) {
+        List<SampleCosting.Piece> pieces = s.pieces();
+        ByteOut out = new ByteOut(20 + 30 * pieces.size());
+        out.writeLong(s.bodyHash());
+        out.writeVarLong(s.energyMj());
+        out.writeVarLong(pieces.size());
+        for (SampleCosting.Piece p : pieces) {
+            Part part = p.part();
+            out.writeVarLong(p.minuteMs() - t);
+            out.writeVarLong(names.indexOf(part.workload()));
+            out.writeVarLong(part.team() == null ? 0 : names.indexOf(part.team()) + 1);
+            out.writeVarLong(part.gpuMs());
+            out.writeVarLong(part.busyGpuMs());
+            out.writeVarLong(part.costMicroUsd());
+            out.writeVarLong(part.idleMicroUsd());
+            out.writeVarLong(part.energyMj());
+            out.writeVarLong(part.samples());
+        }
+        return out.toByteArray();
+    }
+
+    /** The sample a body of {@link #seenBody} holds ({@code t}: its time; {@code names}: the table it was encoded against). */
+    static Seen seenOfBody(long t, byte[] body, SeenNames names) {
+        int[] at = {8};
+        long hash = 0;
+        for (int i = 0; i < 8; i++) {
+            hash = hash << 8 | (body[i] & 0xff);
+        }
+        long energy = readVarLong(body, at);
+        int n = (int) readVarLong(body, at);
+        List<SampleCosting.Piece> pieces = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            long minute = t + readVarLong(body, at);
+            String workload = names.get((int) readVarLong(body, at));
+            int team = (int) readVarLong(body, at);
+            pieces.add(new SampleCosting.Piece(minute, new Part(workload, team == 0 ? null : names.get(team - 1),
+                    readVarLong(body, at), readVarLong(body, at), readVarLong(body, at), readVarLong(body, at),
+                    readVarLong(body, at), (int) readVarLong(body, at))));
+        }
+        return new Seen(hash, energy, pieces);
+    }
+
+    /** Whether the first {@code n} bodies ({@link #seenBody}) together use every one of a table's {@code names}. */
+    static boolean useAllNames(byte[][] bodies, int n, int names) {
+        boolean[] used = new boolean[names];
+        int left = names;
+        for (int i = 0; i < n && left > 0; i++) {
+            byte[] b = bodies[i];
+            int[] at = {8}; // after the body hash
+            readVarLong(b, at); // energy
+            long pieces = readVarLong(b, at);
+            for (long j = 0; j < pieces; j++) {
+                readVarLong(b, at); // minute
+                int workload = (int) readVarLong(b, at);
+                int team = (int) readVarLong(b, at) - 1;
+                if (!used[workload]) {
+                    used[workload] = true;
+                    left--;
+                }
+                if (team >= 0 && !used[team]) {
+                    used[team] = true;
+                    left--;
+                }
+                for (int field = 0; field < 6; field++) {
+                    readVarLong(b, at);
+                }
+            }
+        }
+        return left == 0;
+    }
+
+    /** {@link #readVarLong(DataInputStream)} over bytes this class wrote itself, from {@code at[0]} (moved on). */
+    private static long readVarLong(byte[] b, int[] at) {
+        long z = 0;
+        for (int shift = 0; ; shift += 7) {
+            int v = b[at[0]++];
+            z |= (long) (v & 0x7F) << shift;
+            if ((v & 0x80) == 0) {
+                return (z >>> 1) ^ -(z & 1);
+            }
+        }
+    }
+
+    /**
+     * Reads what {@link #seenWindow} writes, each sample's body kept as read (a window read from the store writes it
+     * back without encoding its samples again). Sample times must ascend (the writer's order); a value that breaks
+     * that, or points past its table of names or its end, is refused.
+     */
     static SeenWindow seenWindow(byte[] bytes) {
         return read(bytes, in -> {
             byte v = in.readByte();
@@ -225,25 +308,39 @@ final class StateCodec {
                 names[i] = readString(in);
             }
             int n = count(in);
-            java.util.TreeMap<Long, Seen> samples = new java.util.TreeMap<>();
+            long[] times = new long[Math.max(4, n)];
+            byte[][] bodies = new byte[times.length][];
             long t = 0;
             for (int i = 0; i < n; i++) {
-                t += readVarLong(in);
-                long hash = in.readLong();
-                long energy = readVarLong(in);
-                int pieces = count(in);
-                List<SampleCosting.Piece> list = new ArrayList<>(pieces);
-                for (int j = 0; j < pieces; j++) {
-                    long minute = t + readVarLong(in);
-                    String workload = name(names, readVarLong(in));
-                    long team = readVarLong(in);
-                    list.add(new SampleCosting.Piece(minute, new Part(workload, team == 0 ? null : name(names, team - 1),
-                            readVarLong(in), readVarLong(in), readVarLong(in), readVarLong(in), readVarLong(in),
-                            Math.toIntExact(readVarLong(in)))));
+                long delta = readVarLong(in);
+                if (i > 0 && delta <= 0) {
+                    throw new IOException("sample " + i + " not after the one before (" + delta + " ms)");
                 }
-                samples.put(t, new Seen(hash, energy, list));
+                t += delta;
+                // the body is kept as read (seenOfBody decodes it when asked for): here it is only checked
+                int bodyFrom = bytes.length - in.available();
+                in.readLong();
+                readVarLong(in);
+                int pieces = count(in);
+                for (int j = 0; j < pieces; j++) {
+                    readVarLong(in);
+                    name(names, readVarLong(in));
+                    long team = readVarLong(in);
+                    if (team != 0) {
+                        name(names, team - 1);
+                    }
+                    for (int field = 0; field < 5; field++) {
+                        readVarLong(in);
+                    }
+                    long samples = readVarLong(in);
+                    if (samples != (int) samples) {
+                        throw new IOException("samples " + samples);
+                    }
+                }
+                times[i] = t;
+                bodies[i] = java.util.Arrays.copyOfRange(bytes, bodyFrom, bytes.length - in.available());
             }
-            return new SeenWindow(samples, chunks, headFrom);
+            return SeenWindow.decoded(times, bodies, n, SeenNames.of(names), chunks, headFrom);
         });
     }
 

@@ -65,7 +65,7 @@ class SeenByGpuTest {
         List<KeyValue<String, SeenWindow>> values = a.all(CostTopology.SEEN_STORE_BY_GPU);
         // a head and the chunks it spilled: (200 - 32) / 16 rounded up
         assertThat(values).hasSize(1 + (n - SeenWindow.SPILL_AT + SeenWindow.CHUNK - 1) / SeenWindow.CHUNK);
-        assertThat(values).allSatisfy(kv -> assertThat(kv.value.samples.size()).isLessThanOrEqualTo(SeenWindow.SPILL_AT + 1));
+        assertThat(values).allSatisfy(kv -> assertThat(kv.value.samples().size()).isLessThanOrEqualTo(SeenWindow.SPILL_AT + 1));
 
         // every sample again, in random order: all duplicates, nothing emitted
         List<Integer> order = new ArrayList<>();
@@ -126,7 +126,7 @@ class SeenByGpuTest {
         a.emitted();
         List<KeyValue<String, SeenWindow>> values = a.all(CostTopology.SEEN_STORE_BY_GPU);
         assertThat(values).extracting(kv -> kv.key).containsExactly("gpu-fast");
-        assertThat(values.get(0).value.samples.keySet()).containsExactly(
+        assertThat(values.get(0).value.samples().keySet()).containsExactly(
                 CostDriver.DAY.plusSeconds(later).toEpochMilli(), CostDriver.DAY.plusSeconds(later + 10).toEpochMilli());
         assertThat(values.get(0).value.chunks).isEmpty();
         // a sample inside the window but older than everything kept is new; one behind the window is too late
