@@ -54,6 +54,30 @@ public final class KafkaSettings {
         return streamsProperties(settings, topologyName, null);
     }
 
+    /** {@code streams.producer.transaction.timeout.ms} when set (ms), else null. */
+    public static Duration transactionTimeout(Settings settings) {
+        String v = settings.withPrefix("streams.").get(StreamsConfig.producerPrefix(
+                org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        if (v == null) {
+            return null;
+        }
+        try {
+            return Duration.ofMillis(Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+            throw new SettingsException("streams.producer.transaction.timeout.ms", "'" + v + "' is not a whole number of ms",
+                    "give milliseconds, e.g. 60000");
+        }
+    }
+
+    /**
+     * An application's default commit interval where the operator set a shorter transaction timeout: the interval
+     * yields to it (Streams refuses an interval over the timeout); an interval the operator set does not.
+     */
+    public static Duration withinTransactionTimeout(Settings settings, Duration defaultInterval) {
+        Duration timeout = transactionTimeout(settings);
+        return timeout != null && timeout.compareTo(defaultInterval) < 0 ? timeout : defaultInterval;
+    }
+
     /**
      * Properties of one Streams application: exactly_once_v2 always (totals must not change on a restart), the
      * pass-through client settings, and {@code streams.*} keys passed to Streams with the prefix removed. Every
@@ -78,6 +102,14 @@ public final class KafkaSettings {
         // transaction timeout (10 s under exactly-once): a longer interval gets a timeout of twice its length, within
         // the broker's transaction.max.timeout.ms (15 min by default). streams.producer.transaction.timeout.ms overrides.
         String txTimeout = StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        Duration explicitTimeout = transactionTimeout(settings);
+        if (explicitTimeout != null && explicitTimeout.toMillis() < commitMs) {
+            // Streams would refuse to start with its own message; name our keys instead
+            throw new SettingsException("streams." + txTimeout, "'" + explicitTimeout.toMillis() + "' ms is shorter than the "
+                    + topologyName + " application's commit interval (" + commitMs + " ms): a transaction stays open a whole"
+                    + " interval and would time out", "raise it to at least " + commitMs + ", or shorten the application's"
+                    + " commit interval (its own *.commit-interval setting, else " + COMMIT_MS.key() + ")");
+        }
         if (2 * commitMs > EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS) {
             props.putIfAbsent(txTimeout, String.valueOf(Math.min(2 * commitMs, BROKER_MAX_TRANSACTION_TIMEOUT_MS)));
         }

@@ -96,14 +96,18 @@ public record CostSettings(String registryUrl, long emitIntervalMs, long maxFutu
 
     /**
      * The cost application's commit interval ({@link #COMMIT_INTERVAL}): given, at least {@link #EMIT_INTERVAL} (a
-     * shorter one commits between the emits again); unset, twice the emit interval, 10 s to 10 min.
+     * shorter one commits between the emits again); unset, twice the emit interval, 10 s to 10 min,
+     * and within an explicit {@code streams.producer.transaction.timeout.ms}.
      */
     public static Duration commitInterval(Settings s) {
         Duration emit = s.duration(EMIT_INTERVAL);
         if (!s.has(COMMIT_INTERVAL.key())) {
             Duration twice = emit.multipliedBy(2);
-            return twice.compareTo(MIN_DEFAULT_COMMIT_INTERVAL) < 0 ? MIN_DEFAULT_COMMIT_INTERVAL
+            Duration backstop = twice.compareTo(MIN_DEFAULT_COMMIT_INTERVAL) < 0 ? MIN_DEFAULT_COMMIT_INTERVAL
                     : twice.compareTo(MAX_DEFAULT_COMMIT_INTERVAL) > 0 ? MAX_DEFAULT_COMMIT_INTERVAL : twice;
+            // a shorter transaction timeout set by the operator (fast take-over after a crash) wins, not below the emits
+            Duration fitted = KafkaSettings.withinTransactionTimeout(s, backstop);
+            return fitted.compareTo(emit) < 0 ? emit : fitted;
         }
         Duration given = s.duration(COMMIT_INTERVAL);
         if (given.compareTo(emit) < 0) {

@@ -36,7 +36,9 @@ public final class DriftApp implements StreamsApp {
 
     @Override
     public java.time.Duration commitInterval(Settings settings) {
-        return settings.duration(DriftConfig.COMMIT_INTERVAL);
+        // the default yields to a shorter transaction timeout the operator set; a drift.commit-interval set too does not
+        return settings.has(DriftConfig.COMMIT_INTERVAL.key()) ? settings.duration(DriftConfig.COMMIT_INTERVAL)
+                : costline.streams.config.KafkaSettings.withinTransactionTimeout(settings, settings.duration(DriftConfig.COMMIT_INTERVAL));
     }
 
     @Override

@@ -172,6 +172,31 @@ class SettingsTest {
                 .containsEntry("producer.transaction.timeout.ms", "120000");
     }
 
+    @Test
+    void defaultCommitIntervalsYieldToAShorterTransactionTimeoutTheOperatorSet() {
+        // a 5-s timeout (a crashed instance's open transaction then blocks its partitions' readers at most 5 s): the cost
+        // backstop (10 s unset) and drift's 5 s fit in it; Streams would otherwise refuse to start the application
+        Settings fast = Settings.of(Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "k:9092",
+                "streams.producer.transaction.timeout.ms", "3000"));
+        assertThat(commitProperties(fast, new costline.streams.cost.CostApp())).containsEntry("commit.interval.ms", "3000")
+                .containsEntry("producer.transaction.timeout.ms", "3000");
+        assertThat(commitProperties(fast, new costline.streams.drift.DriftApp())).containsEntry("commit.interval.ms", "3000");
+        // never below the emits: each emit asks for its commit anyway
+        Settings tiny = Settings.of(Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "k:9092",
+                "streams.producer.transaction.timeout.ms", "100", "cost.emit-interval", "50ms"));
+        assertThat(commitProperties(tiny, new costline.streams.cost.CostApp())).containsEntry("commit.interval.ms", "100");
+        // an interval the operator set does not yield: start-up stops naming the timeout's key and the fix
+        Settings both = Settings.of(Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "k:9092",
+                "streams.producer.transaction.timeout.ms", "3000", "drift.commit-interval", "30s"));
+        assertThatThrownBy(() -> commitProperties(both, new costline.streams.drift.DriftApp()))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("streams.producer.transaction.timeout.ms")
+                .hasMessageContaining("30000").hasMessageContaining("raise it to at least 30000");
+        Settings notANumber = Settings.of(Map.of(REGISTRY, "mock://x", "kafka.bootstrap.servers", "k:9092",
+                "streams.producer.transaction.timeout.ms", "soon"));
+        assertThatThrownBy(() -> commitProperties(notANumber, new costline.streams.rollup.RollupApp()))
+                .isInstanceOf(SettingsException.class).hasMessageContaining("not a whole number");
+    }
+
     private static Properties commitProperties(Settings s, StreamsApp app) {
         return KafkaSettings.streamsProperties(s, app.name(), app.commitInterval(s));
     }
