@@ -54,17 +54,20 @@ public final class KafkaSettings {
         return streamsProperties(settings, topologyName, null);
     }
 
+    /** The Streams producer's transaction timeout, as Streams names it (our key: {@code streams.} + this). */
+    private static final String TRANSACTION_TIMEOUT = StreamsConfig.producerPrefix(
+            org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+
     /** {@code streams.producer.transaction.timeout.ms} when set (ms), else null. */
     public static Duration transactionTimeout(Settings settings) {
-        String v = settings.withPrefix("streams.").get(StreamsConfig.producerPrefix(
-                org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        String v = settings.withPrefix("streams.").get(TRANSACTION_TIMEOUT);
         if (v == null) {
             return null;
         }
         try {
             return Duration.ofMillis(Long.parseLong(v.trim()));
         } catch (NumberFormatException e) {
-            throw new SettingsException("streams.producer.transaction.timeout.ms", "'" + v + "' is not a whole number of ms",
+            throw new SettingsException("streams." + TRANSACTION_TIMEOUT, "'" + v + "' is not a whole number of ms",
                     "give milliseconds, e.g. 60000");
         }
     }
@@ -101,17 +104,16 @@ public final class KafkaSettings {
         // A transaction stays open up to one commit interval, and Streams refuses an interval over the producer's
         // transaction timeout (10 s under exactly-once): a longer interval gets a timeout of twice its length, within
         // the broker's transaction.max.timeout.ms (15 min by default). streams.producer.transaction.timeout.ms overrides.
-        String txTimeout = StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
         Duration explicitTimeout = transactionTimeout(settings);
         if (explicitTimeout != null && explicitTimeout.toMillis() < commitMs) {
             // Streams would refuse to start with its own message; name our keys instead
-            throw new SettingsException("streams." + txTimeout, "'" + explicitTimeout.toMillis() + "' ms is shorter than the "
+            throw new SettingsException("streams." + TRANSACTION_TIMEOUT, "'" + explicitTimeout.toMillis() + "' ms is shorter than the "
                     + topologyName + " application's commit interval (" + commitMs + " ms): a transaction stays open a whole"
                     + " interval and would time out", "raise it to at least " + commitMs + ", or shorten the application's"
                     + " commit interval (its own *.commit-interval setting, else " + COMMIT_MS.key() + ")");
         }
         if (2 * commitMs > EXACTLY_ONCE_TRANSACTION_TIMEOUT_MS) {
-            props.putIfAbsent(txTimeout, String.valueOf(Math.min(2 * commitMs, BROKER_MAX_TRANSACTION_TIMEOUT_MS)));
+            props.putIfAbsent(TRANSACTION_TIMEOUT, String.valueOf(Math.min(2 * commitMs, BROKER_MAX_TRANSACTION_TIMEOUT_MS)));
         }
         // Every application's output, changelog and repartition records go through one producer per thread: batches
         // of 64 KB (not 16), lz4-compressed (cheap on CPU; the keys and names repeat within a batch), so the broker
