@@ -246,30 +246,78 @@ final class StateCodec {
     /** Whether the first {@code n} bodies ({@link #seenBody}) together use every one of a table's {@code names}. */
     static boolean useAllNames(byte[][] bodies, int n, int names) {
         boolean[] used = new boolean[names];
-        int left = names;
-        for (int i = 0; i < n && left > 0; i++) {
-            byte[] b = bodies[i];
-            int[] at = {8}; // after the body hash
-            readVarLong(b, at); // energy
-            long pieces = readVarLong(b, at);
-            for (long j = 0; j < pieces; j++) {
-                readVarLong(b, at); // minute
-                int workload = (int) readVarLong(b, at);
-                int team = (int) readVarLong(b, at) - 1;
-                if (!used[workload]) {
-                    used[workload] = true;
-                    left--;
-                }
-                if (team >= 0 && !used[team]) {
-                    used[team] = true;
-                    left--;
-                }
-                for (int field = 0; field < 6; field++) {
-                    readVarLong(b, at);
-                }
+        int[] left = {names};
+        try {
+            for (int i = 0; i < n && left[0] > 0; i++) {
+                walkBody(bodies[i], 0, bodies[i].length, names, name -> {
+                    if (!used[name]) {
+                        used[name] = true;
+                        left[0]--;
+                    }
+                });
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("a body this window encoded does not read back: " + e.getMessage(), e);
+        }
+        return left[0] == 0;
+    }
+
+    /**
+     * Walks the body of {@link #seenBody} that starts at {@code from} (and ends by {@code end}), checking it against a
+     * table of {@code names} names and passing each name index it uses to {@code used}; returns where the body ends.
+     * The one place besides {@link #seenOfBody} that knows the body's layout: the check of a value read from the store
+     * and the look for unused names before a chunk is written both walk it here.
+     */
+    private static int walkBody(byte[] b, int from, int end, int names, java.util.function.IntConsumer used)
+            throws IOException {
+        int[] at = {from + 8}; // after the body hash
+        if (at[0] > end) {
+            throw new IOException("sample body past the value's end");
+        }
+        checkedVarLong(b, at, end); // energy
+        long pieces = checkedVarLong(b, at, end);
+        if (pieces < 0 || pieces > end - at[0]) {
+            throw new IOException("count " + pieces + " where " + (end - at[0]) + " bytes are left");
+        }
+        for (long j = 0; j < pieces; j++) {
+            checkedVarLong(b, at, end); // minute
+            used.accept(nameIndex(checkedVarLong(b, at, end), names));
+            long team = checkedVarLong(b, at, end);
+            if (team != 0) {
+                used.accept(nameIndex(team - 1, names));
+            }
+            for (int field = 0; field < 5; field++) {
+                checkedVarLong(b, at, end); // GPU ms, busy GPU ms, cost, idle cost, energy
+            }
+            long samples = checkedVarLong(b, at, end);
+            if (samples != (int) samples) {
+                throw new IOException("samples " + samples);
             }
         }
-        return left == 0;
+        return at[0];
+    }
+
+    private static int nameIndex(long i, int names) throws IOException {
+        if (i < 0 || i >= names) {
+            throw new IOException("name " + i + " of " + names);
+        }
+        return (int) i;
+    }
+
+    /** {@link #readVarLong(byte[], int[])}, refusing to read at or past {@code end}. */
+    private static long checkedVarLong(byte[] b, int[] at, int end) throws IOException {
+        long z = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            if (at[0] >= end) {
+                throw new IOException("sample body past the value's end");
+            }
+            int v = b[at[0]++];
+            z |= (long) (v & 0x7F) << shift;
+            if ((v & 0x80) == 0) {
+                return (z >>> 1) ^ -(z & 1);
+            }
+        }
+        throw new IOException("variable-length number over 64 bits");
     }
 
     /** {@link #readVarLong(DataInputStream)} over bytes this class wrote itself, from {@code at[0]} (moved on). */
@@ -319,36 +367,13 @@ final class StateCodec {
                 t += delta;
                 // the body is kept as read (seenOfBody decodes it when asked for): here it is only checked
                 int bodyFrom = bytes.length - in.available();
-                in.readLong();
-                readVarLong(in);
-                int pieces = count(in);
-                for (int j = 0; j < pieces; j++) {
-                    readVarLong(in);
-                    name(names, readVarLong(in));
-                    long team = readVarLong(in);
-                    if (team != 0) {
-                        name(names, team - 1);
-                    }
-                    for (int field = 0; field < 5; field++) {
-                        readVarLong(in);
-                    }
-                    long samples = readVarLong(in);
-                    if (samples != (int) samples) {
-                        throw new IOException("samples " + samples);
-                    }
-                }
+                int bodyEnd = walkBody(bytes, bodyFrom, bytes.length, names.length, name -> { });
+                in.skipNBytes(bodyEnd - bodyFrom);
                 times[i] = t;
-                bodies[i] = java.util.Arrays.copyOfRange(bytes, bodyFrom, bytes.length - in.available());
+                bodies[i] = java.util.Arrays.copyOfRange(bytes, bodyFrom, bodyEnd);
             }
             return SeenWindow.decoded(times, bodies, n, SeenNames.of(names), chunks, headFrom);
         });
-    }
-
-    private static String name(String[] names, long i) throws IOException {
-        if (i < 0 || i >= names.length) {
-            throw new IOException("name " + i + " of " + names.length);
-        }
-        return names[(int) i];
     }
 
     private static int count(DataInputStream in) throws IOException {
